@@ -1,0 +1,39 @@
+// Chunked dot product and the reference GEMM (numerics contract, section 3).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "lbasim/numerics/events.h"
+#include "lbasim/numerics/format.h"
+
+namespace lbasim::num {
+
+// How one output is accumulated: formats of the three stages and the chunk size.
+struct AccumConfig {
+  Format product;
+  Format accumulator;
+  Format chunk_accumulator;
+  std::int64_t chunk = 0;  // 0: one chunk
+
+  friend bool operator==(const AccumConfig&, const AccumConfig&) = default;
+};
+
+// The config JSON {"product", "accumulator", "chunk", "chunk_accumulator"}; unknown keys,
+// missing required keys and bad values throw InputError naming the key.
+AccumConfig accum_config_from_json(const nlohmann::json& j);
+nlohmann::json to_json(const AccumConfig& c);
+
+// Chunked dot product of a[0..k) and w[0..k) with strides, in the contract's order.
+// Adds the events of every quantization to *counts when counts is not null.
+double dot_chunked(const double* a, std::ptrdiff_t a_stride, const double* w,
+                   std::ptrdiff_t w_stride, std::int64_t k, const AccumConfig& cfg,
+                   StageCounts* counts);
+
+// Reference GEMM, C[M x N] = A[M x K] W[K x N], all row-major, every output by dot_chunked.
+void gemm_reference(const double* a, const double* w, double* c, std::int64_t m, std::int64_t k,
+                    std::int64_t n, const AccumConfig& cfg, StageCounts* counts);
+
+}  // namespace lbasim::num

@@ -1,0 +1,13 @@
+// Subcommands of the lbasim command line. Each adds itself to the app; its callback runs the
+// command and throws lbasim::InputError on bad input (main prints it and exits 1).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace lbasim::cli {
+
+void add_quantize_command(CLI::App& app);
+void add_gemm_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
+
+}  // namespace lbasim::cli

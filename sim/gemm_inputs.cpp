@@ -1,0 +1,52 @@
+#include "gemm_inputs.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "io_util.h"
+#include "lbasim/numerics/error.h"
+
+namespace lbasim::cli {
+namespace {
+
+void check_finite(const npy::Array& x, const std::string& path, const num::Format& product) {
+  if (product.specials != num::Specials::none) return;
+  for (std::size_t i = 0; i < x.values.size(); ++i)
+    if (!std::isfinite(x.values[i]))
+      throw InputError(fmt::format(
+          "{}: element {} is {}; the product format {} has no inf/NaN (specials=none), so "
+          "expected finite values",
+          path, index_string(x.shape, i), x.values[i], product.to_string()));
+}
+
+}  // namespace
+
+num::AccumConfig read_accum_config(const std::string& path) {
+  const nlohmann::json j = read_json_file(path);
+  try {
+    return num::accum_config_from_json(j);
+  } catch (const InputError& e) {
+    rethrow_with_context(path, e);
+  }
+}
+
+GemmOperands read_gemm_operands(const std::string& a_path, const std::string& b_path,
+                                const num::AccumConfig& cfg) {
+  GemmOperands ops;
+  ops.a = npy::read_float(a_path, 2, "--a");
+  ops.b = npy::read_float(b_path, 2, "--b");
+  ops.m = ops.a.shape[0];
+  ops.k = ops.a.shape[1];
+  ops.n = ops.b.shape[1];
+  if (ops.b.shape[0] != ops.k)
+    throw InputError(fmt::format(
+        "{}: B has {} rows but A ({}) has {} columns; expected B to be {} x N", b_path,
+        ops.b.shape[0], a_path, ops.k, ops.k));
+  check_finite(ops.a, a_path, cfg.product);
+  check_finite(ops.b, b_path, cfg.product);
+  return ops;
+}
+
+}  // namespace lbasim::cli

@@ -1,0 +1,25 @@
+// Reading and checking the operands and config of a GEMM given on the command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "lbasim/numerics/accumulate.h"
+#include "lbasim/traces/npy.h"
+
+namespace lbasim::cli {
+
+// The accumulation config from a JSON file; errors name the file and the key.
+num::AccumConfig read_accum_config(const std::string& path);
+
+struct GemmOperands {
+  npy::Array a, b;
+  std::int64_t m = 0, k = 0, n = 0;
+};
+
+// A (M x K) and B (K x N) as float .npy; checks shapes agree and that non-finite values only
+// appear where the product format can hold them. Errors name the file and the element.
+GemmOperands read_gemm_operands(const std::string& a_path, const std::string& b_path,
+                                const num::AccumConfig& cfg);
+
+}  // namespace lbasim::cli

@@ -1,0 +1,39 @@
+// lbasim: cycle-accurate simulation of DNN hardware with low bit-width FP accumulators.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <stdexcept>
+
+#include "commands.h"
+#include "lbasim/numerics/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "lbasim: simulate deep-learning hardware with low bit-width floating-point "
+      "accumulators.\nFormats: MxEy[bz][:policy...] or a preset; see docs/numerics.md."};
+  app.set_version_flag("--version", std::string("lbasim ") + LBASIM_VERSION);
+  app.require_subcommand(1);
+  lbasim::cli::add_quantize_command(app);
+  lbasim::cli::add_gemm_command(app);
+  lbasim::cli::add_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;  // usage error
+  } catch (const lbasim::InputError& e) {
+    fmt::print(stderr, "lbasim: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "lbasim: error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}
