@@ -1,0 +1,218 @@
+// lbasim quantize / gemm end to end: outputs equal the library's, bad input is refused with a
+// message naming the file or field, the bad value and what was expected, and no output file.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include "lbasim/numerics/accumulate.h"
+#include "lbasim/numerics/quantize.h"
+#include "lbasim/traces/npy.h"
+#include "npy_fixtures.h"
+
+namespace lbasim::test {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+struct RunResult {
+  int status;
+  std::string output;  // stdout and stderr
+};
+
+RunResult run(const std::string& args) {
+  const std::string cmd = std::string(LBASIM_BIN) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+void write_text(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+constexpr const char* kPaperConfig =
+    R"({"product": "M7E4b12", "accumulator": "M7E4b10", "chunk": 16})";
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir = fresh_dir();
+    write_npy_f64(dir / "a.npy", {2, 3}, {1, 2, 3, 4, 5, 6});
+    write_npy_f64(dir / "b.npy", {3, 2}, {1, 0, 0, 1, 1, 1});
+    write_text(dir / "cfg.json", kPaperConfig);
+  }
+  std::string path(const std::string& name) const { return (dir / name).string(); }
+  std::string gemm(const std::string& a, const std::string& b, const std::string& cfg) const {
+    return "gemm --a " + path(a) + " --b " + path(b) + " --config " + path(cfg) + " --out " +
+           path("c.npy") + " --events " + path("ev.json");
+  }
+  // A refused input: exit 1, every expected fragment in the message, no output file.
+  void expect_refused(const std::string& args, const std::vector<std::string>& fragments) {
+    const RunResult r = run(args);
+    EXPECT_EQ(r.status, 1) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("lbasim: error:"));
+    for (const auto& f : fragments) EXPECT_THAT(r.output, HasSubstr(f));
+    EXPECT_FALSE(std::filesystem::exists(dir / "c.npy"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "q.npy"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "ev.json"));
+  }
+  std::filesystem::path dir;
+};
+
+TEST_F(Cli, GemmEqualsLibraryBitForBit) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> nd(0, 1);
+  const std::int64_t m = 9, k = 37, n = 5;
+  std::vector<double> a(m * k), b(k * n);
+  for (double& x : a) x = num::quantize(nd(rng), num::parse_format("M4E3b1")).value;
+  for (double& x : b) x = num::quantize(nd(rng) / 8, num::parse_format("M4E3b5")).value;
+  write_npy_f64(dir / "a.npy", {m, k}, a);
+  write_npy_f64(dir / "b.npy", {k, n}, b);
+  const RunResult r = run(gemm("a.npy", "b.npy", "cfg.json"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const npy::Array c = npy::read(dir / "c.npy");
+  ASSERT_EQ(c.shape, (std::vector<std::int64_t>{m, n}));
+  num::AccumConfig cfg{num::parse_format("M7E4b12"), num::parse_format("M7E4b10"),
+                       num::parse_format("M7E4b10"), 16};
+  std::vector<double> want(m * n);
+  num::gemm_reference(a.data(), b.data(), want.data(), m, k, n, cfg, nullptr);
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(c.values[i], want[i]) << i;
+  std::ifstream ev(dir / "ev.json");
+  const std::string events((std::istreambuf_iterator<char>(ev)), {});
+  EXPECT_THAT(events, HasSubstr("\"ops\": " + std::to_string(m * k * n)));
+}
+
+TEST_F(Cli, QuantizeEqualsLibrary) {
+  std::vector<double> x{0.1, -3.75, 1e-9, 1e9, 0.0, -0.0, 2.5, 0.3333};
+  write_npy_f64(dir / "x.npy", {2, 4}, x);
+  const RunResult r = run("quantize --format M3E4b7:rne:subnormal --in " + path("x.npy") +
+                          " --out " + path("q.npy"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const npy::Array q = npy::read(dir / "q.npy");
+  EXPECT_EQ(q.shape, (std::vector<std::int64_t>{2, 4}));
+  EXPECT_EQ(q.dtype, npy::DType::f64);
+  const auto f = num::parse_format("M3E4b7:rne:subnormal");
+  for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(q.values[i], num::quantize(x[i], f).value);
+}
+
+TEST_F(Cli, HelpAndVersion) {
+  EXPECT_EQ(run("--version").status, 0);
+  EXPECT_THAT(run("--version").output, HasSubstr("lbasim"));
+  for (const char* sub : {"quantize", "gemm", "demo"}) {
+    const RunResult r = run(std::string(sub) + " --help");
+    EXPECT_EQ(r.status, 0) << sub;
+    EXPECT_THAT(r.output, HasSubstr("Usage")) << sub;
+  }
+  EXPECT_EQ(run("gemm --a x.npy").status, 2);  // missing required options: usage error
+}
+
+TEST_F(Cli, UnknownFormat) {
+  expect_refused("quantize --format M7X4 --in " + path("a.npy") + " --out " + path("q.npy"),
+                 {"--format", "M7X4", "expected"});
+  expect_refused("quantize --format fp9 --in " + path("a.npy") + " --out " + path("q.npy"),
+                 {"fp9", "preset"});
+}
+
+TEST_F(Cli, MantissaAndExponentOutOfRange) {
+  expect_refused("quantize --format M60E4 --in " + path("a.npy") + " --out " + path("q.npy"),
+                 {"man = 60", "0..52"});
+  expect_refused("quantize --format M7E12 --in " + path("a.npy") + " --out " + path("q.npy"),
+                 {"12", "1..11"});
+}
+
+TEST_F(Cli, InfOverflowNeedsIeeeSpecials) {
+  expect_refused("quantize --format M7E4:inf --in " + path("a.npy") + " --out " + path("q.npy"),
+                 {"overflow", "inf", "specials=ieee"});
+}
+
+TEST_F(Cli, AmbiguousNoneIsRefused) {
+  expect_refused("quantize --format M7E4:none --in " + path("a.npy") + " --out " + path("q.npy"),
+                 {"'none' is ambiguous", "underflow=none"});
+}
+
+TEST_F(Cli, NegativeChunk) {
+  write_text(dir / "neg.json", R"({"product": "M7E4b12", "accumulator": "M7E4b10", "chunk": -4})");
+  expect_refused(gemm("a.npy", "b.npy", "neg.json"), {"neg.json", "chunk", "-4", ">= 0"});
+}
+
+TEST_F(Cli, UnknownConfigKey) {
+  write_text(dir / "bad.json", R"({"product": "M7E4b12", "accumulator": "M7E4b10", "chunks": 4})");
+  expect_refused(gemm("a.npy", "b.npy", "bad.json"), {"bad.json", "unknown key 'chunks'"});
+}
+
+TEST_F(Cli, BadFormatInsideConfigNamesTheKey) {
+  write_text(dir / "bad.json", R"({"product": "M7E4b12", "accumulator": {"man": 7}})");
+  expect_refused(gemm("a.npy", "b.npy", "bad.json"), {"bad.json", "accumulator", "exp"});
+}
+
+TEST_F(Cli, ConfigNotJson) {
+  write_text(dir / "bad.json", "{product: M7E4");
+  expect_refused(gemm("a.npy", "b.npy", "bad.json"), {"bad.json", "not valid JSON"});
+}
+
+TEST_F(Cli, ShapeMismatch) {
+  write_npy_f64(dir / "b4.npy", {4, 2}, std::vector<double>(8, 1.0));
+  expect_refused(gemm("a.npy", "b4.npy", "cfg.json"), {"b4.npy", "4 rows", "3 columns"});
+}
+
+TEST_F(Cli, WrongDtype) {
+  write_bytes(dir / "u8.npy",
+              npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(6, '\1')));
+  expect_refused(gemm("u8.npy", "b.npy", "cfg.json"), {"u8.npy", "|u1", "float32"});
+  write_bytes(dir / "i8.npy", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }",
+                                        std::string(48, '\0')));
+  expect_refused(gemm("i8.npy", "b.npy", "cfg.json"), {"i8.npy", "int64", "float"});
+}
+
+TEST_F(Cli, WrongRank) {
+  write_npy_f64(dir / "r3.npy", {1, 2, 3}, std::vector<double>(6, 1.0));
+  expect_refused(gemm("r3.npy", "b.npy", "cfg.json"), {"r3.npy", "rank 3", "rank-2"});
+}
+
+TEST_F(Cli, FortranOrder) {
+  write_bytes(dir / "f.npy", npy_bytes("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }",
+                                       std::string(48, '\0')));
+  expect_refused(gemm("f.npy", "b.npy", "cfg.json"), {"f.npy", "fortran_order", "C order"});
+}
+
+TEST_F(Cli, BigEndian) {
+  write_bytes(dir / "be.npy", npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }",
+                                        std::string(48, '\0')));
+  expect_refused(gemm("be.npy", "b.npy", "cfg.json"), {"be.npy", ">f8", "little-endian"});
+}
+
+TEST_F(Cli, TruncatedFile) {
+  write_bytes(dir / "t.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
+                                       std::string(40, '\0')));
+  expect_refused(gemm("t.npy", "b.npy", "cfg.json"), {"t.npy", "truncated", "48 bytes"});
+  write_bytes(dir / "h.npy", std::string("\x93NUMPY\x01\x00\x76\x00{'descr'", 17));
+  expect_refused(gemm("h.npy", "b.npy", "cfg.json"), {"h.npy", "truncated header"});
+}
+
+TEST_F(Cli, MissingFile) {
+  expect_refused(gemm("nope.npy", "b.npy", "cfg.json"), {"nope.npy", "no such file"});
+  expect_refused(gemm("a.npy", "b.npy", "nope.json"), {"nope.json", "no such file"});
+}
+
+TEST_F(Cli, NonFiniteOperandWithoutSpecials) {
+  write_npy_f64(dir / "nan.npy", {2, 3}, {1, 2, 3, 4, NAN, 6});
+  expect_refused(gemm("nan.npy", "b.npy", "cfg.json"), {"nan.npy", "[1, 1]", "nan", "finite"});
+}
+
+TEST_F(Cli, UnwritableOutputLeavesNothing) {
+  const RunResult r = run("gemm --a " + path("a.npy") + " --b " + path("b.npy") + " --config " +
+                          path("cfg.json") + " --out " + path("no/such/dir/c.npy"));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("no/such/dir/c.npy"));
+}
+
+}  // namespace
+}  // namespace lbasim::test
