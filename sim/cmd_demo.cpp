@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "io_util.h"
 #include "lbasim/numerics/accumulate.h"
+#include "lbasim/numerics/engine.h"
 #include "lbasim/numerics/scale.h"
 
 namespace lbasim::cli {
@@ -90,7 +91,7 @@ void add_demo_command(CLI::App& app) {
     for (const Row& row : rows) {
       std::vector<double> c(opt->m * opt->n);
       num::StageCounts counts;
-      num::gemm_reference(a.data(), w.data(), c.data(), opt->m, opt->k, opt->n, row.cfg, &counts);
+      num::gemm(a.data(), w.data(), c.data(), opt->m, opt->k, opt->n, row.cfg, &counts);
       if (ref.empty()) ref = c;
       const ErrorStats e = error_stats(ref, c);
       fmt::print("{:<32} {:>9.2f} {:>9.2e} {:>11} {:>11} {:>11} {:>11}\n", row.name, e.sqnr_db,

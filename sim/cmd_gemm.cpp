@@ -9,6 +9,7 @@
 #include "gemm_inputs.h"
 #include "io_util.h"
 #include "lbasim/numerics/accumulate.h"
+#include "lbasim/numerics/engine.h"
 #include "lbasim/traces/npy.h"
 
 namespace lbasim::cli {
@@ -16,6 +17,8 @@ namespace lbasim::cli {
 void add_gemm_command(CLI::App& app) {
   struct Options {
     std::string a, b, config, out, events;
+    bool golden = false;
+    int threads = 0;
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
@@ -27,6 +30,10 @@ void add_gemm_command(CLI::App& app) {
       ->required();
   cmd->add_option("--out,-o", opt->out, "C, M x N float64 .npy")->required();
   cmd->add_option("--events", opt->events, "Write per-stage event counts as JSON here");
+  cmd->add_flag("--golden", opt->golden, "Use the golden model only (default: the fast engine, "
+                                         "bit-exact with it, where it applies)");
+  cmd->add_option("--threads", opt->threads, "Threads (0: all cores)")->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->footer(
       "Operands are used as given (no W/A quantization). Exit status: 0 ok, 1 bad input, 2 usage.");
   cmd->callback([opt] {
@@ -34,14 +41,16 @@ void add_gemm_command(CLI::App& app) {
     const GemmOperands ops = read_gemm_operands(opt->a, opt->b, cfg);
     std::vector<double> c(static_cast<std::size_t>(ops.m * ops.n));
     num::StageCounts counts;
-    num::gemm_reference(ops.a.values.data(), ops.b.values.data(), c.data(), ops.m, ops.k, ops.n,
-                        cfg, &counts);
+    const num::EngineReport run =
+        num::gemm(ops.a.values.data(), ops.b.values.data(), c.data(), ops.m, ops.k, ops.n, cfg,
+                  &counts, {opt->threads, opt->golden});
     // Events first: the result file appears last, only when everything succeeded.
     if (!opt->events.empty())
       write_json_file(opt->events, {{"config", num::to_json(cfg)},
                                     {"m", ops.m},
                                     {"k", ops.k},
                                     {"n", ops.n},
+                                    {"engine", {{"path", run.isa}, {"reason", run.reason}}},
                                     {"events", num::to_json(counts)}});
     npy::write_f64(opt->out, {ops.m, ops.n}, c.data());
   });

@@ -83,13 +83,17 @@ Quantized round_exact(const Exact& x, const Format& f) {
 }
 
 Quantized round_special(double x, const Format& f) {
-  if (f.specials == Specials::none)
-    throw InputError(fmt::format(
-        "value {} cannot be represented in format {}: it has no inf or NaN (specials=none)", x,
-        f.to_string()));
-  if (std::isnan(x)) return {std::numeric_limits<double>::quiet_NaN(), 0};
-  // Infinity: kept where the format has it, else saturated.
-  if (f.specials == Specials::ieee && f.overflow != Overflow::saturate) return {x, 0};
+  if (std::isnan(x)) {
+    if (f.specials == Specials::none)
+      throw InputError(fmt::format("a NaN reached format {}, which has no NaN (specials=none)",
+                                   f.to_string()));
+    return {std::numeric_limits<double>::quiet_NaN(), 0};
+  }
+  // Infinity exceeds every max: kept where the format has inf and does not saturate, else
+  // saturated like any other overflow.
+  if ((f.specials == Specials::ieee && f.overflow != Overflow::saturate) ||
+      (f.specials == Specials::none && f.overflow == Overflow::none))
+    return {x, 0};
   return {std::signbit(x) ? -f.max_value() : f.max_value(), kOverflow};
 }
 

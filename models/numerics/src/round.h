@@ -11,7 +11,8 @@ namespace lbasim::num::detail {
 // own binade (or the subnormal binade), overflow applied to the rounded value.
 Quantized round_exact(const Exact& x, const Format& f);
 
-// Q_f of +-inf or NaN; throws InputError for formats without specials.
+// Q_f of +-inf or NaN: NaN needs specials; inf is kept by ieee formats that do not saturate
+// (and by overflow=none), otherwise saturated with an overflow event.
 Quantized round_special(double x, const Format& f);
 
 }  // namespace lbasim::num::detail

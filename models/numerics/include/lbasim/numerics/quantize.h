@@ -12,8 +12,9 @@ struct Quantized {
   std::uint8_t events;  // Event bits
 };
 
-// Q_f(x) for any double x. Non-finite x: propagated for formats with specials (inf becomes
-// +-max under `saturate`); for specials=none an InputError, as the format has no such value.
+// Q_f(x) for any double x. Infinity is an overflow: kept by ieee formats with overflow=inf
+// (and by overflow=none), else +-max. NaN stays NaN where the format has NaN; for specials=none
+// it is an InputError, as the format has no such value.
 Quantized quantize(double x, const Format& f);
 
 // Q_f(x + y) computed from the exact sum (one rounding, however far apart x and y are).

@@ -1,0 +1,183 @@
+// Engine dispatch: check that the fast path is exact for these operands and formats, pick the
+// instruction set, split rows over threads.
+#include "lbasim/numerics/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+#include "engine/fast_format.h"
+#include "engine/kernel.h"
+
+namespace lbasim::num {
+namespace {
+
+// What the fast path needs to know of an operand matrix.
+struct OperandStats {
+  bool finite = true;
+  int sig_bits = 0;         // most significant bits of any non-zero element
+  int min_lsb = 1 << 20;    // smallest exponent of a lowest set bit
+  int max_binade = -(1 << 20);
+};
+
+OperandStats stats_of(const double* x, std::int64_t count) {
+  OperandStats s;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const double v = x[i];
+    if (!std::isfinite(v)) {
+      s.finite = false;
+      return s;
+    }
+    if (v == 0) continue;
+    int e = 0;
+    const double m = std::frexp(std::fabs(v), &e);
+    const auto sig = static_cast<std::uint64_t>(std::ldexp(m, 53));
+    const int tz = std::countr_zero(sig);
+    s.sig_bits = std::max(s.sig_bits, 53 - tz);
+    s.min_lsb = std::min(s.min_lsb, e - 53 + tz);
+    s.max_binade = std::max(s.max_binade, e - 1);
+  }
+  return s;
+}
+
+int min_quantum(const Format& f) { return f.emin() - f.man; }
+
+// Empty when the fast path computes exactly what the golden model does; else the reason.
+std::string fast_path_refusal(const AccumConfig& cfg, const OperandStats& sa,
+                              const OperandStats& sw) {
+  for (const Format* f : {&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator})
+    if (!engine::fast_format_ok(*f))
+      return fmt::format("format {} is outside the fast path (none policies, M = 0 or > 51, or "
+                         "range beyond normal doubles)",
+                         f->to_string());
+  if (!sa.finite || !sw.finite) return "non-finite operands";
+  // An inf made by one stage can meet an opposite inf and make a NaN, which only formats with
+  // specials can hold (the golden model reports it).
+  const auto makes_inf = [](const Format& f) {
+    return f.overflow == Overflow::inf && f.rounding == Rounding::rne;
+  };
+  const auto lacks_nan = [](const Format& f) { return f.specials == Specials::none; };
+  const std::array stages{&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator};
+  if (std::any_of(stages.begin(), stages.end(), [&](auto f) { return makes_inf(*f); }) &&
+      std::any_of(stages.begin(), stages.end(), [&](auto f) { return lacks_nan(*f); }))
+    return "an inf-producing stage feeds a format without NaN";
+  if (sa.sig_bits == 0 || sw.sig_bits == 0) return {};  // all products are zero
+  // Products exact and normal in double.
+  if (sa.sig_bits + sw.sig_bits > 53) return "operand significands too wide for exact products";
+  if (sa.min_lsb + sw.min_lsb < -1022 || sa.max_binade + sw.max_binade > 1021)
+    return "operand exponents outside the range of exact normal products";
+  if (cfg.product.underflow == Underflow::subnormal &&
+      sa.min_lsb + sw.min_lsb < cfg.product.emin() - 52)
+    return "products too fine for the subnormal rounding of the product format";
+  // Sums exact in double: both addends are multiples of the finer quantum and below 2^(emax+2).
+  const auto sum_fits = [](const Format& x, const Format& y) {
+    return std::max(x.emax(), y.emax()) + 2 - std::min(min_quantum(x), min_quantum(y)) <= 53;
+  };
+  if (!sum_fits(cfg.product, cfg.accumulator))
+    return "product + accumulator sums may not be exact in double";
+  if (!sum_fits(cfg.accumulator, cfg.chunk_accumulator))
+    return "chunk sums may not be exact in double";
+  return {};
+}
+
+engine::KernelFn kernel_for(Isa isa) {
+  switch (isa) {
+    case Isa::avx512: return engine::kernel_avx512;
+    case Isa::avx2: return engine::kernel_avx2;
+    default: return engine::kernel_portable;
+  }
+}
+
+// Runs body(begin, end, counts) over row ranges on `threads` threads, merging counts.
+template <typename Body>
+void parallel_rows(std::int64_t m, int threads, StageCounts* counts, Body body) {
+  const std::int64_t blocks = std::min<std::int64_t>(threads, std::max<std::int64_t>(m, 1));
+  std::vector<StageCounts> partial(blocks);
+  std::vector<std::thread> pool;
+  const auto range = [&](std::int64_t t) { return m * t / blocks; };
+  for (std::int64_t t = 1; t < blocks; ++t)
+    pool.emplace_back([&, t] { body(range(t), range(t + 1), &partial[t]); });
+  body(range(0), range(1), &partial[0]);
+  for (auto& th : pool) th.join();
+  if (counts)
+    for (const auto& p : partial) *counts += p;
+}
+
+}  // namespace
+
+Isa best_isa() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return Isa::avx512;
+  if (__builtin_cpu_supports("avx2")) return Isa::avx2;
+  return Isa::portable;
+}
+
+std::string to_string(Isa isa) {
+  switch (isa) {
+    case Isa::automatic: return "automatic";
+    case Isa::avx512: return "avx512";
+    case Isa::avx2: return "avx2";
+    case Isa::portable: return "portable";
+  }
+  return "?";
+}
+
+EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, std::int64_t k,
+                  std::int64_t n, const AccumConfig& cfg, StageCounts* counts,
+                  const EngineOptions& options) {
+  EngineReport report;
+  report.threads = options.threads > 0
+                       ? options.threads
+                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  if (m == 0 || n == 0) return report;
+  const std::int64_t chunks = (cfg.chunk <= 0 || cfg.chunk >= k) ? (k > 0) : (k + cfg.chunk - 1) / cfg.chunk;
+
+  if (!options.force_golden)
+    report.reason = fast_path_refusal(cfg, stats_of(a, m * k), stats_of(w, k * n));
+  else
+    report.reason = "golden path forced";
+
+  if (!report.reason.empty() || k == 0) {
+    report.isa = "golden";
+    parallel_rows(m, report.threads, counts, [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) {
+      gemm_reference(a + i0 * k, w, c + i0 * n, i1 - i0, k, n, cfg, sc);
+    });
+    return report;
+  }
+
+  const Isa isa = options.isa == Isa::automatic ? best_isa() : options.isa;
+  report.fast = true;
+  report.isa = to_string(isa);
+  engine::KernelArgs args{};
+  const std::int64_t np = (n + 7) / 8 * 8;
+  std::vector<double> wpad(static_cast<std::size_t>(k * np), 0.0);
+  for (std::int64_t kk = 0; kk < k; ++kk) std::copy(w + kk * n, w + kk * n + n, wpad.data() + kk * np);
+  args.a = a;
+  args.w = wpad.data();
+  args.c = c;
+  args.k = k;
+  args.n = n;
+  args.np = np;
+  args.chunk = (cfg.chunk <= 0 || cfg.chunk >= k) ? k : cfg.chunk;
+  args.prod = engine::make_fast_format(cfg.product);
+  args.acc = engine::make_fast_format(cfg.accumulator);
+  args.cacc = engine::make_fast_format(cfg.chunk_accumulator);
+  args.count = counts != nullptr;
+  const engine::KernelFn fn = kernel_for(isa);
+  parallel_rows(m, report.threads, counts,
+                [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) { fn(args, i0, i1, sc); });
+  if (counts) {
+    const auto macs = static_cast<std::uint64_t>(m * n * k);
+    counts->product.ops += macs;
+    counts->accumulator.ops += macs;
+    counts->chunk.ops += static_cast<std::uint64_t>(m * n * chunks);
+  }
+  return report;
+}
+
+}  // namespace lbasim::num

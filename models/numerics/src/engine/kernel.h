@@ -1,0 +1,34 @@
+// The fast-path GEMM kernel, written once with GCC vector extensions and compiled per
+// instruction set (kernel_avx512.cpp, kernel_avx2.cpp, kernel_portable.cpp).
+//
+// Lanes run over 8 output columns, several rows at a time; each lane performs exactly the
+// golden model's sequence of roundings (contract section 3). Every value it rounds is an exact
+// double, which engine.cpp checks before choosing this path, so Q_f reduces to bit operations.
+#pragma once
+
+#include <cstdint>
+
+#include "fast_format.h"
+#include "lbasim/numerics/events.h"
+
+namespace lbasim::num::engine {
+
+struct KernelArgs {
+  const double* a;      // A, row-major, leading dimension k
+  const double* w;      // W padded to np columns (multiple of 8), zeros in the padding
+  double* c;            // C, row-major, leading dimension n
+  std::int64_t k, n, np;
+  std::int64_t chunk;   // chunk length, 1..k
+  FastFormat prod, acc, cacc;
+  bool count;           // keep event counts
+};
+
+// Computes rows [row_begin, row_end) of C; adds event counts (not `ops`) to *counts.
+using KernelFn = void (*)(const KernelArgs&, std::int64_t row_begin, std::int64_t row_end,
+                          StageCounts* counts);
+
+void kernel_avx512(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
+void kernel_avx2(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
+void kernel_portable(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
+
+}  // namespace lbasim::num::engine
