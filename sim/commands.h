@@ -9,5 +9,7 @@ namespace lbasim::cli {
 void add_quantize_command(CLI::App& app);
 void add_gemm_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
+void add_verify_command(CLI::App& app);
 
 }  // namespace lbasim::cli

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   lbasim::cli::add_quantize_command(app);
   lbasim::cli::add_gemm_command(app);
   lbasim::cli::add_demo_command(app);
+  lbasim::cli::add_bench_command(app);
+  lbasim::cli::add_verify_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
