@@ -11,5 +11,8 @@ void add_gemm_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
+void add_array_command(CLI::App& app);
+void add_bench_array_command(CLI::App& app);
+void add_cosim_command(CLI::App& app);
 
 }  // namespace lbasim::cli

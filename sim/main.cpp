@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   lbasim::cli::add_demo_command(app);
   lbasim::cli::add_bench_command(app);
   lbasim::cli::add_verify_command(app);
+  lbasim::cli::add_array_command(app);
+  lbasim::cli::add_bench_array_command(app);
+  lbasim::cli::add_cosim_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -32,6 +32,8 @@ std::uint64_t encode(double v, const Format& f) {
     if (f.specials == Specials::ieee) return (top_exp << m) | (std::uint64_t{1} << (m - 1));
     if (f.specials == Specials::nan) return mask(f.exp + m);
   }
+  // inf has a code in every ieee format, also one that saturates (and so never produces it).
+  if (std::isinf(v) && f.specials == Specials::ieee) return sign | (top_exp << m);
   if (!is_member(v, f))
     throw InputError(fmt::format("value {} ({:a}) is not a value of format {}", v, v, f.to_string()));
   if (std::isinf(v)) return sign | (top_exp << m);

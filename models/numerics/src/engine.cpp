@@ -8,6 +8,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -93,17 +94,27 @@ engine::KernelFn kernel_for(Isa isa) {
   }
 }
 
-// Runs body(begin, end, counts) over row ranges on `threads` threads, merging counts.
+// Runs body(begin, end, counts) over row ranges on `threads` threads, merging counts. An
+// exception in any thread (the golden model refusing a value) is rethrown in the caller.
 template <typename Body>
 void parallel_rows(std::int64_t m, int threads, StageCounts* counts, Body body) {
   const std::int64_t blocks = std::min<std::int64_t>(threads, std::max<std::int64_t>(m, 1));
   std::vector<StageCounts> partial(blocks);
-  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(blocks);
   const auto range = [&](std::int64_t t) { return m * t / blocks; };
-  for (std::int64_t t = 1; t < blocks; ++t)
-    pool.emplace_back([&, t] { body(range(t), range(t + 1), &partial[t]); });
-  body(range(0), range(1), &partial[0]);
+  const auto guarded = [&](std::int64_t t) {
+    try {
+      body(range(t), range(t + 1), &partial[t]);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::int64_t t = 1; t < blocks; ++t) pool.emplace_back(guarded, t);
+  guarded(0);
   for (auto& th : pool) th.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
   if (counts)
     for (const auto& p : partial) *counts += p;
 }

@@ -193,6 +193,8 @@ Format format_from_json(const nlohmann::json& j) {
     const auto& v = j.at(key);
     if (!v.is_number_integer())
       throw InputError(fmt::format("format {}: {} = {} is not an integer", j.dump(), key, v.dump()));
+    if (v.is_number_unsigned() && v.get<unsigned long long>() > (1u << 20))
+      throw InputError(fmt::format("format {}: {} = {} is out of range", j.dump(), key, v.dump()));
     const auto x = v.get<long long>();
     if (x < -(1 << 20) || x > (1 << 20))
       throw InputError(fmt::format("format {}: {} = {} is out of range", j.dump(), key, x));

@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 
 #include "lbasim/numerics/error.h"
 #include "lbasim/numerics/events.h"
@@ -19,7 +18,7 @@ double signed_value(bool neg, double magnitude) { return neg ? -magnitude : magn
 double to_double(std::uint64_t kept, int q, const Format& f) {
   const double r = std::ldexp(static_cast<double>(kept), q);
   if (std::isinf(r) || std::ldexp(r, -q) != static_cast<double>(kept))
-    throw std::range_error(fmt::format(
+    throw InputError(fmt::format(
         "format {}: result {}*2^{} is outside the range of double, which bounds the `none` "
         "policies in the golden model",
         f.to_string(), kept, q));

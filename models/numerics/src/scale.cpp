@@ -2,7 +2,12 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "exact.h"
+#include "lbasim/numerics/error.h"
 #include "lbasim/numerics/quantize.h"
+#include "round.h"
 
 namespace lbasim::num {
 
@@ -21,8 +26,21 @@ int choose_pow2_scale(std::span<const double> x, const Format& f) {
 EventCounts quantize_scaled(std::span<double> x, int s, const Format& f) {
   EventCounts counts;
   for (double& v : x) {
-    const Quantized q = quantize(std::ldexp(v, -s), f);
-    v = std::ldexp(q.value, s);
+    // x / 2^s exactly, also where it leaves double's range: shift the exact exponent.
+    Quantized q;
+    if (std::isfinite(v)) {
+      detail::Exact e = detail::exact_from(v);
+      e.exp -= s;
+      q = detail::round_exact(e, f);
+    } else {
+      q = quantize(v, f);
+    }
+    const double back = std::ldexp(q.value, s);
+    if (std::isfinite(q.value) && std::ldexp(back, -s) != q.value)
+      throw InputError(fmt::format("scale 2^{} takes the value {} of format {} outside double's "
+                                   "range",
+                                   s, q.value, f.to_string()));
+    v = back;
     counts.add(q.events);
   }
   return counts;

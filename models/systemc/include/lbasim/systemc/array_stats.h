@@ -1,0 +1,56 @@
+// What one GEMM on the array cost: cycles by kind, buffer traffic, per-PE activity, events.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <vector>
+
+#include "lbasim/numerics/events.h"
+#include "lbasim/systemc/array_config.h"
+
+namespace lbasim::sysc {
+
+// An on-chip SRAM: its size in words (what the GEMM needs staged) and its word accesses.
+struct BufferCounters {
+  std::uint64_t size_words = 0;
+  std::uint64_t reads = 0;
+  std::uint64_t writes = 0;
+  friend bool operator==(const BufferCounters&, const BufferCounters&) = default;
+};
+
+// Activity of one processing element, for the energy model.
+struct PeCounters {
+  std::uint64_t macs = 0;          // FMAq operations
+  std::uint64_t zero_operand = 0;  // MACs with a == 0 or w == 0
+  std::uint64_t chunk_adds = 0;    // chunk-accumulator adds done in this PE
+  std::uint64_t reg_writes = 0;    // enabled register writes (weight, activation, psum, chunk)
+  friend bool operator==(const PeCounters&, const PeCounters&) = default;
+};
+
+// Every cycle is exactly one of: stall (weights loading / results draining, no MAC) or stream;
+// a stream cycle is `full` when every active PE of the tile does a MAC, else fill/drain.
+struct ArrayStats {
+  ArrayConfig array;
+  std::int64_t m = 0, k = 0, n = 0;
+  std::uint64_t tiles = 0;  // passes of the array (weight loads in WS)
+  std::uint64_t total_cycles = 0;
+  std::uint64_t compute_cycles = 0;     // cycles with at least one MAC
+  std::uint64_t full_cycles = 0;        // cycles with every active PE busy
+  std::uint64_t fill_drain_cycles = 0;  // stream cycles that are not full
+  std::uint64_t stall_cycles = 0;       // weight load (WS) or result drain (OS)
+  std::uint64_t macs = 0;
+  std::uint64_t chunk_adds = 0;  // chunk-accumulator adds, in PEs and at column bottoms
+  BufferCounters act_buffer, weight_buffer, out_buffer;
+  std::vector<PeCounters> pe;  // row-major, rows x cols
+  num::StageCounts events;
+
+  // MACs per PE-cycle over the whole GEMM.
+  double utilization() const;
+};
+
+nlohmann::json to_json(const ArrayStats& s, bool per_pe = true);
+// A readable multi-line summary (no per-PE detail).
+std::string format_table(const ArrayStats& s);
+
+}  // namespace lbasim::sysc

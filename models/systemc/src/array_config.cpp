@@ -1,0 +1,51 @@
+#include "lbasim/systemc/array_config.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "lbasim/numerics/error.h"
+
+namespace lbasim::sysc {
+namespace {
+
+bool parse_int(std::string_view s, int& out) {
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+}  // namespace
+
+ArrayConfig parse_array_shape(std::string_view text, const std::string& what) {
+  const std::size_t x = text.find_first_of("xX");
+  ArrayConfig a;
+  if (x == std::string_view::npos || !parse_int(text.substr(0, x), a.rows) ||
+      !parse_int(text.substr(x + 1), a.cols))
+    throw InputError(
+        fmt::format("{}: '{}' is not an array shape; expected ROWSxCOLS, e.g. 16x16", what, text));
+  try {
+    validate(a);
+  } catch (const InputError& e) {
+    rethrow_with_context(what, e);
+  }
+  return a;
+}
+
+DataflowKind parse_dataflow(std::string_view text, const std::string& what) {
+  if (text == "ws") return DataflowKind::ws;
+  if (text == "os") return DataflowKind::os;
+  throw InputError(
+      fmt::format("{}: '{}' is not a dataflow; expected ws (weight-stationary) or "
+                  "os (output-stationary)",
+                  what, text));
+}
+
+std::string_view to_string(DataflowKind d) { return d == DataflowKind::ws ? "ws" : "os"; }
+
+void validate(const ArrayConfig& a) {
+  if (a.rows < 1 || a.rows > kMaxArrayDim || a.cols < 1 || a.cols > kMaxArrayDim)
+    throw InputError(fmt::format("array {}x{}: rows and columns must be in 1..{}", a.rows, a.cols,
+                                 kMaxArrayDim));
+}
+
+}  // namespace lbasim::sysc

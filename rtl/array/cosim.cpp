@@ -1,0 +1,131 @@
+#include "cosim.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <vector>
+
+#include "lbasim/numerics/encoding.h"
+#include "lbasim/systemc/run_gemm.h"
+
+namespace lbasim::rtl {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class Comparator {
+ public:
+  Comparator(const WsArrayParams& p, CosimResult& r) : p_(p), r_(r) {}
+
+  // Compares the words both sides produced in one cycle.
+  void compare(std::uint64_t cycle, const std::vector<sysc::OutputWord>& want,
+               const std::vector<WsArrayDriver::Word>& got) {
+    std::vector<bool> used(got.size(), false);
+    for (const sysc::OutputWord& e : want) {
+      ++r_.words;
+      std::size_t j = 0;
+      while (j < got.size() && got[j].word.column != e.column) ++j;
+      if (j == got.size()) {
+        fail(cycle, e, "word", 1, 0, 1, 0);
+        continue;
+      }
+      used[j] = true;
+      compare_word(cycle, e, got[j]);
+    }
+    for (std::size_t j = 0; j < got.size(); ++j)
+      if (!used[j]) {
+        ++r_.words;
+        fail(cycle, got[j].word, "word", 0, 1, 0, 1);
+      }
+  }
+
+ private:
+  void compare_word(std::uint64_t cycle, const sysc::OutputWord& e, const WsArrayDriver::Word& g) {
+    if (g.word.m != e.m || g.word.n != e.n)
+      return fail(cycle, e, "m", e.m, g.word.m, double(e.m), double(g.word.m));
+    if (g.word.final != e.final)
+      return fail(cycle, e, "final", e.final, g.word.final, e.final, g.word.final);
+    const std::uint64_t ps = num::encode(e.psum, p_.accumulator);
+    if (ps != g.psum_code) return fail(cycle, e, "psum", ps, g.psum_code, e.psum, g.word.psum);
+    const std::uint64_t co = num::encode(e.chunk, p_.chunk_accumulator);
+    if (co != g.chunk_code) return fail(cycle, e, "chunk", co, g.chunk_code, e.chunk, g.word.chunk);
+    if (e.final) {
+      const std::uint64_t v = num::encode(e.value, p_.chunk_accumulator);
+      if (v != g.value_code) return fail(cycle, e, "value", v, g.value_code, e.value, g.word.value);
+    }
+  }
+
+  void fail(std::uint64_t cycle, const sysc::OutputWord& at, const char* field,
+            std::uint64_t want_code, std::uint64_t got_code, double want, double got) {
+    ++r_.mismatched_words;
+    if (r_.first) return;
+    r_.first = Mismatch{cycle, at.column, at.m, at.n, field, want_code, got_code, want, got};
+  }
+
+  const WsArrayParams& p_;
+  CosimResult& r_;
+};
+
+}  // namespace
+
+CosimResult run_cosim(const DutFactory& make_dut, const double* a, const double* w, std::int64_t m,
+                      std::int64_t k, std::int64_t n, const num::AccumConfig& cfg,
+                      const CosimOptions& opt) {
+  CosimResult r;
+  std::unique_ptr<WsArrayDut> dut = make_dut();
+  const WsArrayParams p = dut->params();
+  if (!opt.vcd.empty()) dut->open_vcd(opt.vcd);
+  WsArrayDriver driver(*dut, a, w, m, k, n, cfg, opt.fault);
+  Comparator cmp(p, r);
+
+  std::vector<double> c(m * n);
+  std::vector<sysc::OutputWord> sc_words;
+  sysc::RunHooks hooks;
+  hooks.on_output = [&](const sysc::OutputWord& word) { sc_words.push_back(word); };
+  double rtl_seconds = 0;
+  hooks.after_cycle = [&](std::uint64_t cycle) {
+    const auto t0 = Clock::now();
+    const std::vector<WsArrayDriver::Word> rtl_words = driver.step();
+    rtl_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    cmp.compare(cycle, sc_words, rtl_words);
+    sc_words.clear();
+  };
+  const auto t0 = Clock::now();
+  r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, {p.rows, p.cols, sysc::DataflowKind::ws}, cfg,
+                           hooks);
+  const double total = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.sc_cycles = r.stats.total_cycles;
+  // The RTL may still be busy: let it finish (bounded), every word it emits is unexpected.
+  const std::uint64_t limit = 2 * r.sc_cycles + 1000;
+  while (!driver.done() && driver.cycles() < limit) {
+    const std::uint64_t cycle = driver.cycles();
+    cmp.compare(cycle, {}, driver.step());
+  }
+  r.rtl_cycles = driver.done() ? driver.cycles() : limit;
+  r.rtl_seconds = rtl_seconds;
+  r.sc_seconds = total - rtl_seconds;
+
+  // A window of RTL waveforms around the first mismatch: rerun the RTL alone, dumping only it.
+  if (r.first && !opt.window_vcd.empty()) {
+    std::unique_ptr<WsArrayDut> again = make_dut();
+    again->open_vcd(opt.window_vcd);
+    WsArrayDriver replay(*again, a, w, m, k, n, cfg, opt.fault);
+    const std::uint64_t lo =
+        r.first->cycle > std::uint64_t(opt.window) ? r.first->cycle - opt.window : 0;
+    const std::uint64_t hi = r.first->cycle + opt.window;
+    while (!replay.done() && replay.cycles() <= hi) {
+      again->set_vcd_dump(replay.cycles() >= lo);
+      replay.step();
+    }
+    again->close_vcd();
+  }
+  return r;
+}
+
+std::string describe(const Mismatch& mm) {
+  return fmt::format("cycle {}, column {} (C[{}][{}]), {}: expected 0x{:x} ({}), RTL 0x{:x} ({})",
+                     mm.cycle, mm.column, mm.m, mm.n, mm.field, mm.expected_code, mm.expected,
+                     mm.actual_code, mm.actual);
+}
+
+}  // namespace lbasim::rtl

@@ -1,0 +1,55 @@
+// Lockstep co-simulation: the SystemC array model and the Verilated RTL array run the same GEMM
+// in one process, one clock cycle each in turn; every word leaving a column and its cycle, and
+// the total cycle count, must agree.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "lbasim/numerics/accumulate.h"
+#include "lbasim/systemc/array_stats.h"
+#include "ws_array_driver.h"
+#include "ws_array_dut.h"
+
+namespace lbasim::rtl {
+
+struct CosimOptions {
+  std::optional<WeightFault> fault;  // test-only: corrupt one weight on the RTL side
+  std::string vcd;                   // full RTL trace
+  std::string window_vcd;            // RTL trace of the cycles around the first mismatch
+  int window = 16;                   // cycles either side of it
+};
+
+struct Mismatch {
+  std::uint64_t cycle = 0;
+  int column = 0;
+  std::int64_t m = 0, n = 0;
+  std::string field;  // psum, chunk, value, word (a word missing or extra), m, final
+  std::uint64_t expected_code = 0, actual_code = 0;
+  double expected = 0, actual = 0;
+};
+
+struct CosimResult {
+  std::uint64_t sc_cycles = 0, rtl_cycles = 0;
+  std::uint64_t words = 0, mismatched_words = 0;
+  std::optional<Mismatch> first;
+  sysc::ArrayStats stats;                  // of the SystemC model
+  double sc_seconds = 0, rtl_seconds = 0;  // time spent in each simulator
+  bool ok() const { return mismatched_words == 0 && sc_cycles == rtl_cycles; }
+};
+
+using DutFactory = std::function<std::unique_ptr<WsArrayDut>()>;
+
+// Runs C = A W (values of the DUT's A/W formats) on both. The SystemC array takes the DUT's
+// shape and the weight-stationary dataflow; cfg must use the DUT's formats (InputError else).
+CosimResult run_cosim(const DutFactory& make_dut, const double* a, const double* w, std::int64_t m,
+                      std::int64_t k, std::int64_t n, const num::AccumConfig& cfg,
+                      const CosimOptions& opt = {});
+
+// "cycle 41, column 2 (C[5][6]), psum: expected 0x1a3 (1.25), got 0x1a2 (1.234375)".
+std::string describe(const Mismatch& mm);
+
+}  // namespace lbasim::rtl
