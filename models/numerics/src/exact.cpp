@@ -1,6 +1,7 @@
 // Exact products and sums of doubles as integer significands (no double rounding).
 #include "exact.h"
 
+#include <bit>
 #include <cmath>
 #include <utility>
 
@@ -13,13 +14,22 @@ int msb(u128 mag) {
 }
 
 Exact exact_from(double x) {
+  // Read the IEEE fields directly; subnormals are normalized so that every non-zero
+  // significand has its top bit at position 52.
+  const auto bits = std::bit_cast<std::uint64_t>(x);
   Exact e;
-  e.neg = std::signbit(x);
-  if (x == 0) return e;
-  int ex = 0;
-  const double m = std::frexp(std::fabs(x), &ex);  // m in [0.5, 1), also for subnormals
-  e.mag = static_cast<std::uint64_t>(std::ldexp(m, 53));
-  e.exp = ex - 53;
+  e.neg = (bits >> 63) != 0;
+  const int field = static_cast<int>((bits >> 52) & 0x7ff);
+  std::uint64_t sig = bits & ((std::uint64_t{1} << 52) - 1);
+  if (field == 0) {
+    if (sig == 0) return e;
+    const int up = __builtin_clzll(sig) - 11;
+    e.mag = sig << up;
+    e.exp = -1074 - up;
+    return e;
+  }
+  e.mag = sig | (std::uint64_t{1} << 52);
+  e.exp = field - 1075;
   return e;
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -16,6 +17,12 @@ double signed_value(bool neg, double magnitude) { return neg ? -magnitude : magn
 
 // kept * 2^q as a double; refuses what a double cannot hold (only reachable with `none`).
 double to_double(std::uint64_t kept, int q, const Format& f) {
+  const int top = 63 - __builtin_clzll(kept);
+  const int binade = top + q;
+  if (binade >= -1022 && binade <= 1023) {  // a normal double: assemble its fields
+    const std::uint64_t frac = (kept << (52 - top)) & ((std::uint64_t{1} << 52) - 1);
+    return std::bit_cast<double>((static_cast<std::uint64_t>(binade + 1023) << 52) | frac);
+  }
   const double r = std::ldexp(static_cast<double>(kept), q);
   if (std::isinf(r) || std::ldexp(r, -q) != static_cast<double>(kept))
     throw InputError(fmt::format(
