@@ -14,5 +14,6 @@ void add_verify_command(CLI::App& app);
 void add_array_command(CLI::App& app);
 void add_bench_array_command(CLI::App& app);
 void add_cosim_command(CLI::App& app);
+void add_area_command(CLI::App& app);  // PE area per accumulator (cmd_area.cpp)
 
 }  // namespace lbasim::cli
