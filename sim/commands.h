@@ -8,7 +8,10 @@ namespace lbasim::cli {
 
 void add_quantize_command(CLI::App& app);
 void add_gemm_command(CLI::App& app);
+void add_run_command(CLI::App& app);     // run --trace (cmd_run.cpp)
+void add_replay_command(CLI::App& app);  // replay one trace layer (cmd_replay.cpp)
 void add_demo_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_array_command(CLI::App& app);

@@ -16,7 +16,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   lbasim::cli::add_quantize_command(app);
   lbasim::cli::add_gemm_command(app);
+  lbasim::cli::add_run_command(app);
+  lbasim::cli::add_replay_command(app);
   lbasim::cli::add_demo_command(app);
+  lbasim::cli::add_sweep_command(app);
   lbasim::cli::add_bench_command(app);
   lbasim::cli::add_verify_command(app);
   lbasim::cli::add_array_command(app);

@@ -1,0 +1,237 @@
+#include "sweep_run.h"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include "lbasim/cost/array_activity.h"
+#include "lbasim/cost/tables.h"
+#include "lbasim/numerics/error.h"
+#include "lbasim/systemc/run_gemm.h"
+#include "lbasim/traces/atomic_file.h"
+#include "lbasim/traces/evaluate.h"
+#include "lbasim/traces/executor.h"
+#include "lbasim/traces/lowering.h"
+
+namespace lbasim::sweep {
+namespace {
+
+using AccuracyKey = std::pair<std::string, std::int64_t>;                // accumulator, chunk
+using ArrayKey = std::tuple<std::string, std::string, std::int64_t>;     // array, dataflow, chunk
+
+num::AccumConfig config_of(const cost::AreaRow& row, std::int64_t chunk) {
+  const num::Format p = num::parse_format(row.product), a = num::parse_format(row.accumulator);
+  return {p, a, a, chunk};
+}
+
+// The GEMMs of one inference (sample 0 of the trace's captures) on the array.
+std::vector<std::pair<std::string, sysc::ArrayStats>> simulate_inference(
+    const traces::Trace& trace, const traces::GraphRunner& runner, const sysc::ArrayConfig& array,
+    const num::AccumConfig& cfg) {
+  std::vector<std::pair<std::string, sysc::ArrayStats>> layers;
+  const auto& ops = runner.gemm_layers();
+  for (std::size_t l = 0; l < ops.size(); ++l) {
+    const traces::Op& op = *ops[l];
+    const auto cap = trace.captures.find(op.name);
+    if (cap == trace.captures.end())
+      throw InputError(fmt::format("{}: layer '{}' has no captured input (activations)",
+                                   (trace.dir / "manifest.json").string(), op.name));
+    traces::Tensor x;
+    x.shape = cap->second.input_shape;
+    x.shape[0] = 1;
+    x.data.assign(cap->second.input.begin(), cap->second.input.begin() + x.per_sample());
+    const traces::Tensor xq = runner.quantize_input(l, x, nullptr);
+    const std::int64_t m = op.kind == traces::OpKind::linear ? 1 : op.shape[1] * op.shape[2];
+    for (std::int64_t g = 0; g < op.groups; ++g) {
+      const std::vector<double> a = traces::lower_input(op, xq, g);
+      const std::vector<double>& w = runner.weight_matrix(l, g);
+      std::vector<double> c(static_cast<std::size_t>(m * op.gemm_n()));
+      const sysc::GemmProblem p{a.data(), w.data(), c.data(), m, op.gemm_k(), op.gemm_n()};
+      layers.emplace_back(op.groups == 1 ? op.name : fmt::format("{}/g{}", op.name, g),
+                          sysc::run_gemm(p, array, cfg));
+    }
+  }
+  return layers;
+}
+
+nlohmann::json read_record(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  if (!in) return nullptr;
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error&) {
+    return nullptr;  // a damaged record is recomputed
+  }
+}
+
+}  // namespace
+
+std::string trace_hash(const std::filesystem::path& trace_dir) {
+  std::ifstream in(trace_dir / "manifest.json", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : bytes) h = (h ^ ch) * 1099511628211ull;
+  return fmt::format("{:016x}", h);
+}
+
+SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
+  const traces::Trace trace = traces::read_trace(spec.trace);
+  const std::string hash = trace_hash(spec.trace);
+  const cost::AreaTable area = cost::read_area_table(cost::default_data_dir() / "area_45nm.json");
+  const cost::EnergyTable energy =
+      cost::read_energy_table(cost::default_data_dir() / "energy_45nm.json");
+  for (const auto& name : spec.accumulators)
+    if (!area.find(name) || !energy.configs.count(name)) {
+      std::string names;
+      for (const auto& r : area.rows) names += (names.empty() ? "" : ", ") + r.name;
+      throw InputError(fmt::format("{}: key 'accumulators': '{}' is not a row of the cost "
+                                   "tables; expected one of {}",
+                                   spec.source.string(), name, names));
+    }
+
+  const auto points_dir = opt.out_dir / "points";
+  std::filesystem::create_directories(points_dir);
+  SweepSummary summary;
+  std::vector<Point> todo;
+  for (const Point& p : expand(spec)) {
+    ++summary.points;
+    const nlohmann::json rec = read_record(points_dir / (p.id() + ".json"));
+    if (rec.is_object() && rec.contains("trace") && rec["trace"].is_object() &&
+        rec["trace"].value("hash", "") == hash &&
+        rec.value("lbasim_version", "") == LBASIM_VERSION && rec.value("limit", -1) == spec.limit) {
+      ++summary.reused;
+      continue;
+    }
+    todo.push_back(p);
+  }
+  summary.computed = static_cast<int>(todo.size());
+  if (todo.empty()) return summary;
+
+  std::set<AccuracyKey> acc_keys;
+  std::set<ArrayKey> array_keys;
+  for (const Point& p : todo) {
+    acc_keys.insert({p.accumulator, p.chunk});
+    array_keys.insert({p.array, p.dataflow, p.chunk});
+  }
+
+  // Accuracy runs in a pool of threads; the SystemC array (one kernel per process) runs in this
+  // thread meanwhile.
+  std::map<AccuracyKey, traces::RunReport> accuracy;
+  std::mutex mu;
+  std::atomic<std::size_t> next{0}, done{0};
+  std::exception_ptr error;
+  const std::vector<AccuracyKey> acc_list(acc_keys.begin(), acc_keys.end());
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(1, opt.jobs); ++t)
+    pool.emplace_back([&] {
+      for (std::size_t i; (i = next++) < acc_list.size();) {
+        try {
+          const auto& [name, chunk] = acc_list[i];
+          traces::GemmSettings settings;
+          settings.config = config_of(*area.find(name), chunk);
+          traces::EvalOptions eo;
+          eo.limit = spec.limit;
+          eo.threads = 1;
+          traces::RunReport r = traces::evaluate(trace, settings, eo);
+          std::lock_guard lock(mu);
+          accuracy.emplace(acc_list[i], std::move(r));
+        } catch (...) {
+          std::lock_guard lock(mu);
+          if (!error) error = std::current_exception();
+        }
+        ++done;
+      }
+    });
+
+  std::map<ArrayKey, std::vector<std::pair<std::string, sysc::ArrayStats>>> arrays;
+  try {
+    traces::GemmSettings settings;
+    settings.config = config_of(*area.find(spec.accumulators.front()), 0);
+    const traces::GraphRunner runner(trace, settings);
+    for (const auto& key : array_keys) {
+      const auto& [shape, df, chunk] = key;
+      sysc::ArrayConfig array = sysc::parse_array_shape(shape, "arrays");
+      array.dataflow = sysc::parse_dataflow(df, "dataflows");
+      if (opt.progress)
+        fmt::print(stderr, "sweep: array {} {} chunk {} ({} of {} array runs; accuracy {}/{})\n",
+                   shape, df, chunk, arrays.size() + 1, array_keys.size(), done.load(),
+                   acc_list.size());
+      arrays[key] = simulate_inference(trace, runner, array,
+                                       config_of(*area.find(spec.accumulators.front()), chunk));
+    }
+  } catch (...) {
+    std::lock_guard lock(mu);
+    if (!error) error = std::current_exception();
+    next = acc_list.size();  // stop the pool early
+  }
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+
+  for (const Point& p : todo) {
+    const cost::AreaRow& row = *area.find(p.accumulator);
+    const num::AccumConfig cfg = config_of(row, p.chunk);
+    const traces::RunReport& acc = accuracy.at({p.accumulator, p.chunk});
+    const auto& layers = arrays.at({p.array, p.dataflow, p.chunk});
+    const int acc_bits = cfg.accumulator.width();
+    std::vector<std::pair<std::string, cost::Activity>> activity;
+    std::uint64_t cycles = 0, compute = 0, macs = 0, pe_cycles = 0;
+    for (const auto& [name, st] : layers) {
+      activity.emplace_back(name, cost::activity_from_array(st, {8, 8, acc_bits}));
+      cycles += st.total_cycles;
+      compute += st.compute_cycles;
+      macs += st.macs;
+      pe_cycles += st.total_cycles * static_cast<std::uint64_t>(st.array.rows * st.array.cols);
+    }
+    const cost::InferenceEnergy e =
+        cost::estimate_inference(energy.at(p.accumulator), activity, energy.memory);
+    const sysc::ArrayConfig array = sysc::parse_array_shape(p.array, "arrays");
+    nlohmann::json layer_json = nlohmann::json::array();
+    for (const auto& l : acc.layers) layer_json.push_back(traces::layer_to_json(l));
+    nlohmann::json energy_layers = nlohmann::json::array();
+    for (const auto& [name, b] : e.layers)
+      energy_layers.push_back({{"name", name}, {"energy", cost::to_json(b)}});
+    const nlohmann::json rec{
+        {"id", p.id()},
+        {"lbasim_version", LBASIM_VERSION},
+        {"limit", spec.limit},
+        {"trace", {{"name", trace.name}, {"dir", spec.trace.string()}, {"hash", hash}}},
+        {"point",
+         {{"accumulator", p.accumulator},
+          {"label", row.label},
+          {"product", cfg.product.to_string()},
+          {"accumulator_format", cfg.accumulator.to_string()},
+          {"acc_bits", acc_bits},
+          {"chunk", p.chunk},
+          {"array", p.array},
+          {"dataflow", p.dataflow}}},
+        {"accuracy",
+         {{"top1", acc.top1()},
+          {"reference_top1", acc.reference_top1()},
+          {"agreement", acc.agreement()},
+          {"images", acc.images}}},
+        {"layers", layer_json},
+        {"cycles",
+         {{"total", cycles},
+          {"compute", compute},
+          {"macs", macs},
+          {"utilization", pe_cycles ? static_cast<double>(macs) / static_cast<double>(pe_cycles) : 0.0}}},
+        {"area_um2", {{"pe", row.area_um2}, {"array", row.area_um2 * array.rows * array.cols}}},
+        {"energy_pj",
+         {{"per_inference", e.total.total()},
+          {"per_mac", e.total.per_mac()},
+          {"breakdown", cost::to_json(e.total)},
+          {"layers", energy_layers}}},
+    };
+    write_file_atomic(points_dir / (p.id() + ".json"), rec.dump(1) + "\n");
+  }
+  return summary;
+}
+
+}  // namespace lbasim::sweep

@@ -1,0 +1,115 @@
+// lbasim sweep: one record per point with accuracy, cycles, area and energy; a second run
+// reuses every record; bad specs are refused naming the file and key.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "lbasim/traces/trace.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+struct RunResult {
+  int status;
+  std::string output;
+};
+
+RunResult run(const std::string& args) {
+  FILE* p = popen((std::string(LBASIM_BIN) + " " + args + " 2>&1").c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  const int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+fs::path fresh(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / "lbasim_sweep_test" / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+const std::string kTrace = std::string(LBASIM_TRACES) + "/mlp-fmnist";
+
+TEST(Sweep, WritesOneCompleteRecordPerPointAndResumes) {
+  const fs::path dir = fresh("complete");
+  write(dir / "spec.json", R"({"trace": ")" + kTrace + R"(", "limit": 16,
+    "accumulators": ["m7e4", "m3e4"], "chunks": [0, 16], "arrays": ["4x4"], "dataflows": ["ws", "os"]})");
+  RunResult r = run("sweep --spec " + (dir / "spec.json").string() + " --out " + (dir / "out").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("8 points: 8 computed, 0 reused"));
+
+  // MACs of one inference, from the trace's own graph.
+  const auto trace = lbasim::traces::read_trace(kTrace);
+  std::int64_t macs = 0;
+  for (const auto& op : trace.graph)
+    if (lbasim::traces::is_gemm(op.kind)) macs += op.macs_per_image();
+
+  int records = 0;
+  for (const auto& e : fs::directory_iterator(dir / "out" / "points")) {
+    ++records;
+    std::ifstream in(e.path());
+    const auto rec = nlohmann::json::parse(in);
+    SCOPED_TRACE(e.path().string());
+    EXPECT_EQ(rec["accuracy"]["images"], 16);
+    const double top1 = rec["accuracy"]["top1"];
+    EXPECT_GE(top1, 0.0);
+    EXPECT_LE(top1, 1.0);
+    EXPECT_EQ(rec["cycles"]["macs"].get<std::int64_t>(), macs);
+    EXPECT_GT(rec["cycles"]["total"].get<std::int64_t>(), macs / 16);  // 16 PEs at most busy
+    EXPECT_DOUBLE_EQ(rec["area_um2"]["array"].get<double>(), 16 * rec["area_um2"]["pe"].get<double>());
+    EXPECT_GT(rec["energy_pj"]["per_inference"].get<double>(), 0.0);
+    EXPECT_EQ(rec["layers"].size(), rec["energy_pj"]["layers"].size());
+    EXPECT_EQ(rec["trace"]["name"], trace.name);
+  }
+  EXPECT_EQ(records, 8);
+
+  // The 8-bit accumulator costs less energy than the 12-bit one at the same point.
+  const auto energy = [&](const std::string& id) {
+    std::ifstream in(dir / "out" / "points" / (id + ".json"));
+    return nlohmann::json::parse(in)["energy_pj"]["per_inference"].get<double>();
+  };
+  EXPECT_LT(energy("m3e4-c16-4x4-ws"), energy("m7e4-c16-4x4-ws"));
+
+  r = run("sweep --spec " + (dir / "spec.json").string() + " --out " + (dir / "out").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("8 points: 0 computed, 8 reused"));
+}
+
+TEST(Sweep, BadSpecsAreRefused) {
+  const fs::path dir = fresh("bad");
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
+      {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [16], "arrays": ["4x4"], "dataflows": ["ws"], "batch": 3})",
+       {"key 'batch'", "unknown key"}},
+      {R"({"trace": ")" + kTrace + R"(", "accumulators": ["m9e9"], "chunks": [16], "arrays": ["4x4"], "dataflows": ["ws"]})",
+       {"accumulators", "m9e9", "m7e4"}},
+      {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [-1], "arrays": ["4x4"], "dataflows": ["ws"]})",
+       {"key 'chunks'", "-1"}},
+      {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [1], "arrays": ["4y4"], "dataflows": ["ws"]})",
+       {"4y4"}},
+      {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [1], "arrays": ["4x4"], "dataflows": ["is"]})",
+       {"is"}},
+      {R"({"accumulators": ["m7e4"], "chunks": [1], "arrays": ["4x4"], "dataflows": ["ws"]})",
+       {"key 'trace'", "missing"}},
+  };
+  for (const auto& [spec, fragments] : cases) {
+    write(dir / "spec.json", spec);
+    const RunResult r = run("sweep --spec " + (dir / "spec.json").string() + " --out " + (dir / "out").string());
+    EXPECT_EQ(r.status, 1) << spec << "\n" << r.output;
+    EXPECT_THAT(r.output, HasSubstr("spec.json")) << spec;
+    for (const auto& f : fragments) EXPECT_THAT(r.output, HasSubstr(f)) << spec;
+  }
+}
+
+}  // namespace

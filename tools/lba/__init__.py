@@ -1,0 +1,1 @@
+"""lbasim's Python side: train small networks on Fashion-MNIST and export lbasim traces."""

@@ -1,0 +1,105 @@
+// A trace (shared/spec/traces.md, fields in docs/traces.md): a network's graph, FP32 weights,
+// W/A scales, evaluation inputs, captured layer activations and reference logits.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lbasim/numerics/format.h"
+
+namespace lbasim::traces {
+
+inline constexpr const char* kTraceFormat = "lbasim-trace";
+inline constexpr int kTraceVersion = 1;
+
+enum class OpKind : std::uint8_t {
+  conv2d,
+  linear,
+  relu,
+  maxpool,
+  avgpool,
+  add,
+  flatten,
+  global_avgpool
+};
+std::string_view to_string(OpKind k);
+bool is_gemm(OpKind k);
+
+// W/A quantization of one operand: values become 2^s * Q_format(x / 2^s).
+struct OperandQuant {
+  num::Format format;
+  std::vector<int> scale_exp;  // one per tensor, or (weights only) one per output channel
+};
+
+struct LayerQuant {
+  OperandQuant input;
+  OperandQuant weight;
+};
+
+// 2-D window geometry of conv2d and the pools: {height, width} pairs.
+struct Window {
+  std::int64_t kh = 1, kw = 1;
+  std::int64_t stride_h = 1, stride_w = 1;
+  std::int64_t pad_h = 0, pad_w = 0;
+  std::int64_t dil_h = 1, dil_w = 1;
+};
+
+struct Op {
+  OpKind kind = OpKind::relu;
+  std::string name;
+  std::vector<std::string> inputs;
+  std::string output;
+  std::vector<std::int64_t> shape;  // per-sample output shape, as the manifest states it
+  Window window;                    // conv2d, maxpool, avgpool
+  std::int64_t groups = 1;          // conv2d
+  std::int64_t in_channels = 0;     // conv2d: C_in; linear: in_features
+  std::int64_t out_channels = 0;    // conv2d: C_out; linear: out_features
+  std::vector<double> weight;       // conv2d [C_out, C_in/groups, kh, kw]; linear [out, in]
+  std::vector<double> bias;         // [C_out]
+  std::optional<LayerQuant> quant;  // conv2d and linear
+
+  // GEMM dimensions per image: K per group, N per group; M per image is the output's h*w.
+  std::int64_t gemm_k() const;
+  std::int64_t gemm_n() const { return out_channels / groups; }
+  std::int64_t macs_per_image() const;
+};
+
+// Captured input and FP32 output of one GEMM layer for the sample images.
+struct Capture {
+  std::vector<std::int64_t> input_shape, output_shape;  // [samples, ...]
+  std::vector<double> input, output;
+};
+
+struct Trace {
+  std::filesystem::path dir;
+  std::string name;
+  std::string description;
+  std::string input_tensor;               // graph name of the network input
+  std::vector<std::int64_t> input_shape;  // per sample
+  std::string output_tensor;
+  std::vector<Op> graph;
+
+  std::int64_t count = 0;            // evaluation images
+  std::vector<double> images;        // [count, input_shape...]
+  std::vector<std::int64_t> labels;  // [count]
+  std::int64_t classes = 0;
+  std::vector<double> reference_logits;  // [count, classes]
+  std::optional<double> fp32_top1_test;  // training.fp32_top1_test, if stated
+
+  std::vector<std::int64_t> samples;  // image indices of the captures
+  std::map<std::string, Capture> captures;
+
+  std::int64_t sample_size() const;                // elements of one input image
+  const Op& layer(const std::string& name) const;  // a conv2d/linear op; InputError if none
+};
+
+// Reads and checks a whole trace. Every problem is an InputError naming the file and the field:
+// unknown format/version/op, missing or unreadable files, dtype or shape that disagrees with the
+// graph, non-finite weights, labels out of range.
+Trace read_trace(const std::filesystem::path& dir);
+
+}  // namespace lbasim::traces

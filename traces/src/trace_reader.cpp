@@ -1,0 +1,414 @@
+// Reading a trace: manifest.json checked field by field, then every .npy it names, checked
+// against the graph. Errors name the file and the manifest field (docs/traces.md).
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "lbasim/numerics/error.h"
+#include "lbasim/traces/npy.h"
+#include "lbasim/traces/trace.h"
+
+namespace lbasim::traces {
+namespace {
+
+using nlohmann::json;
+
+// Where a JSON value sits: the manifest path and the field path, for error messages.
+class Field {
+ public:
+  Field(const std::filesystem::path& file, const json& j, std::string where)
+      : file_(file), j_(j), where_(std::move(where)) {}
+
+  [[noreturn]] void fail(const std::string& why) const {
+    throw InputError(fmt::format("{}: field '{}': {}", file_.string(), where_, why));
+  }
+  const json& value() const { return j_; }
+  const std::string& where() const { return where_; }
+  bool has(const char* key) const { return j_.is_object() && j_.contains(key); }
+
+  Field at(const char* key) const {
+    if (!j_.is_object()) fail(fmt::format("expected an object, got {}", j_.type_name()));
+    const std::string w = where_.empty() ? key : where_ + "." + key;
+    if (!j_.contains(key))
+      throw InputError(fmt::format("{}: missing field '{}'", file_.string(), w));
+    return Field(file_, j_.at(key), w);
+  }
+  Field at(std::size_t i) const { return Field(file_, j_.at(i), fmt::format("{}[{}]", where_, i)); }
+  std::size_t size() const {
+    if (!j_.is_array()) fail(fmt::format("expected an array, got {}", j_.type_name()));
+    return j_.size();
+  }
+  std::string str() const {
+    if (!j_.is_string()) fail(fmt::format("{} is not a string", j_.dump()));
+    return j_.get<std::string>();
+  }
+  std::int64_t integer(std::int64_t min) const {
+    if (!j_.is_number_integer() || j_.get<std::int64_t>() < min)
+      fail(fmt::format("{} is invalid; expected an integer >= {}", j_.dump(), min));
+    return j_.get<std::int64_t>();
+  }
+  std::vector<std::int64_t> ints(std::int64_t min, std::size_t count = 0) const {
+    std::vector<std::int64_t> v;
+    if (!j_.is_array() || (count != 0 && j_.size() != count))
+      fail(fmt::format("{} is invalid; expected {} integers >= {}", j_.dump(),
+                       count ? std::to_string(count) : std::string("a list of"), min));
+    for (std::size_t i = 0; i < j_.size(); ++i) v.push_back(at(i).integer(min));
+    return v;
+  }
+
+ private:
+  const std::filesystem::path& file_;
+  const json& j_;
+  std::string where_;
+};
+
+const std::map<std::string, OpKind, std::less<>> kOps{
+    {"conv2d", OpKind::conv2d},   {"linear", OpKind::linear},
+    {"relu", OpKind::relu},       {"maxpool", OpKind::maxpool},
+    {"avgpool", OpKind::avgpool}, {"add", OpKind::add},
+    {"flatten", OpKind::flatten}, {"global_avgpool", OpKind::global_avgpool}};
+
+std::int64_t product(const std::vector<std::int64_t>& shape) {
+  std::int64_t p = 1;
+  for (auto d : shape) p *= d;
+  return p;
+}
+
+// Reads the .npy named by a manifest field, checking dtype and shape; errors name both.
+class TensorLoader {
+ public:
+  explicit TensorLoader(const std::filesystem::path& dir) : dir_(dir) {}
+
+  npy::Array load(const Field& f, npy::DType dtype, const std::vector<std::int64_t>& shape) {
+    const std::string rel = f.str();
+    const std::filesystem::path path = dir_ / rel;
+    const std::string ctx = fmt::format("{} (manifest field '{}')", path.string(), f.where());
+    if (!std::filesystem::is_regular_file(path))
+      throw InputError(fmt::format("{}: no such file", ctx));
+    npy::Array a;
+    try {
+      a = npy::read(path);
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: {}", ctx, e.what()));
+    }
+    const bool float_wanted = dtype != npy::DType::i64;
+    const bool float_got = a.dtype != npy::DType::i64;
+    if (float_wanted != float_got || (float_wanted && a.dtype != npy::DType::f32))
+      throw InputError(fmt::format("{}: dtype {}, expected {}", ctx, npy::to_string(a.dtype),
+                                   npy::to_string(dtype)));
+    if (a.shape != shape)
+      throw InputError(fmt::format("{}: shape [{}], expected [{}]", ctx, fmt::join(a.shape, ", "),
+                                   fmt::join(shape, ", ")));
+    if (float_wanted)
+      for (std::size_t i = 0; i < a.values.size(); ++i)
+        if (!std::isfinite(a.values[i]))
+          throw InputError(
+              fmt::format("{}: element {} is {}, expected finite values", ctx, i, a.values[i]));
+    return a;
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+OperandQuant read_operand_quant(const Field& f, std::int64_t channels) {
+  OperandQuant q;
+  const Field fmt_field = f.at("format");
+  try {
+    q.format = num::parse_format(fmt_field.str());
+  } catch (const InputError& e) {
+    fmt_field.fail(e.what());
+  }
+  const Field s = f.at("scale_exp");
+  if (s.value().is_array()) {
+    if (channels == 0 || static_cast<std::int64_t>(s.size()) != channels)
+      s.fail(fmt::format("{} values; expected one integer, or one per output channel ({})",
+                         s.size(), channels));
+    for (auto v : s.ints(-1000)) q.scale_exp.push_back(static_cast<int>(v));
+  } else {
+    q.scale_exp.push_back(static_cast<int>(s.integer(-1000)));
+  }
+  for (int e : q.scale_exp)
+    if (e > 1000) s.fail(fmt::format("{} is out of range; expected |scale_exp| <= 1000", e));
+  return q;
+}
+
+Window read_window(const Field& op, bool dilation) {
+  Window w;
+  const auto k = op.at("kernel").ints(1, 2);
+  const auto s = op.at("stride").ints(1, 2);
+  const auto p = op.at("padding").ints(0, 2);
+  w.kh = k[0], w.kw = k[1], w.stride_h = s[0], w.stride_w = s[1], w.pad_h = p[0], w.pad_w = p[1];
+  if (dilation) {
+    const auto d = op.at("dilation").ints(1, 2);
+    w.dil_h = d[0], w.dil_w = d[1];
+  }
+  return w;
+}
+
+// Output h, w of a window over (h, w); a window that does not fit is an error of the op.
+std::pair<std::int64_t, std::int64_t> window_out(const Field& f, const Window& w, std::int64_t h,
+                                                 std::int64_t wd) {
+  const std::int64_t eh = w.dil_h * (w.kh - 1) + 1, ew = w.dil_w * (w.kw - 1) + 1;
+  if (h + 2 * w.pad_h < eh || wd + 2 * w.pad_w < ew)
+    f.fail(fmt::format("window {}x{} does not fit the {}x{} input with padding {},{}", eh, ew, h,
+                       wd, w.pad_h, w.pad_w));
+  return {(h + 2 * w.pad_h - eh) / w.stride_h + 1, (wd + 2 * w.pad_w - ew) / w.stride_w + 1};
+}
+
+// Reads op i, computing its output shape from its inputs' shapes.
+Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& shapes,
+           TensorLoader& loader) {
+  Op op;
+  const Field kind = f.at("op");
+  const auto it = kOps.find(kind.str());
+  if (it == kOps.end())
+    kind.fail(
+        fmt::format("unknown op '{}'; expected one of conv2d, linear, relu, maxpool, "
+                    "avgpool, add, flatten, global_avgpool",
+                    kind.str()));
+  op.kind = it->second;
+  op.name = f.at("name").str();
+  op.output = f.at("output").str();
+  const Field ins = f.at("inputs");
+  const std::size_t arity = op.kind == OpKind::add ? 2 : 1;
+  if (ins.size() != arity)
+    ins.fail(fmt::format("{} inputs; op {} takes {}", ins.size(), kind.str(), arity));
+  std::vector<std::vector<std::int64_t>> in_shapes;
+  for (std::size_t i = 0; i < arity; ++i) {
+    op.inputs.push_back(ins.at(i).str());
+    auto s = shapes.find(op.inputs.back());
+    if (s == shapes.end())
+      ins.at(i).fail(fmt::format("tensor '{}' is not defined by an earlier op or the input",
+                                 op.inputs.back()));
+    in_shapes.push_back(s->second);
+  }
+  const auto& x = in_shapes[0];
+  const auto need_rank = [&](std::size_t r) {
+    if (x.size() != r)
+      ins.fail(fmt::format("input '{}' has shape [{}]; op {} needs rank {} per sample",
+                           op.inputs[0], fmt::join(x, ", "), kind.str(), r));
+  };
+  std::vector<std::int64_t> out;
+  switch (op.kind) {
+    case OpKind::conv2d: {
+      need_rank(3);
+      op.window = read_window(f, true);
+      op.groups = f.at("groups").integer(1);
+      op.in_channels = f.at("in_channels").integer(1);
+      op.out_channels = f.at("out_channels").integer(1);
+      if (op.in_channels != x[0])
+        f.at("in_channels")
+            .fail(fmt::format("{} but input '{}' has {} channels", op.in_channels, op.inputs[0],
+                              x[0]));
+      if (op.in_channels % op.groups || op.out_channels % op.groups)
+        f.at("groups").fail(fmt::format("{} does not divide in_channels {} and out_channels {}",
+                                        op.groups, op.in_channels, op.out_channels));
+      auto [oh, ow] = window_out(f, op.window, x[1], x[2]);
+      out = {op.out_channels, oh, ow};
+      break;
+    }
+    case OpKind::linear:
+      need_rank(1);
+      op.in_channels = f.at("in_features").integer(1);
+      op.out_channels = f.at("out_features").integer(1);
+      if (op.in_channels != x[0])
+        f.at("in_features")
+            .fail(fmt::format("{} but input '{}' has {} features", op.in_channels, op.inputs[0],
+                              x[0]));
+      out = {op.out_channels};
+      break;
+    case OpKind::maxpool:
+    case OpKind::avgpool: {
+      need_rank(3);
+      op.window = read_window(f, false);
+      auto [oh, ow] = window_out(f, op.window, x[1], x[2]);
+      out = {x[0], oh, ow};
+      break;
+    }
+    case OpKind::relu:
+      out = x;
+      break;
+    case OpKind::add:
+      if (in_shapes[1] != x)
+        ins.fail(fmt::format("inputs have shapes [{}] and [{}]; add needs equal shapes",
+                             fmt::join(x, ", "), fmt::join(in_shapes[1], ", ")));
+      out = x;
+      break;
+    case OpKind::flatten:
+      out = {product(x)};
+      break;
+    case OpKind::global_avgpool:
+      need_rank(3);
+      out = {x[0]};
+      break;
+  }
+  const Field shape = f.at("shape");
+  if (shape.ints(1) != out)
+    shape.fail(fmt::format("{} does not match the graph: op {} on [{}] gives [{}]",
+                           shape.value().dump(), kind.str(), fmt::join(x, ", "),
+                           fmt::join(out, ", ")));
+  op.shape = out;
+  if (is_gemm(op.kind)) {
+    std::vector<std::int64_t> wshape{op.out_channels, op.in_channels};
+    if (op.kind == OpKind::conv2d)
+      wshape = {op.out_channels, op.in_channels / op.groups, op.window.kh, op.window.kw};
+    op.weight = loader.load(f.at("weight"), npy::DType::f32, wshape).values;
+    op.bias = loader.load(f.at("bias"), npy::DType::f32, {op.out_channels}).values;
+    if (f.has("quant")) {
+      const Field q = f.at("quant");
+      op.quant = LayerQuant{read_operand_quant(q.at("input"), 0),
+                            read_operand_quant(q.at("weight"), op.out_channels)};
+    }
+  }
+  if (shapes.count(op.output))
+    f.at("output").fail(fmt::format("tensor '{}' is defined twice", op.output));
+  shapes[op.output] = out;
+  return op;
+}
+
+}  // namespace
+
+std::string_view to_string(OpKind k) {
+  for (const auto& [name, kind] : kOps)
+    if (kind == k) return name;
+  return "?";
+}
+
+bool is_gemm(OpKind k) { return k == OpKind::conv2d || k == OpKind::linear; }
+
+std::int64_t Op::gemm_k() const {
+  if (kind == OpKind::linear) return in_channels;
+  return in_channels / groups * window.kh * window.kw;
+}
+
+std::int64_t Op::macs_per_image() const {
+  if (!is_gemm(kind)) return 0;
+  return gemm_k() * product(shape);
+}
+
+std::int64_t Trace::sample_size() const { return product(input_shape); }
+
+const Op& Trace::layer(const std::string& layer_name) const {
+  std::vector<std::string> names;
+  for (const auto& op : graph) {
+    if (!is_gemm(op.kind)) continue;
+    if (op.name == layer_name) return op;
+    names.push_back(op.name);
+  }
+  throw InputError(fmt::format("{}: no conv2d/linear layer named '{}'; layers: {}",
+                               (dir / "manifest.json").string(), layer_name,
+                               fmt::join(names, ", ")));
+}
+
+Trace read_trace(const std::filesystem::path& dir) {
+  const std::filesystem::path file = dir / "manifest.json";
+  std::ifstream in(file);
+  if (!in)
+    throw InputError(
+        fmt::format("{}: {}", file.string(),
+                    std::filesystem::exists(file) ? "cannot be read" : "no such file"));
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw InputError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
+  }
+  const Field root(file, j, "");
+  if (!j.is_object()) root.fail("expected a JSON object");
+  const Field format = root.at("format");
+  if (!format.value().is_string() || format.str() != kTraceFormat)
+    format.fail(fmt::format("{} is not a trace format this reader knows; expected \"{}\"",
+                            format.value().dump(), kTraceFormat));
+  const Field version = root.at("version");
+  if (!version.value().is_number_integer() || version.value().get<std::int64_t>() != kTraceVersion)
+    version.fail(fmt::format("{} is not supported; this reader knows version {}",
+                             version.value().dump(), kTraceVersion));
+
+  Trace t;
+  t.dir = dir;
+  const Field net = root.at("network");
+  t.name = net.at("name").str();
+  if (net.has("description")) t.description = net.at("description").str();
+  const Field bn = root.at("batch_norm");
+  if (bn.str() != "folded")
+    bn.fail(fmt::format("\"{}\"; this reader runs graphs with batch norm \"folded\"", bn.str()));
+  if (root.has("training") && root.at("training").has("fp32_top1_test")) {
+    const Field acc = root.at("training").at("fp32_top1_test");
+    if (!acc.value().is_number()) acc.fail("expected a number");
+    t.fp32_top1_test = acc.value().get<double>();
+  }
+  const Field input = root.at("input");
+  t.input_tensor = input.at("tensor").str();
+  t.input_shape = input.at("shape").ints(1);
+
+  TensorLoader loader(dir);
+  std::map<std::string, std::vector<std::int64_t>> shapes{{t.input_tensor, t.input_shape}};
+  const Field graph = root.at("graph");
+  if (graph.size() == 0) graph.fail("the graph is empty");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < graph.size(); ++i) {
+    t.graph.push_back(read_op(graph.at(i), shapes, loader));
+    if (!names.insert(t.graph.back().name).second)
+      graph.at(i).at("name").fail(fmt::format("op name '{}' is used twice", t.graph.back().name));
+  }
+  const Field output = root.at("output");
+  t.output_tensor = output.str();
+  if (!shapes.count(t.output_tensor))
+    output.fail(fmt::format("tensor '{}' is not produced by the graph", t.output_tensor));
+  const auto& out_shape = shapes[t.output_tensor];
+  if (out_shape.size() != 1)
+    output.fail(fmt::format("tensor '{}' has shape [{}]; expected [classes]", t.output_tensor,
+                            fmt::join(out_shape, ", ")));
+  t.classes = out_shape[0];
+
+  const Field inputs = root.at("inputs");
+  t.count = inputs.at("count").integer(1);
+  std::vector<std::int64_t> img_shape{t.count};
+  img_shape.insert(img_shape.end(), t.input_shape.begin(), t.input_shape.end());
+  t.images = loader.load(inputs.at("images"), npy::DType::f32, img_shape).values;
+  const Field labels_field = inputs.at("labels");
+  t.labels = loader.load(labels_field, npy::DType::i64, {t.count}).ints;
+  for (std::size_t i = 0; i < t.labels.size(); ++i)
+    if (t.labels[i] < 0 || t.labels[i] >= t.classes)
+      throw InputError(fmt::format("{} (manifest field '{}'): label {} is {}; expected 0..{}",
+                                   (dir / labels_field.str()).string(), labels_field.where(), i,
+                                   t.labels[i], t.classes - 1));
+  t.reference_logits =
+      loader.load(root.at("reference").at("logits"), npy::DType::f32, {t.count, t.classes}).values;
+
+  const Field acts = root.at("activations");
+  t.samples = acts.at("samples").ints(0);
+  for (std::size_t i = 0; i < t.samples.size(); ++i)
+    if (t.samples[i] >= t.count)
+      acts.at("samples").at(i).fail(
+          fmt::format("{} is not an image index; expected 0..{}", t.samples[i], t.count - 1));
+  const Field layers = acts.at("layers");
+  if (!layers.value().is_object()) layers.fail("expected an object {layer name: files}");
+  const auto n_samples = static_cast<std::int64_t>(t.samples.size());
+  for (const auto& [lname, unused] : layers.value().items()) {
+    const Field l = layers.at(lname.c_str());
+    const Op* op = nullptr;
+    for (const auto& o : t.graph)
+      if (o.name == lname && is_gemm(o.kind)) op = &o;
+    if (!op) l.fail(fmt::format("'{}' is not a conv2d/linear op of the graph", lname));
+    Capture c;
+    c.input_shape = {n_samples};
+    const auto& xs = shapes.at(op->inputs[0]);
+    c.input_shape.insert(c.input_shape.end(), xs.begin(), xs.end());
+    c.output_shape = {n_samples};
+    c.output_shape.insert(c.output_shape.end(), op->shape.begin(), op->shape.end());
+    c.input = loader.load(l.at("input"), npy::DType::f32, c.input_shape).values;
+    c.output = loader.load(l.at("output"), npy::DType::f32, c.output_shape).values;
+    t.captures[lname] = std::move(c);
+  }
+  return t;
+}
+
+}  // namespace lbasim::traces
