@@ -18,5 +18,6 @@ void add_array_command(CLI::App& app);
 void add_bench_array_command(CLI::App& app);
 void add_cosim_command(CLI::App& app);
 void add_area_command(CLI::App& app);  // PE area per accumulator (cmd_area.cpp)
+void add_report_command(CLI::App& app);  // HTML report from sweep records (cmd_report.cpp)
 
 }  // namespace lbasim::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   lbasim::cli::add_bench_array_command(app);
   lbasim::cli::add_cosim_command(app);
   lbasim::cli::add_area_command(app);
+  lbasim::cli::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -10,6 +10,7 @@ packages=(
   libmpfr-dev libgmp-dev
   libsystemc-dev verilator yosys
   python3 python3-numpy python3-torch dataset-fashion-mnist
+  chromium
 )
 
 missing=()
