@@ -1,6 +1,8 @@
 // `lbasim area` end to end: the committed table printed, bad input refused with exit 1.
 #include <gtest/gtest.h>
 
+#include "run_command.h"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -16,15 +18,8 @@ struct CliResult {
 };
 
 CliResult run(const std::string& args) {
-  const std::string cmd = std::string(LBASIM_BIN) + " area " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  CliResult r{-1, ""};
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (std::fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  const auto r = lbasim::test::run_command(std::string(LBASIM_BIN) + " area " + args);
+  return {r.status, r.output};
 }
 
 TEST(AreaCli, PrintsTheCommittedTable) {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "run_command.h"
 #include "report_records.h"
 
 namespace {
@@ -23,14 +24,8 @@ struct CliResult {
 };
 
 CliResult run(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  CliResult r{-1, ""};
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (std::fgets(buf.data(), buf.size(), p)) r.out += buf.data();
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
+  const auto r = lbasim::test::run_command(cmd);
+  return {r.status, r.output};
 }
 
 std::string fmt_cmd(const fs::path& d) {

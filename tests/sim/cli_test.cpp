@@ -13,6 +13,7 @@
 #include "lbasim/numerics/quantize.h"
 #include "lbasim/traces/npy.h"
 #include "npy_fixtures.h"
+#include "run_command.h"
 
 namespace lbasim::test {
 namespace {
@@ -20,20 +21,9 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-struct RunResult {
-  int status;
-  std::string output;  // stdout and stderr
-};
+using RunResult = CommandResult;
 
-RunResult run(const std::string& args) {
-  const std::string cmd = std::string(LBASIM_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
+RunResult run(const std::string& args) { return run_command(std::string(LBASIM_BIN) + " " + args); }
 
 void write_text(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
 

@@ -11,24 +11,17 @@
 #include <nlohmann/json.hpp>
 
 #include "lbasim/traces/trace.h"
+#include "run_command.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct RunResult {
-  int status;
-  std::string output;
-};
+using RunResult = lbasim::test::CommandResult;
 
 RunResult run(const std::string& args) {
-  FILE* p = popen((std::string(LBASIM_BIN) + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
-  const int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return lbasim::test::run_command(std::string(LBASIM_BIN) + " " + args);
 }
 
 fs::path fresh(const std::string& name) {
