@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include <cmath>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -44,15 +45,19 @@ void add_gemm_command(CLI::App& app) {
     const num::EngineReport run =
         num::gemm(ops.a.values.data(), ops.b.values.data(), c.data(), ops.m, ops.k, ops.n, cfg,
                   &counts, {opt->threads, opt->golden});
-    // Events first: the result file appears last, only when everything succeeded.
-    if (!opt->events.empty())
+    npy::write_f64(opt->out, {ops.m, ops.n}, c.data());
+    if (opt->events.empty()) return;
+    try {  // both files or neither
       write_json_file(opt->events, {{"config", num::to_json(cfg)},
                                     {"m", ops.m},
                                     {"k", ops.k},
                                     {"n", ops.n},
                                     {"engine", {{"path", run.isa}, {"reason", run.reason}}},
                                     {"events", num::to_json(counts)}});
-    npy::write_f64(opt->out, {ops.m, ops.n}, c.data());
+    } catch (...) {
+      std::filesystem::remove(opt->out);
+      throw;
+    }
   });
 }
 

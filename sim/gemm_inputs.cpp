@@ -11,14 +11,18 @@
 namespace lbasim::cli {
 namespace {
 
-void check_finite(const npy::Array& x, const std::string& path, const num::Format& product) {
-  if (product.specials != num::Specials::none) return;
+// Non-finite operands make inf/NaN products and sums: only where every stage has specials.
+void check_finite(const npy::Array& x, const std::string& path, const num::AccumConfig& cfg) {
+  const num::Format* lacking = nullptr;
+  for (const num::Format* f : {&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator})
+    if (f->specials == num::Specials::none) lacking = f;
+  if (!lacking) return;
   for (std::size_t i = 0; i < x.values.size(); ++i)
     if (!std::isfinite(x.values[i]))
       throw InputError(fmt::format(
-          "{}: element {} is {}; the product format {} has no inf/NaN (specials=none), so "
+          "{}: element {} is {}; format {} of the config has no inf/NaN (specials=none), so "
           "expected finite values",
-          path, index_string(x.shape, i), x.values[i], product.to_string()));
+          path, index_string(x.shape, i), x.values[i], lacking->to_string()));
 }
 
 }  // namespace
@@ -44,8 +48,8 @@ GemmOperands read_gemm_operands(const std::string& a_path, const std::string& b_
     throw InputError(fmt::format(
         "{}: B has {} rows but A ({}) has {} columns; expected B to be {} x N", b_path,
         ops.b.shape[0], a_path, ops.k, ops.k));
-  check_finite(ops.a, a_path, cfg.product);
-  check_finite(ops.b, b_path, cfg.product);
+  check_finite(ops.a, a_path, cfg);
+  check_finite(ops.b, b_path, cfg);
   return ops;
 }
 

@@ -27,7 +27,7 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
                                  std::filesystem::exists(path) ? "cannot be read" : "no such file"));
   try {
     return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw InputError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
   }
 }

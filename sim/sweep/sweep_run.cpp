@@ -66,7 +66,7 @@ nlohmann::json read_record(const std::filesystem::path& p) {
   if (!in) return nullptr;
   try {
     return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error&) {
+  } catch (const nlohmann::json::exception&) {
     return nullptr;  // a damaged record is recomputed
   }
 }

@@ -49,7 +49,7 @@ SweepSpec read_spec(const std::filesystem::path& path) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw InputError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
   }
   if (!j.is_object()) throw InputError(fmt::format("{}: expected a JSON object", path.string()));

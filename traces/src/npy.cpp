@@ -167,6 +167,14 @@ Array read(const std::filesystem::path& path) {
   const std::int64_t n = element_count(path, a.shape);
   const std::size_t elem = a.dtype == DType::f32 ? 4 : 8;
   const auto bytes = static_cast<std::size_t>(n) * elem;
+  // Check the declared size against the file before allocating it.
+  const auto data_start = in.tellg();
+  in.seekg(0, std::ios::end);
+  const auto available = static_cast<std::size_t>(in.tellg() - data_start);
+  in.seekg(data_start);
+  if (available < bytes)
+    fail(path, fmt::format("truncated data: shape ({}) needs {} bytes, file has {}",
+                           fmt::join(a.shape, ", "), bytes, available));
   std::string raw(bytes, '\0');
   if (!in.read(raw.data(), static_cast<std::streamsize>(bytes)))
     fail(path, fmt::format("truncated data: shape ({}) needs {} bytes, file has {}",
@@ -174,6 +182,10 @@ Array read(const std::filesystem::path& path) {
   if (in.peek() != std::char_traits<char>::eof())
     fail(path, fmt::format("trailing data after the {} bytes that shape ({}) needs", bytes,
                            fmt::join(a.shape, ", ")));
+  if (bytes == 0) {  // empty array: nothing to copy
+    if (a.dtype == DType::i64) a.ints.clear();
+    return a;
+  }
   if (a.dtype == DType::i64) {
     a.ints.resize(n);
     std::memcpy(a.ints.data(), raw.data(), bytes);

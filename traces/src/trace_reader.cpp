@@ -130,12 +130,15 @@ OperandQuant read_operand_quant(const Field& f, std::int64_t channels) {
     if (channels == 0 || static_cast<std::int64_t>(s.size()) != channels)
       s.fail(fmt::format("{} values; expected one integer, or one per output channel ({})",
                          s.size(), channels));
-    for (auto v : s.ints(-1000)) q.scale_exp.push_back(static_cast<int>(v));
+    for (auto v : s.ints(-1000)) {
+      if (v > 1000) s.fail(fmt::format("{} is out of range; expected |scale_exp| <= 1000", v));
+      q.scale_exp.push_back(static_cast<int>(v));
+    }
   } else {
-    q.scale_exp.push_back(static_cast<int>(s.integer(-1000)));
+    const std::int64_t v = s.integer(-1000);
+    if (v > 1000) s.fail(fmt::format("{} is out of range; expected |scale_exp| <= 1000", v));
+    q.scale_exp.push_back(static_cast<int>(v));
   }
-  for (int e : q.scale_exp)
-    if (e > 1000) s.fail(fmt::format("{} is out of range; expected |scale_exp| <= 1000", e));
   return q;
 }
 
@@ -144,9 +147,18 @@ Window read_window(const Field& op, bool dilation) {
   const auto k = op.at("kernel").ints(1, 2);
   const auto s = op.at("stride").ints(1, 2);
   const auto p = op.at("padding").ints(0, 2);
+  // Bounded so that the shape arithmetic below cannot overflow.
+  constexpr std::int64_t kMaxWindow = 1 << 20;
+  for (const auto& [name, v] : {std::pair{"kernel", k}, {"stride", s}, {"padding", p}})
+    for (auto x : v)
+      if (x > kMaxWindow)
+        op.at(name).fail(fmt::format("{} is out of range; expected at most {}", x, kMaxWindow));
   w.kh = k[0], w.kw = k[1], w.stride_h = s[0], w.stride_w = s[1], w.pad_h = p[0], w.pad_w = p[1];
   if (dilation) {
     const auto d = op.at("dilation").ints(1, 2);
+    for (auto x : d)
+      if (x > (1 << 20))
+        op.at("dilation").fail(fmt::format("{} is out of range; expected at most {}", x, 1 << 20));
     w.dil_h = d[0], w.dil_w = d[1];
   }
   return w;
@@ -317,7 +329,7 @@ Trace read_trace(const std::filesystem::path& dir) {
   json j;
   try {
     j = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw InputError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
   }
   const Field root(file, j, "");

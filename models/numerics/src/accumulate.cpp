@@ -33,6 +33,10 @@ double dot_chunked(const double* a, std::ptrdiff_t a_stride, const double* w,
 
 void gemm_reference(const double* a, const double* w, double* c, std::int64_t m, std::int64_t k,
                     std::int64_t n, const AccumConfig& cfg, StageCounts* counts) {
+  if (k == 0) {  // empty sums: +0, no quantization (and no pointer arithmetic on empty operands)
+    std::fill(c, c + m * n, 0.0);
+    return;
+  }
   for (std::int64_t i = 0; i < m; ++i)
     for (std::int64_t j = 0; j < n; ++j)
       c[i * n + j] = dot_chunked(a + i * k, 1, w + j, n, k, cfg, counts);

@@ -33,7 +33,7 @@ void validate(const Format& f) {
   };
   if (f.man < 0 || f.man > kMaxMan) bad("man", f.man, fmt::format("0..{}", kMaxMan));
   if (f.exp < 1 || f.exp > kMaxExp) bad("exp", f.exp, fmt::format("1..{}", kMaxExp));
-  if (std::abs(f.bias) > (1 << 20)) bad("bias", f.bias, "an integer within +-2^20");
+  if (f.bias < -(1 << 20) || f.bias > (1 << 20)) bad("bias", f.bias, "an integer within +-2^20");
   if (f.specials == Specials::ieee && f.exp < 2)
     bad("exp", f.exp, "at least 2 with specials=ieee (the top exponent code is inf/NaN)");
   if (f.specials == Specials::nan && f.man < 1)
