@@ -4,7 +4,7 @@
 # Usage: tools/fuzz.sh [--short | --time SECONDS | --runs N] [harness ...]
 #   --short       ~20 s per harness (CI)
 #   --time S      S seconds per harness (default 60)
-#   --runs N      N executions per harness (e.g. --runs 10000000)
+#   --runs N      N executions per harness (e.g. --runs 10000000), fixed seed: reproducible
 # New corpus entries go to build-fuzz/corpus/<harness>/ (seeded from fuzz/corpus/<harness>/);
 # a crash leaves build-fuzz/artifacts/<harness>/crash-* and makes the script fail.
 set -euo pipefail
@@ -15,7 +15,7 @@ while (($#)); do
   case $1 in
     --short) limit=(-max_total_time=20); shift ;;
     --time) limit=(-max_total_time="$2"); shift 2 ;;
-    --runs) limit=(-runs="$2"); shift 2 ;;
+    --runs) limit=(-runs="$2" -seed=1); shift 2 ;;
     -h | --help) sed -n 2,9p "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) break ;;

@@ -38,7 +38,8 @@ TEST(Fp32Preset, FmaqEqualsFloatMultiplyThenAdd) {
   for (int i = 0; i < 300000; ++i) {
     const float a = random_float(rng, static_cast<int>(rng() % 280) - 150);
     const float w = random_float(rng, static_cast<int>(rng() % 60) - 30);
-    const float acc = random_float(rng, std::isfinite(a * w) ? std::ilogb(a * w + 0x1p-149f) : 0);
+    const float near = a * w + 0x1p-149f;  // ilogb(0) would be INT_MIN
+    const float acc = random_float(rng, std::isfinite(near) && near != 0 ? std::ilogb(near) : 0);
     if (std::isnan(a) || std::isnan(w) || std::isnan(acc)) continue;
     const float p = a * w;
     const float want = p + acc;

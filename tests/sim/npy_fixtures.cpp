@@ -28,7 +28,7 @@ void write_npy_f64(const std::filesystem::path& p, const std::vector<std::int64_
   std::string dims;
   for (auto d : shape) dims += std::to_string(d) + ", ";
   std::string payload(values.size() * 8, '\0');
-  std::memcpy(payload.data(), values.data(), payload.size());
+  if (!values.empty()) std::memcpy(payload.data(), values.data(), payload.size());
   write_bytes(p, npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (" + dims + "), }",
                            payload));
 }
