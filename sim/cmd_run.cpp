@@ -126,6 +126,8 @@ void add_run_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", opt->quiet, "No progress indicator on stderr");
   cmd->footer(
+      "GEMM mode: lbasim run --gemm M,K,N --array RxC --dataflow ws|os ... is `lbasim array` "
+      "(see lbasim array --help).\n"
       "Prints top-1 of this config, of the FP32 reference and of the exported PyTorch logits, "
       "agreement with FP32, per-layer SQNR, max relative error and events (docs/traces.md).\n"
       "Exit status: 0 ok, 1 bad input, 2 usage.");

@@ -2,8 +2,11 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
+#include <string_view>
+#include <vector>
 
 #include "commands.h"
 #include "lbasim/numerics/error.h"
@@ -27,8 +30,15 @@ int main(int argc, char** argv) {
   lbasim::cli::add_cosim_command(app);
   lbasim::cli::add_area_command(app);
   lbasim::cli::add_report_command(app);
+  // `lbasim run --gemm M,K,N ...` is the GEMM mode of run: the same command as `lbasim array`.
+  std::vector<char*> args(argv, argv + argc);
+  if (argc > 2 && std::string_view(argv[1]) == "run" &&
+      std::any_of(argv + 2, argv + argc, [](const char* a) {
+        return std::string_view(a) == "--gemm" || std::string_view(a).starts_with("--gemm=");
+      }))
+    args[1] = const_cast<char*>("array");
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

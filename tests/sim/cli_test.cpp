@@ -206,3 +206,17 @@ TEST_F(Cli, UnwritableOutputLeavesNothing) {
 
 }  // namespace
 }  // namespace lbasim::test
+
+namespace lbasim::test {
+namespace {
+
+TEST(CliRunGemm, RunWithGemmIsTheArrayCommandCheckedAgainstGolden) {
+  // --check compares the array's C with the golden GEMM and exits non-zero on a difference.
+  const auto r = run_command(std::string(LBASIM_BIN) +
+                             " run --gemm 5,19,3 --array 2x3 --dataflow ws --seed 4 --check");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("total cycles"));
+}
+
+}  // namespace
+}  // namespace lbasim::test
