@@ -12,6 +12,7 @@
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/engine.h"
 #include "lbasim/numerics/scale.h"
+#include "lbasim/traces/evaluate.h"
 
 namespace lbasim::cli {
 namespace {
@@ -24,21 +25,6 @@ struct Row {
 num::AccumConfig make_config(const std::string& prod, const std::string& acc, std::int64_t chunk) {
   const num::Format p = num::parse_format(prod), a = num::parse_format(acc);
   return {p, a, a, chunk};
-}
-
-// Error of `got` against `ref`: SQNR in dB and the largest error relative to max|ref|.
-struct ErrorStats {
-  double sqnr_db, max_rel;
-};
-ErrorStats error_stats(const std::vector<double>& ref, const std::vector<double>& got) {
-  double sig = 0, noise = 0, maxref = 0, maxerr = 0;
-  for (std::size_t i = 0; i < ref.size(); ++i) {
-    sig += ref[i] * ref[i];
-    noise += (got[i] - ref[i]) * (got[i] - ref[i]);
-    maxref = std::fmax(maxref, std::fabs(ref[i]));
-    maxerr = std::fmax(maxerr, std::fabs(got[i] - ref[i]));
-  }
-  return {noise == 0 ? INFINITY : 10 * std::log10(sig / noise), maxref == 0 ? 0 : maxerr / maxref};
 }
 
 }  // namespace
@@ -54,9 +40,11 @@ void add_demo_command(CLI::App& app) {
       "demo",
       "GEMM of realistic FP8 operands (ReLU activations x He-initialised weights, per-tensor "
       "power-of-two scales) under the paper's 12-bit accumulator and others, against FP32");
-  cmd->add_option("--m", opt->m, "Rows of A (outputs per column)")->capture_default_str()
+  cmd->add_option("--m", opt->m, "Rows of A (outputs per column)")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--k", opt->k, "Accumulation length K")->capture_default_str()
+  cmd->add_option("--k", opt->k, "Accumulation length K")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--n", opt->n, "Columns of W")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--seed", opt->seed, "Random seed")->capture_default_str();
@@ -93,21 +81,24 @@ void add_demo_command(CLI::App& app) {
       num::StageCounts counts;
       num::gemm(a.data(), w.data(), c.data(), opt->m, opt->k, opt->n, row.cfg, &counts);
       if (ref.empty()) ref = c;
-      const ErrorStats e = error_stats(ref, c);
-      fmt::print("{:<32} {:>9.2f} {:>9.2e} {:>11} {:>11} {:>11} {:>11}\n", row.name, e.sqnr_db,
-                 e.max_rel, counts.product.underflow, counts.accumulator.overflow,
+      traces::ErrorStats e;
+      e.add(c, ref);
+      fmt::print("{:<32} {:>9.2f} {:>9.2e} {:>11} {:>11} {:>11} {:>11}\n", row.name, e.sqnr_db(),
+                 e.max_rel_error(), counts.product.underflow, counts.accumulator.overflow,
                  counts.accumulator.swamped, counts.accumulator.underflow);
       out.push_back({{"name", row.name},
                      {"config", num::to_json(row.cfg)},
-                     {"sqnr_db", std::isinf(e.sqnr_db) ? nlohmann::json(nullptr) : nlohmann::json(e.sqnr_db)},
-                     {"max_rel_error", e.max_rel},
+                     {"sqnr_db", std::isinf(e.sqnr_db()) ? nlohmann::json(nullptr)
+                                                         : nlohmann::json(e.sqnr_db())},
+                     {"max_rel_error", e.max_rel_error()},
                      {"events", num::to_json(counts)}});
     }
-    fmt::print("SQNR and max err (relative to max |C|) against the FP32 row; events are counts of "
-               "quantizations over all {} MACs.\n",
-               opt->m * opt->k * opt->n);
-    if (!opt->json.empty()) write_json_file(opt->json, {{"m", opt->m}, {"k", opt->k}, {"n", opt->n},
-                                                        {"rows", out}});
+    fmt::print(
+        "SQNR and max err (relative to max |C|) against the FP32 row; events are counts of "
+        "quantizations over all {} MACs.\n",
+        opt->m * opt->k * opt->n);
+    if (!opt->json.empty())
+      write_json_file(opt->json, {{"m", opt->m}, {"k", opt->k}, {"n", opt->n}, {"rows", out}});
   });
 }
 

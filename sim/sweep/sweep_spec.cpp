@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "../io_util.h"
 #include "lbasim/numerics/error.h"
 
 namespace lbasim::sweep {
@@ -18,11 +18,12 @@ namespace {
 }
 
 template <typename T>
-std::vector<T> list_of(const nlohmann::json& j, const std::filesystem::path& file,
-                       const char* key, const char* expected) {
+std::vector<T> list_of(const nlohmann::json& j, const std::filesystem::path& file, const char* key,
+                       const char* expected) {
   if (!j.contains(key)) bad(file, key, fmt::format("missing; expected a list of {}", expected));
   const auto& v = j.at(key);
-  if (!v.is_array() || v.empty()) bad(file, key, fmt::format("{} is not a non-empty list of {}", v.dump(), expected));
+  if (!v.is_array() || v.empty())
+    bad(file, key, fmt::format("{} is not a non-empty list of {}", v.dump(), expected));
   std::vector<T> out;
   for (const auto& item : v) {
     if constexpr (std::is_same_v<T, std::string>) {
@@ -39,22 +40,15 @@ std::vector<T> list_of(const nlohmann::json& j, const std::filesystem::path& fil
 
 }  // namespace
 
-std::string Point::id() const { return fmt::format("{}-c{}-{}-{}", accumulator, chunk, array, dataflow); }
+std::string Point::id() const {
+  return fmt::format("{}-c{}-{}-{}", accumulator, chunk, array, dataflow);
+}
 
 SweepSpec read_spec(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in)
-    throw InputError(fmt::format("{}: {}", path.string(),
-                                 std::filesystem::exists(path) ? "cannot be read" : "no such file"));
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
-  }
+  const nlohmann::json j = cli::read_json_file(path);
   if (!j.is_object()) throw InputError(fmt::format("{}: expected a JSON object", path.string()));
   static constexpr std::array<std::string_view, 6> kKeys{"trace",  "limit",  "accumulators",
-                                                          "chunks", "arrays", "dataflows"};
+                                                         "chunks", "arrays", "dataflows"};
   for (const auto& [key, value] : j.items())
     if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
       bad(path, key, "unknown key; expected trace, limit, accumulators, chunks, arrays, dataflows");
@@ -70,7 +64,8 @@ SweepSpec read_spec(const std::filesystem::path& path) {
       bad(path, "limit", fmt::format("{} is not an integer >= 0 (0: every image)", v.dump()));
     s.limit = v.get<std::int64_t>();
   }
-  s.accumulators = list_of<std::string>(j, path, "accumulators", "table row names (fp32, m7e4, ...)");
+  s.accumulators =
+      list_of<std::string>(j, path, "accumulators", "table row names (fp32, m7e4, ...)");
   s.chunks = list_of<std::int64_t>(j, path, "chunks", "chunk sizes (0: one chunk)");
   s.arrays = list_of<std::string>(j, path, "arrays", "array shapes \"RxC\"");
   s.dataflows = list_of<std::string>(j, path, "dataflows", "\"ws\" or \"os\"");
