@@ -5,10 +5,9 @@
 
 #include <bit>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "lbasim/numerics/engine.h"
 #include "lbasim/numerics/quantize.h"
@@ -60,11 +59,13 @@ void expect_same(const AccumConfig& cfg, const std::vector<double>& a, const std
   StageCounts want_counts;
   gemm_reference(a.data(), w.data(), want.data(), m, k, n, cfg, &want_counts);
   for (Isa isa : isas()) {
-    for (int threads : {1, 2}) {
+    // specialize = false: the generic kernel, also where a specialized one would apply.
+    for (auto [threads, specialize] :
+         {std::pair{1, true}, std::pair{2, true}, std::pair{1, false}}) {
       std::vector<double> got(m * n, -1.0);
       StageCounts got_counts;
-      const EngineReport r =
-          gemm(a.data(), w.data(), got.data(), m, k, n, cfg, &got_counts, {threads, false, isa});
+      const EngineReport r = gemm(a.data(), w.data(), got.data(), m, k, n, cfg, &got_counts,
+                                  {threads, false, isa, specialize});
       const std::string ctx = fmt::format("{} isa={} threads={} path={} ({})", what, to_string(isa),
                                           threads, r.isa, r.reason);
       if (expect_fast) {
@@ -97,7 +98,8 @@ TEST(Engine, RandomConfigurationsMatchGolden) {
   int fast = 0;
   for (int trial = 0; trial < 150; ++trial) {
     const Format wa = random_format(rng, 1, 4, 2, 4);
-    AccumConfig cfg{random_format(rng, 1, 10, 3, 5), random_format(rng, 1, 12, 3, 5), {}, chunk(rng)};
+    AccumConfig cfg{
+        random_format(rng, 1, 10, 3, 5), random_format(rng, 1, 12, 3, 5), {}, chunk(rng)};
     cfg.chunk_accumulator = trial % 3 == 0 ? random_format(rng, 1, 14, 3, 5) : cfg.accumulator;
     const std::int64_t m = dim(rng), k = dim(rng) * 3, n = dim(rng);
     const auto a = operand(rng, m * k, wa, 2.0, trial % 2 == 0);
@@ -126,6 +128,35 @@ TEST(Engine, SaturationAndFlushHeavyCases) {
   expect_same(cfg, a, w, m, k, n, true, "saturating");
 }
 
+TEST(Engine, UniformSaturatingPoliciesRunTheSpecializedKernel) {
+  // The AVX-512 intrinsics kernel covers saturating stages sharing one rounding and underflow
+  // policy: each of the four policies, with narrow formats so that every event kind occurs.
+  std::mt19937_64 rng(5);
+  const Format wa = parse_format("M4E3");
+  for (const char* policy : {":rtz:flush", ":rne:flush", ":rtz:subnormal", ":rne:subnormal"}) {
+    const std::string p = policy;
+    const AccumConfig cfg{parse_format("M3E4b13" + p), parse_format("M4E4b11" + p),
+                          parse_format("M5E4b5" + p), 7};
+    const std::int64_t m = 11, k = 150, n = 21;
+    const auto a = operand(rng, m * k, wa, 4.0, false);
+    auto w = operand(rng, k * n, wa, 1.0, false);
+    for (std::int64_t i = 0; i < k * n; i += 2 * n)  // tiny rows: products that underflow
+      for (std::int64_t j = 0; j < n; ++j) w[i + j] = std::ldexp(w[i + j], -10);
+    std::vector<double> c(m * n);
+    StageCounts counts;
+    const EngineReport r = gemm(a.data(), w.data(), c.data(), m, k, n, cfg, &counts);
+    if (best_isa() == Isa::avx512) EXPECT_EQ(r.isa, "avx512-sat") << policy;
+    EventCounts all = counts.product;
+    all += counts.accumulator;
+    all += counts.chunk;
+    EXPECT_GT(all.inexact, 0u) << policy << " " << to_json(counts).dump();
+    EXPECT_GT(all.overflow, 0u) << policy;
+    EXPECT_GT(all.underflow, 0u) << policy;
+    EXPECT_GT(all.swamped, 0u) << policy;
+    expect_same(cfg, a, w, m, k, n, true, fmt::format("uniform policy {}", policy));
+  }
+}
+
 TEST(Engine, WideOperandsFallBackToGolden) {
   // Arbitrary doubles: products are not exact in double, so the engine must take the golden
   // path and say why.
@@ -135,7 +166,8 @@ TEST(Engine, WideOperandsFallBackToGolden) {
   std::vector<double> a(m * k), w(k * n);
   for (double& v : a) v = nd(rng);
   for (double& v : w) v = nd(rng);
-  const AccumConfig cfg{parse_format("M7E4b12"), parse_format("M7E4b10"), parse_format("M7E4b10"), 4};
+  const AccumConfig cfg{parse_format("M7E4b12"), parse_format("M7E4b10"), parse_format("M7E4b10"),
+                        4};
   std::vector<double> c(m * n);
   const EngineReport r = gemm(a.data(), w.data(), c.data(), m, k, n, cfg, nullptr);
   EXPECT_FALSE(r.fast);

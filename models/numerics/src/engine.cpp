@@ -21,8 +21,8 @@ namespace {
 // What the fast path needs to know of an operand matrix.
 struct OperandStats {
   bool finite = true;
-  int sig_bits = 0;         // most significant bits of any non-zero element
-  int min_lsb = 1 << 20;    // smallest exponent of a lowest set bit
+  int sig_bits = 0;       // most significant bits of any non-zero element
+  int min_lsb = 1 << 20;  // smallest exponent of a lowest set bit
   int max_binade = -(1 << 20);
 };
 
@@ -53,9 +53,10 @@ std::string fast_path_refusal(const AccumConfig& cfg, const OperandStats& sa,
                               const OperandStats& sw) {
   for (const Format* f : {&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator})
     if (!engine::fast_format_ok(*f))
-      return fmt::format("format {} is outside the fast path (none policies, M = 0 or > 51, or "
-                         "range beyond normal doubles)",
-                         f->to_string());
+      return fmt::format(
+          "format {} is outside the fast path (none policies, M = 0 or > 51, or "
+          "range beyond normal doubles)",
+          f->to_string());
   if (!sa.finite || !sw.finite) return "non-finite operands";
   // An inf made by one stage can meet an opposite inf and make a NaN, which only formats with
   // specials can hold (the golden model reports it).
@@ -88,9 +89,12 @@ std::string fast_path_refusal(const AccumConfig& cfg, const OperandStats& sa,
 
 engine::KernelFn kernel_for(Isa isa) {
   switch (isa) {
-    case Isa::avx512: return engine::kernel_avx512;
-    case Isa::avx2: return engine::kernel_avx2;
-    default: return engine::kernel_portable;
+    case Isa::avx512:
+      return engine::kernel_avx512;
+    case Isa::avx2:
+      return engine::kernel_avx2;
+    default:
+      return engine::kernel_portable;
   }
 }
 
@@ -130,10 +134,14 @@ Isa best_isa() {
 
 std::string to_string(Isa isa) {
   switch (isa) {
-    case Isa::automatic: return "automatic";
-    case Isa::avx512: return "avx512";
-    case Isa::avx2: return "avx2";
-    case Isa::portable: return "portable";
+    case Isa::automatic:
+      return "automatic";
+    case Isa::avx512:
+      return "avx512";
+    case Isa::avx2:
+      return "avx2";
+    case Isa::portable:
+      return "portable";
   }
   return "?";
 }
@@ -146,7 +154,8 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
                        ? options.threads
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   if (m == 0 || n == 0) return report;
-  const std::int64_t chunks = (cfg.chunk <= 0 || cfg.chunk >= k) ? (k > 0) : (k + cfg.chunk - 1) / cfg.chunk;
+  const std::int64_t chunks =
+      (cfg.chunk <= 0 || cfg.chunk >= k) ? (k > 0) : (k + cfg.chunk - 1) / cfg.chunk;
 
   if (!options.force_golden)
     report.reason = fast_path_refusal(cfg, stats_of(a, m * k), stats_of(w, k * n));
@@ -155,9 +164,10 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
 
   if (!report.reason.empty() || k == 0) {
     report.isa = "golden";
-    parallel_rows(m, report.threads, counts, [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) {
-      gemm_reference(a + i0 * k, w, c + i0 * n, i1 - i0, k, n, cfg, sc);
-    });
+    parallel_rows(m, report.threads, counts,
+                  [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) {
+                    gemm_reference(a + i0 * k, w, c + i0 * n, i1 - i0, k, n, cfg, sc);
+                  });
     return report;
   }
 
@@ -167,7 +177,8 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   engine::KernelArgs args{};
   const std::int64_t np = (n + 7) / 8 * 8;
   std::vector<double> wpad(static_cast<std::size_t>(k * np), 0.0);
-  for (std::int64_t kk = 0; kk < k; ++kk) std::copy(w + kk * n, w + kk * n + n, wpad.data() + kk * np);
+  for (std::int64_t kk = 0; kk < k; ++kk)
+    std::copy(w + kk * n, w + kk * n + n, wpad.data() + kk * np);
   args.a = a;
   args.w = wpad.data();
   args.c = c;
@@ -179,7 +190,12 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   args.acc = engine::make_fast_format(cfg.accumulator);
   args.cacc = engine::make_fast_format(cfg.chunk_accumulator);
   args.count = counts != nullptr;
-  const engine::KernelFn fn = kernel_for(isa);
+  engine::KernelFn fn = kernel_for(isa);
+  if (isa == Isa::avx512 && options.specialize)
+    if (const engine::KernelFn sat = engine::kernel_avx512_saturating(args)) {
+      fn = sat;
+      report.isa = "avx512-sat";
+    }
   parallel_rows(m, report.threads, counts,
                 [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) { fn(args, i0, i1, sc); });
   if (counts) {

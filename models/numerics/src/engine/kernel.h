@@ -31,4 +31,8 @@ void kernel_avx512(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
 void kernel_avx2(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
 void kernel_portable(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
 
+// The AVX-512 intrinsics kernel for GEMMs whose stages all saturate and share one rounding and
+// underflow policy (kernel_avx512_sat.cpp); nullptr for any other configuration.
+KernelFn kernel_avx512_saturating(const KernelArgs& g);
+
 }  // namespace lbasim::num::engine

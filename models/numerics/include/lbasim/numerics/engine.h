@@ -17,6 +17,7 @@ struct EngineOptions {
   int threads = 0;            // 0: all hardware threads
   bool force_golden = false;  // always run gemm_reference (per row block, threaded)
   Isa isa = Isa::automatic;   // instruction set of the fast path (automatic: best the CPU has)
+  bool specialize = true;     // kernels specialized for common configurations, where they apply
 };
 
 // What a call ran, for reports and benchmarks.
