@@ -16,15 +16,22 @@ namespace {
 constexpr int kLanes = 8;
 constexpr int kRows = 4;
 
+// plain: no events. count: every event. lazy: every event on the assumption that nothing
+// overflows, which a running maximum of the rounded magnitudes checks at the end of a block; a
+// block where something did overflow is computed again in `count` mode. Overflow is rare, and
+// each compare saved is worth it: compares into mask registers bound the counting path.
+enum class Mode : std::uint8_t { plain, count, lazy };
+
 // One format's constants, broadcast once per call.
 struct Stage {
-  __m512i trunc, half_m1, emin_bits, max_bits, tie_one;
+  __m512i trunc, half_m1, emin_bits, emin_m1, max_bits, tie_one;
   __m512d emin_value;
   unsigned shift;
   explicit Stage(const FastFormat& f)
       : trunc(_mm512_set1_epi64(f.trunc_mask)),
         half_m1(_mm512_set1_epi64(f.half_m1)),
         emin_bits(_mm512_set1_epi64(f.emin_bits)),
+        emin_m1(_mm512_set1_epi64(f.emin_bits - 1)),
         max_bits(_mm512_set1_epi64(f.max_bits)),
         tie_one(_mm512_set1_epi64(1)),
         emin_value(_mm512_set1_pd(f.emin_value)),
@@ -37,6 +44,7 @@ struct Stage {
 struct Counts {
   __m512i ovf = _mm512_setzero_si512(), unf = _mm512_setzero_si512(), inx = _mm512_setzero_si512(),
           swp = _mm512_setzero_si512();
+  __m512i rmax = _mm512_setzero_si512();  // lazy mode: largest rounded magnitude
   void add_to(EventCounts& c) const {
     c.overflow += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(ovf));
     c.underflow += static_cast<std::uint64_t>(_mm512_reduce_add_epi64(unf));
@@ -64,47 +72,70 @@ inline __m512i round_mag(__m512i mag, const Stage& f) {
   }
 }
 
-// Q_f of exact doubles (bits in x) under saturation; returns the bits, overflow lanes in *ovf.
-template <bool kRne, bool kFlush, bool kCount>
-inline __m512i quant(__m512i x, const Stage& f, Counts& c, __mmask8* ovf) {
+// Lanes of one Q_f that events are made of (counted only when kCount).
+struct QuantMasks {
+  __mmask8 ovf = 0;  // rounded magnitude above max (saturated)
+  __mmask8 inx = 0;  // rounding dropped bits, not an underflow (overflow included, as golden)
+};
+
+// Q_f of exact doubles (bits in x) under saturation. Events use as few compares as possible,
+// since compares into mask registers are what the counting path is bound by:
+// - flush: a non-zero x below 2^emin underflows; 0 < mag < emin is one unsigned compare of
+//   mag - 1 (a zero wraps around), and it also serves as the flush mask (a zero needs none);
+// - subnormal: the result is zero although x is not.
+template <bool kRne, bool kFlush, Mode kMode>
+inline __m512i quant(__m512i x, const Stage& f, Counts& c, QuantMasks& q) {
+  constexpr bool kCount = kMode != Mode::plain;
   const __m512i mag = _mm512_and_si512(x, abs_mask());
   __m512i r = round_mag<kRne>(mag, f);
-  const __mmask8 tiny = _mm512_cmplt_epi64_mask(mag, f.emin_bits);
-  if constexpr (!kFlush) {
+  __mmask8 flush = 0, unf = 0;
+  if constexpr (kFlush) {
+    if constexpr (kCount) {
+      unf = _mm512_cmplt_epu64_mask(_mm512_sub_epi64(mag, _mm512_set1_epi64(1)), f.emin_m1);
+      flush = unf;
+    } else {
+      flush = _mm512_cmplt_epi64_mask(mag, f.emin_bits);
+    }
+  } else {
     // Below 2^emin the quantum is fixed: round |x| + 2^emin in the binade of 2^emin.
+    const __mmask8 tiny = _mm512_cmplt_epi64_mask(mag, f.emin_bits);
     const __m512i yb = _mm512_castpd_si512(_mm512_add_pd(_mm512_castsi512_pd(mag), f.emin_value));
     const __m512i yr = round_mag<kRne>(yb, f);
     const __m512d sub = _mm512_sub_pd(_mm512_castsi512_pd(yr), f.emin_value);
     r = _mm512_mask_mov_epi64(r, tiny, _mm512_castpd_si512(sub));
+    if constexpr (kCount)
+      unf = _mm512_mask_testn_epi64_mask(_mm512_test_epi64_mask(mag, mag), r, r);
   }
   if constexpr (kCount) {
-    // Inexact: the rounding dropped bits (before saturation, as in the golden model).
-    *ovf = _mm512_cmpgt_epi64_mask(r, f.max_bits);
-    const __mmask8 unf = kFlush
-                             ? _mm512_mask_test_epi64_mask(tiny, mag, mag)
-                             : _mm512_mask_testn_epi64_mask(_mm512_test_epi64_mask(mag, mag), r, r);
-    bump(c.ovf, *ovf);
+    // Overflow and inexact are decided on the rounded value before saturation (golden model).
+    if constexpr (kMode == Mode::count) {
+      q.ovf = _mm512_cmpgt_epi64_mask(r, f.max_bits);
+      bump(c.ovf, q.ovf);
+    } else {
+      c.rmax = _mm512_max_epu64(c.rmax, r);
+    }
+    q.inx = _mm512_mask_cmpneq_epi64_mask(_knot_mask8(unf), r, mag);
     bump(c.unf, unf);
-    bump(c.inx, _mm512_mask_cmpneq_epi64_mask(_knot_mask8(unf), r, mag));
+    bump(c.inx, q.inx);
   }
   r = _mm512_min_epi64(r, f.max_bits);
-  if constexpr (kFlush) r = _mm512_maskz_mov_epi64(_knot_mask8(tiny), r);
+  if constexpr (kFlush) r = _mm512_maskz_mov_epi64(_knot_mask8(flush), r);
   // r | (x & sign): 0xF8 is A | (B & C) for ternary-logic operands A = r, B = x, C = sign bit.
   return _mm512_ternarylogic_epi64(r, x, _mm512_set1_epi64(INT64_MIN), 0xF8);
 }
 
-// Q_f(acc + y) and the golden swamping rule: y != 0, acc != 0, result == acc, no overflow.
-template <bool kRne, bool kFlush, bool kCount>
+// Q_f(acc + y) and the golden swamping rule (y != 0, acc != 0, result == acc, no overflow),
+// counted as: result == acc, inexact, no overflow. The two agree: a swamped add is inexact
+// (acc + y != acc = result), and not an underflow (the result is acc, not zero); conversely an
+// inexact add had y != 0 (acc alone is on the grid), and result == acc with no underflow means
+// acc != 0.
+template <bool kRne, bool kFlush, Mode kMode>
 inline __m512d add_quant(__m512d acc, __m512d y, const Stage& f, Counts& c) {
-  __mmask8 ovf = 0;
-  const __m512i r =
-      quant<kRne, kFlush, kCount>(_mm512_castpd_si512(_mm512_add_pd(acc, y)), f, c, &ovf);
-  if constexpr (kCount) {
-    const __m512i ab = _mm512_castpd_si512(acc);
-    const __mmask8 both = _mm512_mask_test_epi64_mask(
-        _mm512_test_epi64_mask(_mm512_castpd_si512(y), abs_mask()), ab, abs_mask());
-    bump(c.swp, _mm512_mask_cmpeq_epi64_mask(_kandn_mask8(ovf, both), r, ab));
-  }
+  QuantMasks q;
+  const __m512i r = quant<kRne, kFlush, kMode>(_mm512_castpd_si512(_mm512_add_pd(acc, y)), f, c, q);
+  if constexpr (kMode != Mode::plain)
+    bump(c.swp,
+         _mm512_mask_cmpeq_epi64_mask(_kandn_mask8(q.ovf, q.inx), r, _mm512_castpd_si512(acc)));
   return _mm512_castsi512_pd(r);
 }
 
@@ -113,11 +144,12 @@ struct Stages {
 };
 
 // R rows x 8 columns of C. Padding columns hold w = 0, whose products and sums are exact zeros
-// and raise no event, so they need no mask.
-template <bool kRne, bool kFlush, bool kCount, int R>
-void block(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t j0,
+// and raise no event, so they need no mask. Returns false, having written nothing, when a lazy
+// block overflowed.
+template <bool kRne, bool kFlush, Mode kMode, int R>
+bool block(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t j0,
            Counts total[3]) {
-  // Local copies, so the counters live in registers rather than behind a pointer.
+  // Local counters, so they live in registers rather than behind a pointer.
   Counts cnt[3];
   __m512d out[R];
 #pragma GCC unroll 4
@@ -134,16 +166,22 @@ void block(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t 
       const __m512d wv = _mm512_loadu_pd(g.w + kk * g.np + j0);
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) {
-        __mmask8 ovf = 0;
-        const __m512i p = quant<kRne, kFlush, kCount>(
+        QuantMasks q;
+        const __m512i p = quant<kRne, kFlush, kMode>(
             _mm512_castpd_si512(_mm512_mul_pd(wv, _mm512_set1_pd(arow[r][kk]))), st.prod, cnt[0],
-            &ovf);
-        s[r] = add_quant<kRne, kFlush, kCount>(s[r], _mm512_castsi512_pd(p), st.acc, cnt[1]);
+            q);
+        s[r] = add_quant<kRne, kFlush, kMode>(s[r], _mm512_castsi512_pd(p), st.acc, cnt[1]);
       }
     }
 #pragma GCC unroll 4
     for (int r = 0; r < R; ++r)
-      out[r] = add_quant<kRne, kFlush, kCount>(out[r], s[r], st.cacc, cnt[2]);
+      out[r] = add_quant<kRne, kFlush, kMode>(out[r], s[r], st.cacc, cnt[2]);
+  }
+  if constexpr (kMode == Mode::lazy) {
+    if (_mm512_cmpgt_epu64_mask(cnt[0].rmax, st.prod.max_bits) |
+        _mm512_cmpgt_epu64_mask(cnt[1].rmax, st.acc.max_bits) |
+        _mm512_cmpgt_epu64_mask(cnt[2].rmax, st.cacc.max_bits))
+      return false;
   }
   const std::int64_t left = g.n - j0;
   const auto store = static_cast<__mmask8>(left >= kLanes ? 0xff : (1u << left) - 1);
@@ -155,20 +193,28 @@ void block(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t 
     total[s].inx = _mm512_add_epi64(total[s].inx, cnt[s].inx);
     total[s].swp = _mm512_add_epi64(total[s].swp, cnt[s].swp);
   }
+  return true;
 }
 
-template <bool kRne, bool kFlush, bool kCount>
+template <bool kRne, bool kFlush, Mode kMode, int R>
+void block_or_retry(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t j0,
+                    Counts total[3]) {
+  if (!block<kRne, kFlush, kMode, R>(g, st, i0, j0, total))
+    block<kRne, kFlush, Mode::count, R>(g, st, i0, j0, total);
+}
+
+template <bool kRne, bool kFlush, Mode kMode>
 void run(const KernelArgs& g, std::int64_t i_begin, std::int64_t i_end, StageCounts* counts) {
   const Stages st{Stage(g.prod), Stage(g.acc), Stage(g.cacc)};
   Counts cnt[3];
   std::int64_t i = i_begin;
   for (; i + kRows <= i_end; i += kRows)
     for (std::int64_t j = 0; j < g.np; j += kLanes)
-      block<kRne, kFlush, kCount, kRows>(g, st, i, j, cnt);
+      block_or_retry<kRne, kFlush, kMode, kRows>(g, st, i, j, cnt);
   for (; i < i_end; ++i)
     for (std::int64_t j = 0; j < g.np; j += kLanes)
-      block<kRne, kFlush, kCount, 1>(g, st, i, j, cnt);
-  if constexpr (kCount) {
+      block_or_retry<kRne, kFlush, kMode, 1>(g, st, i, j, cnt);
+  if constexpr (kMode != Mode::plain) {
     cnt[0].add_to(counts->product);
     cnt[1].add_to(counts->accumulator);
     cnt[2].add_to(counts->chunk);
@@ -178,9 +224,9 @@ void run(const KernelArgs& g, std::int64_t i_begin, std::int64_t i_end, StageCou
 template <bool kRne, bool kFlush>
 void entry(const KernelArgs& g, std::int64_t i_begin, std::int64_t i_end, StageCounts* counts) {
   if (g.count)
-    run<kRne, kFlush, true>(g, i_begin, i_end, counts);
+    run<kRne, kFlush, Mode::lazy>(g, i_begin, i_end, counts);
   else
-    run<kRne, kFlush, false>(g, i_begin, i_end, counts);
+    run<kRne, kFlush, Mode::plain>(g, i_begin, i_end, counts);
 }
 
 }  // namespace
