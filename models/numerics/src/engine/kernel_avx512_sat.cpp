@@ -6,7 +6,11 @@
 // GCC 12 warns on its own _mm512_undefined_* helpers inside the intrinsics (a known false
 // positive); nothing in this file reads an undefined value.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
+
+#include <bit>
+#include <cmath>
 
 #include "kernel.h"
 
@@ -24,18 +28,21 @@ enum class Mode : std::uint8_t { plain, count, lazy };
 
 // One format's constants, broadcast once per call.
 struct Stage {
-  __m512i trunc, half_m1, emin_bits, emin_m1, max_bits, tie_one;
-  __m512d emin_value;
-  unsigned shift;
+  __m512i trunc, c_shift, emin_bits, emin_m1, unf_below, max_bits;
   explicit Stage(const FastFormat& f)
       : trunc(_mm512_set1_epi64(f.trunc_mask)),
-        half_m1(_mm512_set1_epi64(f.half_m1)),
+        c_shift(_mm512_set1_epi64(f.shift << 52)),
         emin_bits(_mm512_set1_epi64(f.emin_bits)),
         emin_m1(_mm512_set1_epi64(f.emin_bits - 1)),
-        max_bits(_mm512_set1_epi64(f.max_bits)),
-        tie_one(_mm512_set1_epi64(1)),
-        emin_value(_mm512_set1_pd(f.emin_value)),
-        shift(static_cast<unsigned>(f.shift)) {}
+        unf_below(_mm512_set1_epi64(underflow_bound(f))),
+        max_bits(_mm512_set1_epi64(f.max_bits)) {}
+
+  // Under `subnormal`, x underflows (rounds to zero) iff 0 < mag <= q/2 (rne) or 0 < mag < q
+  // (rtz), q = 2^(emin - M) the subnormal quantum: mag - 1 < bits(q/2), or < bits(q) - 1.
+  static std::int64_t underflow_bound(const FastFormat& f) {
+    const double q = std::ldexp(f.emin_value, -(52 - static_cast<int>(f.shift)));
+    return f.rne ? std::bit_cast<std::int64_t>(q / 2) : std::bit_cast<std::int64_t>(q) - 1;
+  }
 };
 
 // Per-stage event counters, one 64-bit count per lane: a masked subtract of -1 per event
@@ -60,15 +67,23 @@ inline void bump(__m512i& c, __mmask8 k) {
 // A function, not a global: a global would run an AVX-512 instruction at load time.
 inline __m512i abs_mask() { return _mm512_set1_epi64(0x7fffffffffffffff); }
 
-// Rounds magnitudes in the normal range to M bits: truncation, or ties-to-even by adding
-// 2^(51-M) - 1 plus the last kept bit (a carry into the exponent is the binade change).
-template <bool kRne>
+// Rounds magnitudes to M bits at the quantum of their binade, or (kSub) of 2^emin below it.
+// Truncation in the normal range is a mask. Otherwise the FP adder does it: with c = 2^(E + 52 - M)
+// for the binade 2^E (E = max(e, emin) under kSub), mag + c lands in c's binade, whose ulp is the
+// quantum 2^(E - M); the add rounds there (to nearest-even, or to zero by embedded rounding) and
+// (mag + c) - c is exact. A carry into the next binade comes out right.
+template <bool kRne, bool kSub>
 inline __m512i round_mag(__m512i mag, const Stage& f) {
-  if constexpr (kRne) {
-    const __m512i last = _mm512_and_si512(_mm512_srli_epi64(mag, f.shift), f.tie_one);
-    return _mm512_and_si512(_mm512_add_epi64(_mm512_add_epi64(mag, f.half_m1), last), f.trunc);
-  } else {
+  if constexpr (!kRne && !kSub) {
     return _mm512_and_si512(mag, f.trunc);
+  } else {
+    __m512i e = _mm512_and_si512(mag, _mm512_set1_epi64(0x7ff0000000000000));
+    if constexpr (kSub) e = _mm512_max_epu64(e, f.emin_bits);
+    const __m512d c = _mm512_castsi512_pd(_mm512_add_epi64(e, f.c_shift));
+    constexpr int kMode =
+        (kRne ? _MM_FROUND_TO_NEAREST_INT : _MM_FROUND_TO_ZERO) | _MM_FROUND_NO_EXC;
+    const __m512d sum = _mm512_add_round_pd(_mm512_castsi512_pd(mag), c, kMode);
+    return _mm512_castpd_si512(_mm512_sub_pd(sum, c));
   }
 }
 
@@ -87,7 +102,7 @@ template <bool kRne, bool kFlush, Mode kMode>
 inline __m512i quant(__m512i x, const Stage& f, Counts& c, QuantMasks& q) {
   constexpr bool kCount = kMode != Mode::plain;
   const __m512i mag = _mm512_and_si512(x, abs_mask());
-  __m512i r = round_mag<kRne>(mag, f);
+  __m512i r = round_mag<kRne, !kFlush>(mag, f);
   __mmask8 flush = 0, unf = 0;
   if constexpr (kFlush) {
     if constexpr (kCount) {
@@ -96,15 +111,10 @@ inline __m512i quant(__m512i x, const Stage& f, Counts& c, QuantMasks& q) {
     } else {
       flush = _mm512_cmplt_epi64_mask(mag, f.emin_bits);
     }
-  } else {
-    // Below 2^emin the quantum is fixed: round |x| + 2^emin in the binade of 2^emin.
-    const __mmask8 tiny = _mm512_cmplt_epi64_mask(mag, f.emin_bits);
-    const __m512i yb = _mm512_castpd_si512(_mm512_add_pd(_mm512_castsi512_pd(mag), f.emin_value));
-    const __m512i yr = round_mag<kRne>(yb, f);
-    const __m512d sub = _mm512_sub_pd(_mm512_castsi512_pd(yr), f.emin_value);
-    r = _mm512_mask_mov_epi64(r, tiny, _mm512_castpd_si512(sub));
-    if constexpr (kCount)
-      unf = _mm512_mask_testn_epi64_mask(_mm512_test_epi64_mask(mag, mag), r, r);
+  } else if constexpr (kCount) {
+    // Non-zero and at most half the subnormal quantum (rne), or below it (rtz): one unsigned
+    // compare of mag - 1 again.
+    unf = _mm512_cmplt_epu64_mask(_mm512_sub_epi64(mag, _mm512_set1_epi64(1)), f.unf_below);
   }
   if constexpr (kCount) {
     // Overflow and inexact are decided on the rounded value before saturation (golden model).
@@ -233,6 +243,11 @@ void entry(const KernelArgs& g, std::int64_t i_begin, std::int64_t i_end, StageC
 
 KernelFn kernel_avx512_saturating(const KernelArgs& g) {
   const FastFormat* stages[] = {&g.prod, &g.acc, &g.cacc};
+  for (const FastFormat* f : stages) {
+    // round_mag's c = 2^(E + 52 - M), E up to emax + 1, and mag + c must stay finite.
+    const std::int64_t emax = (f->max_bits >> 52) - 1023;
+    if (emax + 2 + f->shift > 1022) return nullptr;
+  }
   for (const FastFormat* f : stages)
     if (f->ovf_bits != f->max_bits || f->rne != g.prod.rne || f->flush != g.prod.flush)
       return nullptr;
