@@ -10,8 +10,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libmpfr-dev libgmp-dev
   libsystemc-dev verilator yosys
-  python3 python3-numpy python3-torch dataset-fashion-mnist
+  python3 python3-numpy python3-torch dataset-fashion-mnist python3-onnx libonnx-testdata
+  libtorch-dev python3-dev
   chromium
+  slurm-wlm munge
 )
 
 missing=()

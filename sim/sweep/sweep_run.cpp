@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <tuple>
 
@@ -23,8 +26,8 @@
 namespace lbasim::sweep {
 namespace {
 
-using AccuracyKey = std::pair<std::string, std::int64_t>;                // accumulator, chunk
-using ArrayKey = std::tuple<std::string, std::string, std::int64_t>;     // array, dataflow, chunk
+using AccuracyKey = std::pair<std::string, std::int64_t>;             // accumulator, chunk
+using ArrayKey = std::tuple<std::string, std::string, std::int64_t>;  // array, dataflow, chunk
 
 num::AccumConfig config_of(const cost::AreaRow& row, std::int64_t chunk) {
   const num::Format p = num::parse_format(row.product), a = num::parse_format(row.accumulator);
@@ -61,6 +64,34 @@ std::vector<std::pair<std::string, sysc::ArrayStats>> simulate_inference(
   return layers;
 }
 
+void check_accumulators(const SweepSpec& spec, const cost::AreaTable& area,
+                        const cost::EnergyTable& energy) {
+  for (const auto& name : spec.accumulators)
+    if (!area.find(name) || !energy.configs.count(name)) {
+      std::string names;
+      for (const auto& r : area.rows) names += (names.empty() ? "" : ", ") + r.name;
+      throw InputError(
+          fmt::format("{}: key 'accumulators': '{}' is not a row of the cost "
+                      "tables; expected one of {}",
+                      spec.source.string(), name, names));
+    }
+}
+
+// Ids named by the test hook LBASIM_SWEEP_FAIL_POINT (comma-separated).
+std::set<std::string> failing_points() {
+  std::set<std::string> ids;
+  const char* env = std::getenv("LBASIM_SWEEP_FAIL_POINT");
+  std::string s = env ? env : "";
+  for (std::size_t pos = 0; pos <= s.size();) {
+    const std::size_t comma = std::min(s.find(',', pos), s.size());
+    if (comma > pos) ids.insert(s.substr(pos, comma - pos));
+    pos = comma + 1;
+  }
+  return ids;
+}
+
+}  // namespace
+
 nlohmann::json read_record(const std::filesystem::path& p) {
   std::ifstream in(p);
   if (!in) return nullptr;
@@ -71,7 +102,40 @@ nlohmann::json read_record(const std::filesystem::path& p) {
   }
 }
 
-}  // namespace
+std::string record_mismatch(const nlohmann::json& rec, const Point& p, const SweepSpec& spec,
+                            const std::string& hash) {
+  if (!rec.is_object()) return "the record: not a JSON object";
+  const auto check = [&](const nlohmann::json& obj, const char* parent, const char* key,
+                         const nlohmann::json& want) -> std::string {
+    const std::string name = parent[0] ? fmt::format("{}.{}", parent, key) : key;
+    if (!obj.is_object() || !obj.contains(key))
+      return fmt::format("field '{}': missing; expected {}", name, want.dump());
+    if (obj.at(key) != want)
+      return fmt::format("field '{}': {} differs from {} expected by this spec and lbasim", name,
+                         obj.at(key).dump(), want.dump());
+    return "";
+  };
+  const nlohmann::json none = nlohmann::json::object();
+  const nlohmann::json& trace = rec.contains("trace") ? rec.at("trace") : none;
+  const nlohmann::json& point = rec.contains("point") ? rec.at("point") : none;
+  for (const std::string& m :
+       {check(rec, "", "id", p.id()), check(rec, "", "lbasim_version", LBASIM_VERSION),
+        check(rec, "", "limit", spec.limit), check(trace, "trace", "hash", hash),
+        check(point, "point", "accumulator", p.accumulator),
+        check(point, "point", "chunk", p.chunk), check(point, "point", "array", p.array),
+        check(point, "point", "dataflow", p.dataflow)})
+    if (!m.empty()) return m;
+  return "";
+}
+
+void check_spec(const SweepSpec& spec) {
+  if (!std::filesystem::is_regular_file(spec.trace / "manifest.json"))
+    throw InputError(
+        fmt::format("{}: key 'trace': {} has no manifest.json; expected a trace folder",
+                    spec.source.string(), spec.trace.string()));
+  check_accumulators(spec, cost::read_area_table(cost::default_data_dir() / "area_45nm.json"),
+                     cost::read_energy_table(cost::default_data_dir() / "energy_45nm.json"));
+}
 
 std::string trace_hash(const std::filesystem::path& trace_dir) {
   std::ifstream in(trace_dir / "manifest.json", std::ios::binary);
@@ -87,25 +151,20 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   const cost::AreaTable area = cost::read_area_table(cost::default_data_dir() / "area_45nm.json");
   const cost::EnergyTable energy =
       cost::read_energy_table(cost::default_data_dir() / "energy_45nm.json");
-  for (const auto& name : spec.accumulators)
-    if (!area.find(name) || !energy.configs.count(name)) {
-      std::string names;
-      for (const auto& r : area.rows) names += (names.empty() ? "" : ", ") + r.name;
-      throw InputError(fmt::format("{}: key 'accumulators': '{}' is not a row of the cost "
-                                   "tables; expected one of {}",
-                                   spec.source.string(), name, names));
-    }
+  check_accumulators(spec, area, energy);
 
   const auto points_dir = opt.out_dir / "points";
   std::filesystem::create_directories(points_dir);
   SweepSummary summary;
   std::vector<Point> todo;
-  for (const Point& p : expand(spec)) {
+  const std::vector<Point> all = expand(spec);
+  std::vector<std::size_t> indices(all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) indices[i] = i;
+  if (opt.only) indices = *opt.only;
+  for (std::size_t i : indices) {
+    const Point& p = all.at(i);
     ++summary.points;
-    const nlohmann::json rec = read_record(points_dir / (p.id() + ".json"));
-    if (rec.is_object() && rec.contains("trace") && rec["trace"].is_object() &&
-        rec["trace"].value("hash", "") == hash &&
-        rec.value("lbasim_version", "") == LBASIM_VERSION && rec.value("limit", -1) == spec.limit) {
+    if (record_mismatch(read_record(points_dir / (p.id() + ".json")), p, spec, hash).empty()) {
       ++summary.reused;
       continue;
     }
@@ -174,7 +233,13 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   for (auto& th : pool) th.join();
   if (error) std::rethrow_exception(error);
 
+  const std::set<std::string> fail = failing_points();
+  std::string failed;
   for (const Point& p : todo) {
+    if (fail.count(p.id())) {
+      failed += (failed.empty() ? "" : ", ") + p.id();
+      continue;
+    }
     const cost::AreaRow& row = *area.find(p.accumulator);
     const num::AccumConfig cfg = config_of(row, p.chunk);
     const traces::RunReport& acc = accuracy.at({p.accumulator, p.chunk});
@@ -201,7 +266,11 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
         {"id", p.id()},
         {"lbasim_version", LBASIM_VERSION},
         {"limit", spec.limit},
-        {"trace", {{"name", trace.name}, {"dir", spec.trace.string()}, {"hash", hash}}},
+        // The absolute trace folder: the same whichever folder the sweep was started from.
+        {"trace",
+         {{"name", trace.name},
+          {"dir", std::filesystem::weakly_canonical(spec.trace).string()},
+          {"hash", hash}}},
         {"point",
          {{"accumulator", p.accumulator},
           {"label", row.label},
@@ -221,7 +290,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
          {{"total", cycles},
           {"compute", compute},
           {"macs", macs},
-          {"utilization", pe_cycles ? static_cast<double>(macs) / static_cast<double>(pe_cycles) : 0.0}}},
+          {"utilization",
+           pe_cycles ? static_cast<double>(macs) / static_cast<double>(pe_cycles) : 0.0}}},
         {"area_um2", {{"pe", row.area_um2}, {"array", row.area_um2 * array.rows * array.cols}}},
         {"energy_pj",
          {{"per_inference", e.total.total()},
@@ -231,6 +301,11 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
     };
     write_file_atomic(points_dir / (p.id() + ".json"), rec.dump(1) + "\n");
   }
+  if (!failed.empty())
+    throw std::runtime_error(
+        fmt::format("point {}: failed on purpose (test hook LBASIM_SWEEP_FAIL_POINT); no record "
+                    "written",
+                    failed));
   return summary;
 }
 
