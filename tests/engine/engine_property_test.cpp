@@ -145,7 +145,9 @@ TEST(Engine, UniformSaturatingPoliciesRunTheSpecializedKernel) {
     std::vector<double> c(m * n);
     StageCounts counts;
     const EngineReport r = gemm(a.data(), w.data(), c.data(), m, k, n, cfg, &counts);
-    if (best_isa() == Isa::avx512) EXPECT_EQ(r.isa, "avx512-sat") << policy;
+    if (best_isa() == Isa::avx512) {
+      EXPECT_EQ(r.isa, "avx512-sat") << policy;
+    }
     EventCounts all = counts.product;
     all += counts.accumulator;
     all += counts.chunk;
@@ -175,13 +177,47 @@ TEST(Engine, WideOperandsFallBackToGolden) {
   expect_same(cfg, a, w, m, k, n, false, "wide operands");
 }
 
-TEST(Engine, Fp32AccumulatorTakesGoldenPathExactly) {
+TEST(Engine, Fp32StagesRunOnFloatsExactly) {
+  // IEEE binary32 in every stage runs on the float units (kernel_fp32.cpp): bits and events
+  // equal the golden model's. Wide operands (M11) make inexact adds; a few huge rows against
+  // tiny ones make swamping; signed values make cancellation.
   std::mt19937_64 rng(5);
-  const Format wa = parse_format("M4E3");
+  const AccumConfig base{parse_format("fp32"), parse_format("fp32"), parse_format("fp32"), 0};
+  for (const char* wa_name : {"M4E3", "M11E5"})
+    for (std::int64_t chunk : {0, 1, 7, 16}) {
+      const Format wa = parse_format(wa_name);
+      AccumConfig cfg = base;
+      cfg.chunk = chunk;
+      const std::int64_t m = 9, k = 83, n = 21;
+      const auto a = operand(rng, m * k, wa, 1, false);
+      auto w = operand(rng, k * n, wa, 0.1, false);
+      for (std::int64_t j = 0; j < n; ++j) w[5 * n + j] = std::ldexp(w[5 * n + j], 30);
+      std::vector<double> c(m * n);
+      StageCounts counts;
+      const EngineReport r = gemm(a.data(), w.data(), c.data(), m, k, n, cfg, &counts);
+      EXPECT_EQ(r.isa, "fp32-" + to_string(best_isa())) << r.reason;
+      EventCounts adds = counts.accumulator;
+      adds += counts.chunk;
+      EXPECT_GT(adds.inexact, 0u) << wa_name << " chunk " << chunk;
+      EXPECT_GT(adds.swamped, 0u) << wa_name << " chunk " << chunk;
+      expect_same(cfg, a, w, m, k, n, true, fmt::format("fp32 {} chunk {}", wa_name, chunk));
+    }
+}
+
+TEST(Engine, Fp32StagesWithWideOperandsTakeTheGoldenPath) {
+  // Products of two 24-bit significands are not exact floats: golden, and it says why.
+  std::mt19937_64 rng(6);
+  std::normal_distribution<double> nd(0, 1);
   const AccumConfig cfg{parse_format("fp32"), parse_format("fp32"), parse_format("fp32"), 0};
-  const std::int64_t m = 6, k = 50, n = 7;
-  expect_same(cfg, operand(rng, m * k, wa, 1, true), operand(rng, k * n, wa, 0.1, false), m, k, n,
-              false, "fp32");
+  const std::int64_t m = 3, k = 20, n = 4;
+  std::vector<double> a(m * k), w(k * n);
+  for (double& v : a) v = static_cast<float>(nd(rng));
+  for (double& v : w) v = static_cast<float>(nd(rng));
+  std::vector<double> c(m * n);
+  const EngineReport r = gemm(a.data(), w.data(), c.data(), m, k, n, cfg, nullptr);
+  EXPECT_FALSE(r.fast);
+  EXPECT_NE(r.reason.find("float products"), std::string::npos) << r.reason;
+  expect_same(cfg, a, w, m, k, n, false, "fp32 wide operands");
 }
 
 }  // namespace

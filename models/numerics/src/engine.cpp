@@ -21,9 +21,9 @@ namespace {
 // What the fast path needs to know of an operand matrix.
 struct OperandStats {
   bool finite = true;
-  bool subnormal = false;   // a subnormal double (the fast path needs normal products)
-  int sig_bits = 0;         // most significant bits of any non-zero element
-  int min_lsb = 1 << 20;    // lower bound on the exponent of any element's lowest set bit
+  bool subnormal = false;  // a subnormal double (the fast path needs normal products)
+  int sig_bits = 0;        // most significant bits of any non-zero element
+  int min_lsb = 1 << 20;   // lower bound on the exponent of any element's lowest set bit
   int max_binade = -(1 << 20);
 };
 
@@ -136,6 +136,56 @@ void parallel_rows(std::int64_t m, int threads, StageCounts* counts, Body body) 
     for (const auto& p : partial) *counts += p;
 }
 
+bool all_fp32(const AccumConfig& cfg) {
+  static const Format ieee32 = parse_format("fp32");
+  return cfg.product == ieee32 && cfg.accumulator == ieee32 && cfg.chunk_accumulator == ieee32;
+}
+
+// Empty when the IEEE binary32 kernel computes exactly what the golden model does (see
+// engine/kernel_fp32.cpp): every stage is the fp32 preset, operands and products are exact
+// floats, and no partial sum can come near the float range's end (each is at most k times the
+// largest product, plus rounding: one more binade).
+std::string fp32_path_refusal(const AccumConfig& cfg, const OperandStats& sa,
+                              const OperandStats& sw, std::int64_t k) {
+  if (!all_fp32(cfg)) return "not all stages fp32";
+  if (!sa.finite || !sw.finite || sa.subnormal || sw.subnormal) return "non-finite operands";
+  for (const OperandStats* o : {&sa, &sw})
+    if (o->sig_bits > 0 && (o->sig_bits > 24 || o->min_lsb < -149 || o->max_binade > 127))
+      return "operands are not exact floats";
+  if (sa.sig_bits == 0 || sw.sig_bits == 0) return {};  // all products are zero
+  if (sa.sig_bits + sw.sig_bits > 24)
+    return "operand significands too wide for exact float products";
+  if (sa.min_lsb + sw.min_lsb < -149) return "products below the float quantum";
+  const int top = sa.max_binade + sw.max_binade + 2 + std::bit_width(static_cast<std::uint64_t>(k));
+  if (top > 126) return "sums may reach the float range's end";
+  return {};
+}
+
+void run_fp32(const double* a, const double* w, double* c, std::int64_t m, std::int64_t k,
+              std::int64_t n, const AccumConfig& cfg, StageCounts* counts, int threads, Isa isa) {
+  const engine::Fp32KernelFn fn = isa == Isa::avx512 ? engine::kernel_fp32_avx512
+                                  : isa == Isa::avx2 ? engine::kernel_fp32_avx2
+                                                     : engine::kernel_fp32_portable;
+  const std::int64_t np = (n + 15) / 16 * 16;
+  std::vector<float> af(a, a + m * k), wf(static_cast<std::size_t>(k * np), 0.0f);
+  for (std::int64_t kk = 0; kk < k; ++kk)
+    std::copy(w + kk * n, w + kk * n + n, wf.data() + kk * np);
+  const engine::Fp32Args args{
+      af.data(), wf.data(), c, k, n, np, (cfg.chunk <= 0 || cfg.chunk >= k) ? k : cfg.chunk};
+  parallel_rows(m, threads, counts, [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) {
+    fn(args, i0, i1, counts ? sc : nullptr);
+  });
+}
+
+void add_ops(StageCounts* counts, std::int64_t m, std::int64_t k, std::int64_t n,
+             std::int64_t chunks) {
+  if (!counts) return;
+  const auto macs = static_cast<std::uint64_t>(m * n * k);
+  counts->product.ops += macs;
+  counts->accumulator.ops += macs;
+  counts->chunk.ops += static_cast<std::uint64_t>(m * n * chunks);
+}
+
 }  // namespace
 
 Isa best_isa() {
@@ -170,10 +220,17 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   const std::int64_t chunks =
       (cfg.chunk <= 0 || cfg.chunk >= k) ? (k > 0) : (k + cfg.chunk - 1) / cfg.chunk;
 
-  if (!options.force_golden)
-    report.reason = fast_path_refusal(cfg, stats_of(a, m * k), stats_of(w, k * n));
-  else
+  bool fp32 = false;
+  if (!options.force_golden) {
+    const OperandStats sa = stats_of(a, m * k), sw = stats_of(w, k * n);
+    const std::string fp32_reason = fp32_path_refusal(cfg, sa, sw, k);
+    fp32 = fp32_reason.empty();
+    report.reason = fp32 ? std::string() : fast_path_refusal(cfg, sa, sw);
+    // Say why neither fast path applies (the fp32 reason when the stages are IEEE binary32).
+    if (!fp32 && !report.reason.empty() && all_fp32(cfg)) report.reason = fp32_reason;
+  } else {
     report.reason = "golden path forced";
+  }
 
   if (!report.reason.empty() || k == 0) {
     report.isa = "golden";
@@ -185,6 +242,14 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   }
 
   const Isa isa = options.isa == Isa::automatic ? best_isa() : options.isa;
+  if (fp32) {
+    report.fast = true;
+    report.isa = "fp32-" + to_string(isa);
+    run_fp32(a, w, c, m, k, n, cfg, counts, report.threads, isa);
+    add_ops(counts, m, k, n, chunks);
+    return report;
+  }
+
   report.fast = true;
   report.isa = to_string(isa);
   engine::KernelArgs args{};
@@ -211,12 +276,7 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
     }
   parallel_rows(m, report.threads, counts,
                 [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) { fn(args, i0, i1, sc); });
-  if (counts) {
-    const auto macs = static_cast<std::uint64_t>(m * n * k);
-    counts->product.ops += macs;
-    counts->accumulator.ops += macs;
-    counts->chunk.ops += static_cast<std::uint64_t>(m * n * chunks);
-  }
+  add_ops(counts, m, k, n, chunks);
   return report;
 }
 

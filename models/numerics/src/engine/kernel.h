@@ -14,13 +14,13 @@
 namespace lbasim::num::engine {
 
 struct KernelArgs {
-  const double* a;      // A, row-major, leading dimension k
-  const double* w;      // W padded to np columns (multiple of 8), zeros in the padding
-  double* c;            // C, row-major, leading dimension n
+  const double* a;  // A, row-major, leading dimension k
+  const double* w;  // W padded to np columns (multiple of 8), zeros in the padding
+  double* c;        // C, row-major, leading dimension n
   std::int64_t k, n, np;
-  std::int64_t chunk;   // chunk length, 1..k
+  std::int64_t chunk;  // chunk length, 1..k
   FastFormat prod, acc, cacc;
-  bool count;           // keep event counts
+  bool count;  // keep event counts
 };
 
 // Computes rows [row_begin, row_end) of C; adds event counts (not `ops`) to *counts.
@@ -30,6 +30,21 @@ using KernelFn = void (*)(const KernelArgs&, std::int64_t row_begin, std::int64_
 void kernel_avx512(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
 void kernel_avx2(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
 void kernel_portable(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
+
+// The IEEE binary32 kernel (kernel_fp32.cpp): A and W as floats, W padded to np columns (a
+// multiple of 16) with zeros.
+struct Fp32Args {
+  const float* a;
+  const float* w;
+  double* c;
+  std::int64_t k, n, np;
+  std::int64_t chunk;  // 1..k
+};
+using Fp32KernelFn = void (*)(const Fp32Args&, std::int64_t row_begin, std::int64_t row_end,
+                              StageCounts* counts);
+void kernel_fp32_avx512(const Fp32Args&, std::int64_t, std::int64_t, StageCounts*);
+void kernel_fp32_avx2(const Fp32Args&, std::int64_t, std::int64_t, StageCounts*);
+void kernel_fp32_portable(const Fp32Args&, std::int64_t, std::int64_t, StageCounts*);
 
 // The AVX-512 intrinsics kernel for GEMMs whose stages all saturate and share one rounding and
 // underflow policy (kernel_avx512_sat.cpp); nullptr for any other configuration.
