@@ -14,13 +14,15 @@
 #include "io_util.h"
 #include "lbasim/numerics/error.h"
 #include "lbasim/traces/evaluate.h"
+#include "lbasim/traces/lowering.h"
+#include "lbasim/traces/npy.h"
 #include "trace_options.h"
 
 namespace lbasim::cli {
 namespace {
 
 struct RunOptions {
-  std::string trace, out;
+  std::string trace, out, dump_output;
   std::int64_t limit = 0;
   int threads = 2;
   bool quiet = false;
@@ -50,10 +52,14 @@ void print_report(const traces::Trace& t, const traces::GemmSettings& s, const R
   fmt::print("trace {} ({}), {} of {} images, W/A {}\n", t.name, t.dir.string(), r.images, t.count,
              s.wa_quant ? "per manifest" : "none");
   fmt::print("config {}: {}\n\n", o.gemm.config, describe(s.config));
-  fmt::print(
-      "top-1: this config {:.4f} | FP32 reference {:.4f} | exported PyTorch {:.4f} | "
-      "agreement with FP32 {:.4f}\n\n",
-      r.top1(), r.reference_top1(), r.exported_top1(), r.agreement());
+  if (r.has_labels)
+    fmt::print(
+        "top-1: this config {:.4f} | FP32 reference {:.4f} | exported {:.4f} | "
+        "agreement with FP32 {:.4f}\n\n",
+        r.top1(), r.reference_top1(), r.has_exported ? r.exported_top1() : 0.0, r.agreement());
+  else  // a version-2 trace without labels: outputs of any shape
+    fmt::print("top-1: n/a (no labels); max |output - FP32 reference output| {:.3e}\n\n",
+               r.max_diff_reference);
   fmt::print("{:<18} {:>5} {:>4} {:>7} {:>8} {:>9}  {:>17}  {:>17}  {:>17}\n", "layer", "K", "N",
              "MACs", "SQNR dB", "max rel", "overflow p/a/c", "underflow p/a/c", "swamped a/c");
   for (const auto& l : r.layers) {
@@ -79,6 +85,7 @@ nlohmann::json report_json(const traces::Trace& t, const traces::GemmSettings& s
                            const RunOptions& o, const traces::RunReport& r) {
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& l : r.layers) layers.push_back(traces::layer_to_json(l));
+  const auto or_null = [&](bool ok, double v) { return ok ? nlohmann::json(v) : nlohmann::json(); };
   return {{"trace", t.dir.string()},
           {"network", t.name},
           {"config_file", o.gemm.config},
@@ -86,11 +93,12 @@ nlohmann::json report_json(const traces::Trace& t, const traces::GemmSettings& s
           {"wa", o.gemm.wa},
           {"engine", o.gemm.engine},
           {"images", r.images},
-          {"top1", r.top1()},
-          {"fp32_reference_top1", r.reference_top1()},
-          {"exported_reference_top1", r.exported_top1()},
-          {"agreement_with_fp32", r.agreement()},
-          {"max_abs_logit_diff_vs_exported", r.max_logit_diff_exported},
+          {"top1", or_null(r.has_labels, r.top1())},
+          {"fp32_reference_top1", or_null(r.has_labels, r.reference_top1())},
+          {"exported_reference_top1", or_null(r.has_labels && r.has_exported, r.exported_top1())},
+          {"agreement_with_fp32", or_null(r.classes > 0, r.agreement())},
+          {"max_abs_logit_diff_vs_exported", or_null(r.has_exported, r.max_logit_diff_exported)},
+          {"max_abs_diff_vs_fp32_reference", r.max_diff_reference},
           {"macs", r.macs()},
           {"macs_per_image", r.images ? r.macs() / r.images : 0},
           {"events", num::to_json(r.total_events())},
@@ -108,6 +116,11 @@ void run_trace_mode(const RunOptions& o) {
   const traces::RunReport report = traces::evaluate(trace, settings, eval);
   print_report(trace, settings, o, report);
   if (!o.out.empty()) write_json_file(o.out, report_json(trace, settings, o, report));
+  if (!o.dump_output.empty()) {  // this config's network output [images, output shape...]
+    const std::vector<float> out(report.logits.begin(), report.logits.end());
+    npy::write_f32(o.dump_output, traces::batch_shape(report.images, trace.output_shape),
+                   out.data());
+  }
 }
 
 }  // namespace
@@ -125,6 +138,8 @@ void add_run_command(CLI::App& app) {
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", opt->quiet, "No progress indicator on stderr");
+  cmd->add_option("--dump-output", opt->dump_output,
+                  "Write this config's network output as float32 .npy [images, output shape...]");
   cmd->footer(
       "GEMM mode: lbasim run --gemm M,K,N --array RxC --dataflow ws|os ... is `lbasim array` "
       "(see lbasim array --help).\n"

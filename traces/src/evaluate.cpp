@@ -63,7 +63,7 @@ namespace {
 // One worker's share of a report.
 struct Partial {
   std::int64_t correct = 0, reference_correct = 0, exported_correct = 0, agree = 0;
-  double max_logit_diff = 0;
+  double max_logit_diff = 0, max_diff_reference = 0;
   std::vector<ErrorStats> errors;
   std::vector<LayerEvents> events;
 };
@@ -77,13 +77,20 @@ RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalO
   ref_settings.reference = true;
   const GraphRunner reference(trace, ref_settings);
   const std::size_t n_layers = runner.gemm_layers().size();
+  // classes is 0 when the output is not [classes] (version 2): no top-1 then.
   const std::int64_t classes = trace.classes, sample = trace.sample_size();
+  const std::int64_t out_size = trace.output_size();
+  const bool labels = trace.has_labels() && classes > 0;
+  const bool exported = !trace.reference_logits.empty();
   const std::int64_t batch = std::max<std::int64_t>(1, options.batch);
 
   RunReport report;
   report.images = total;
   report.classes = classes;
-  report.logits.assign(static_cast<std::size_t>(total * classes), 0.0);
+  report.output_size = out_size;
+  report.has_labels = labels;
+  report.has_exported = exported;
+  report.logits.assign(static_cast<std::size_t>(total * out_size), 0.0);
   std::vector<ErrorStats> errors(n_layers);
   std::vector<LayerEvents> events(n_layers);
   std::mutex mu;
@@ -106,20 +113,29 @@ RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalO
       const Tensor ref_logits = reference.run(x, &ref_outs, nullptr);
       for (std::size_t l = 0; l < n_layers; ++l) p.errors[l].add(outs[l].data, ref_outs[l].data);
       for (std::int64_t i = 0; i < count; ++i) {
-        const double* y = logits.data.data() + i * classes;
-        const double* e = trace.reference_logits.data() + (first + i) * classes;
-        const std::int64_t label = trace.labels[first + i];
-        const std::int64_t pred = argmax(y, classes);
-        const std::int64_t ref_pred = argmax(ref_logits.data.data() + i * classes, classes);
-        p.correct += pred == label;
-        p.reference_correct += ref_pred == label;
-        p.exported_correct += argmax(e, classes) == label;
-        p.agree += pred == ref_pred;
-        for (std::int64_t c = 0; c < classes; ++c)
-          p.max_logit_diff = std::max(p.max_logit_diff, std::fabs(y[c] - e[c]));
+        const double* y = logits.data.data() + i * out_size;
+        const double* r = ref_logits.data.data() + i * out_size;
+        for (std::int64_t c = 0; c < out_size; ++c)
+          p.max_diff_reference = std::max(p.max_diff_reference, std::fabs(y[c] - r[c]));
+        if (exported) {
+          const double* e = trace.reference_logits.data() + (first + i) * out_size;
+          for (std::int64_t c = 0; c < out_size; ++c)
+            p.max_logit_diff = std::max(p.max_logit_diff, std::fabs(y[c] - e[c]));
+          if (labels) p.exported_correct += argmax(e, classes) == trace.labels[first + i];
+        }
+        if (classes > 0) {
+          const std::int64_t pred = argmax(y, classes);
+          const std::int64_t ref_pred = argmax(r, classes);
+          p.agree += pred == ref_pred;
+          if (labels) {
+            const std::int64_t label = trace.labels[first + i];
+            p.correct += pred == label;
+            p.reference_correct += ref_pred == label;
+          }
+        }
       }
       std::copy(logits.data.begin(), logits.data.end(),
-                report.logits.begin() + first * classes);  // disjoint ranges per worker
+                report.logits.begin() + first * out_size);  // disjoint ranges per worker
       done += count;
     }
     std::lock_guard lock(mu);
@@ -128,6 +144,7 @@ RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalO
     report.exported_correct += p.exported_correct;
     report.agree += p.agree;
     report.max_logit_diff_exported = std::max(report.max_logit_diff_exported, p.max_logit_diff);
+    report.max_diff_reference = std::max(report.max_diff_reference, p.max_diff_reference);
     for (std::size_t l = 0; l < n_layers; ++l) {
       errors[l].merge(p.errors[l]);
       events[l] += p.events[l];

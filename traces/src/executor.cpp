@@ -45,7 +45,8 @@ Tensor GraphRunner::quantize_input(std::size_t layer, const Tensor& x,
   const Op& op = *layers_[layer];
   Tensor q = x;
   if (!settings_.reference && settings_.wa_quant && op.quant) {
-    const auto ev = num::quantize_scaled(q.data, op.quant->input.scale_exp[0], op.quant->input.format);
+    const auto ev =
+        num::quantize_scaled(q.data, op.quant->input.scale_exp[0], op.quant->input.format);
     if (events) *events += ev;
   }
   return q;
@@ -90,16 +91,21 @@ Tensor pool(const Op& op, const Tensor& x, bool is_max) {
     for (std::int64_t i = 0; i < oh; ++i)
       for (std::int64_t j = 0; j < ow; ++j, ++out) {
         double acc = is_max ? -std::numeric_limits<double>::infinity() : 0.0;
+        std::int64_t inside_count = 0;
         for (std::int64_t di = 0; di < w.kh; ++di)
           for (std::int64_t dj = 0; dj < w.kw; ++dj) {
-            const std::int64_t yi = i * w.stride_h - w.pad_h + di;
-            const std::int64_t xi = j * w.stride_w - w.pad_w + dj;
+            const std::int64_t yi = i * w.stride_h - w.pad_h + di * w.dil_h;
+            const std::int64_t xi = j * w.stride_w - w.pad_w + dj * w.dil_w;
             const bool inside = yi >= 0 && yi < h && xi >= 0 && xi < wd;
             if (!inside) continue;  // max pads with -inf, average counts the padding as zeros
             const double v = plane[yi * wd + xi];
             acc = is_max ? std::max(acc, v) : acc + v;
+            ++inside_count;
           }
-        *out = is_max ? acc : acc / static_cast<double>(w.kh * w.kw);
+        // count_include_pad = false (version 2): the mean of the elements inside the input.
+        // The reader ensures every window holds at least one of them.
+        const std::int64_t divisor = op.count_include_pad ? w.kh * w.kw : inside_count;
+        *out = is_max ? acc : acc / static_cast<double>(divisor);
       }
   }
   return y;

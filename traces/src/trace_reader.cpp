@@ -142,25 +142,49 @@ OperandQuant read_operand_quant(const Field& f, std::int64_t channels) {
   return q;
 }
 
-Window read_window(const Field& op, bool dilation) {
+// A field that only a version-2 manifest may use; in version 1 it is refused, not ignored.
+bool has_v2(const Field& op, const char* key, int version) {
+  if (!op.has(key)) return false;
+  if (version < 2)
+    op.at(key).fail(fmt::format("needs manifest version 2 (this manifest is version {})", version));
+  return true;
+}
+
+Window read_window(const Field& op, bool conv, int version) {
   Window w;
   const auto k = op.at("kernel").ints(1, 2);
   const auto s = op.at("stride").ints(1, 2);
-  const auto p = op.at("padding").ints(0, 2);
+  // Version 2: `pads` [top, left, bottom, right] instead of the symmetric `padding` [h, w].
+  const bool asym = has_v2(op, "pads", version);
+  if (asym && op.has("padding"))
+    op.at("pads").fail("given together with 'padding'; expected one of them");
+  const auto p = asym ? op.at("pads").ints(0, 4) : op.at("padding").ints(0, 2);
   // Bounded so that the shape arithmetic below cannot overflow.
   constexpr std::int64_t kMaxWindow = 1 << 20;
-  for (const auto& [name, v] : {std::pair{"kernel", k}, {"stride", s}, {"padding", p}})
+  for (const auto& [name, v] :
+       {std::pair{"kernel", k}, {"stride", s}, {asym ? "pads" : "padding", p}})
     for (auto x : v)
       if (x > kMaxWindow)
         op.at(name).fail(fmt::format("{} is out of range; expected at most {}", x, kMaxWindow));
   w.kh = k[0], w.kw = k[1], w.stride_h = s[0], w.stride_w = s[1], w.pad_h = p[0], w.pad_w = p[1];
-  if (dilation) {
+  if (asym) w.pad_b = p[2], w.pad_r = p[3];
+  // conv2d always states its dilation; a pool may in version 2 (default 1).
+  if (conv || has_v2(op, "dilation", version)) {
     const auto d = op.at("dilation").ints(1, 2);
     for (auto x : d)
       if (x > (1 << 20))
         op.at("dilation").fail(fmt::format("{} is out of range; expected at most {}", x, 1 << 20));
     w.dil_h = d[0], w.dil_w = d[1];
   }
+  // Version 2 pools: every window must hold at least one input element (no all-padding
+  // windows, whose max or average would be undefined), so each pad is below the kernel.
+  if (!conv && version >= 2)
+    for (std::size_t i = 0; i < p.size(); ++i)
+      if (const std::int64_t kern = i % 2 == 0 ? w.kh : w.kw; p[i] >= kern)
+        op.at(asym ? "pads" : "padding")
+            .fail(fmt::format("{} is invalid; a pool's padding must be smaller than its kernel "
+                              "{}x{}",
+                              op.at(asym ? "pads" : "padding").value().dump(), w.kh, w.kw));
   return w;
 }
 
@@ -168,15 +192,16 @@ Window read_window(const Field& op, bool dilation) {
 std::pair<std::int64_t, std::int64_t> window_out(const Field& f, const Window& w, std::int64_t h,
                                                  std::int64_t wd) {
   const std::int64_t eh = w.dil_h * (w.kh - 1) + 1, ew = w.dil_w * (w.kw - 1) + 1;
-  if (h + 2 * w.pad_h < eh || wd + 2 * w.pad_w < ew)
+  const std::int64_t ph = w.pad_h + w.pad_bottom(), pw = w.pad_w + w.pad_right();
+  if (h + ph < eh || wd + pw < ew)
     f.fail(fmt::format("window {}x{} does not fit the {}x{} input with padding {},{}", eh, ew, h,
-                       wd, w.pad_h, w.pad_w));
-  return {(h + 2 * w.pad_h - eh) / w.stride_h + 1, (wd + 2 * w.pad_w - ew) / w.stride_w + 1};
+                       wd, ph, pw));
+  return {(h + ph - eh) / w.stride_h + 1, (wd + pw - ew) / w.stride_w + 1};
 }
 
 // Reads op i, computing its output shape from its inputs' shapes.
 Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& shapes,
-           TensorLoader& loader) {
+           TensorLoader& loader, int version) {
   Op op;
   const Field kind = f.at("op");
   const auto it = kOps.find(kind.str());
@@ -211,7 +236,7 @@ Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& sha
   switch (op.kind) {
     case OpKind::conv2d: {
       need_rank(3);
-      op.window = read_window(f, true);
+      op.window = read_window(f, true, version);
       op.groups = f.at("groups").integer(1);
       op.in_channels = f.at("in_channels").integer(1);
       op.out_channels = f.at("out_channels").integer(1);
@@ -239,7 +264,14 @@ Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& sha
     case OpKind::maxpool:
     case OpKind::avgpool: {
       need_rank(3);
-      op.window = read_window(f, false);
+      op.window = read_window(f, false, version);
+      if (has_v2(f, "count_include_pad", version)) {
+        const Field c = f.at("count_include_pad");
+        if (op.kind != OpKind::avgpool) c.fail("only avgpool takes count_include_pad");
+        if (!c.value().is_boolean())
+          c.fail(fmt::format("{} is not true or false", c.value().dump()));
+        op.count_include_pad = c.value().get<bool>();
+      }
       auto [oh, ow] = window_out(f, op.window, x[1], x[2]);
       out = {x[0], oh, ow};
       break;
@@ -306,6 +338,7 @@ std::int64_t Op::macs_per_image() const {
 }
 
 std::int64_t Trace::sample_size() const { return product(input_shape); }
+std::int64_t Trace::output_size() const { return product(output_shape); }
 
 const Op& Trace::layer(const std::string& layer_name) const {
   std::vector<std::string> names;
@@ -339,12 +372,14 @@ Trace read_trace(const std::filesystem::path& dir) {
     format.fail(fmt::format("{} is not a trace format this reader knows; expected \"{}\"",
                             format.value().dump(), kTraceFormat));
   const Field version = root.at("version");
-  if (!version.value().is_number_integer() || version.value().get<std::int64_t>() != kTraceVersion)
-    version.fail(fmt::format("{} is not supported; this reader knows version {}",
-                             version.value().dump(), kTraceVersion));
+  if (!version.value().is_number_integer() || version.value().get<std::int64_t>() < kTraceVersion ||
+      version.value().get<std::int64_t>() > kTraceVersionMax)
+    version.fail(fmt::format("{} is not supported; this reader knows versions {} and {}",
+                             version.value().dump(), kTraceVersion, kTraceVersionMax));
 
   Trace t;
   t.dir = dir;
+  t.version = static_cast<int>(version.value().get<std::int64_t>());
   const Field net = root.at("network");
   t.name = net.at("name").str();
   if (net.has("description")) t.description = net.at("description").str();
@@ -363,10 +398,11 @@ Trace read_trace(const std::filesystem::path& dir) {
   TensorLoader loader(dir);
   std::map<std::string, std::vector<std::int64_t>> shapes{{t.input_tensor, t.input_shape}};
   const Field graph = root.at("graph");
-  if (graph.size() == 0) graph.fail("the graph is empty");
+  // Version 2 allows an empty graph (the output is the input, e.g. an imported Identity).
+  if (graph.size() == 0 && t.version < 2) graph.fail("the graph is empty");
   std::set<std::string> names;
   for (std::size_t i = 0; i < graph.size(); ++i) {
-    t.graph.push_back(read_op(graph.at(i), shapes, loader));
+    t.graph.push_back(read_op(graph.at(i), shapes, loader, t.version));
     if (!names.insert(t.graph.back().name).second)
       graph.at(i).at("name").fail(fmt::format("op name '{}' is used twice", t.graph.back().name));
   }
@@ -374,26 +410,40 @@ Trace read_trace(const std::filesystem::path& dir) {
   t.output_tensor = output.str();
   if (!shapes.count(t.output_tensor))
     output.fail(fmt::format("tensor '{}' is not produced by the graph", t.output_tensor));
-  const auto& out_shape = shapes[t.output_tensor];
-  if (out_shape.size() != 1)
+  t.output_shape = shapes[t.output_tensor];
+  const auto& out_shape = t.output_shape;
+  // Version 1: the output is the logits [classes]. Version 2: any shape; only [classes] can
+  // have labels.
+  if (out_shape.size() != 1 && t.version < 2)
     output.fail(fmt::format("tensor '{}' has shape [{}]; expected [classes]", t.output_tensor,
                             fmt::join(out_shape, ", ")));
-  t.classes = out_shape[0];
+  t.classes = out_shape.size() == 1 ? out_shape[0] : 0;
 
   const Field inputs = root.at("inputs");
   t.count = inputs.at("count").integer(1);
   std::vector<std::int64_t> img_shape{t.count};
   img_shape.insert(img_shape.end(), t.input_shape.begin(), t.input_shape.end());
   t.images = loader.load(inputs.at("images"), npy::DType::f32, img_shape).values;
-  const Field labels_field = inputs.at("labels");
-  t.labels = loader.load(labels_field, npy::DType::i64, {t.count}).ints;
-  for (std::size_t i = 0; i < t.labels.size(); ++i)
-    if (t.labels[i] < 0 || t.labels[i] >= t.classes)
-      throw InputError(fmt::format("{} (manifest field '{}'): label {} is {}; expected 0..{}",
-                                   (dir / labels_field.str()).string(), labels_field.where(), i,
-                                   t.labels[i], t.classes - 1));
-  t.reference_logits =
-      loader.load(root.at("reference").at("logits"), npy::DType::f32, {t.count, t.classes}).values;
+  if (t.version < 2 || inputs.has("labels")) {
+    const Field labels_field = inputs.at("labels");
+    if (t.classes == 0)
+      labels_field.fail(
+          fmt::format("labels need an output of shape [classes]; tensor '{}' has "
+                      "shape [{}]",
+                      t.output_tensor, fmt::join(out_shape, ", ")));
+    t.labels = loader.load(labels_field, npy::DType::i64, {t.count}).ints;
+    for (std::size_t i = 0; i < t.labels.size(); ++i)
+      if (t.labels[i] < 0 || t.labels[i] >= t.classes)
+        throw InputError(fmt::format("{} (manifest field '{}'): label {} is {}; expected 0..{}",
+                                     (dir / labels_field.str()).string(), labels_field.where(), i,
+                                     t.labels[i], t.classes - 1));
+  }
+  if (t.version < 2 || root.has("reference")) {
+    std::vector<std::int64_t> ref_shape{t.count};
+    ref_shape.insert(ref_shape.end(), out_shape.begin(), out_shape.end());
+    t.reference_logits =
+        loader.load(root.at("reference").at("logits"), npy::DType::f32, ref_shape).values;
+  }
 
   const Field acts = root.at("activations");
   t.samples = acts.at("samples").ints(0);

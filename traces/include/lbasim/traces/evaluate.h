@@ -39,9 +39,13 @@ struct RunReport {
   std::int64_t exported_correct = 0;   // the trace's reference logits (PyTorch FP32)
   std::int64_t agree = 0;              // same top-1 as the FP32 reference run
   double max_logit_diff_exported = 0;  // max |logit - exported logit| of this configuration
+  double max_diff_reference = 0;       // max |output - FP32 reference run's output|
   std::vector<LayerReport> layers;
-  std::vector<double> logits;  // [images, classes] of this configuration
-  std::int64_t classes = 0;
+  std::vector<double> logits;    // [images, output_size] of this configuration
+  std::int64_t classes = 0;      // 0 when the output is not [classes] (version 2): no top-1
+  std::int64_t output_size = 0;  // elements of one image's output (= classes for logits)
+  bool has_labels = true;        // false: the top-1 figures are meaningless (version 2)
+  bool has_exported = true;      // false: the trace has no exported reference outputs
 
   double top1() const { return images ? double(correct) / double(images) : 0; }
   double reference_top1() const { return images ? double(reference_correct) / double(images) : 0; }

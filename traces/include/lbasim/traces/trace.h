@@ -15,6 +15,10 @@ namespace lbasim::traces {
 
 inline constexpr const char* kTraceFormat = "lbasim-trace";
 inline constexpr int kTraceVersion = 1;
+// Version 2 adds optional fields (asymmetric pads, pool dilation, count_include_pad, outputs
+// of any shape, optional labels and reference; docs/traces.md). A version-1 manifest is read
+// exactly as before and may not use them.
+inline constexpr int kTraceVersionMax = 2;
 
 enum class OpKind : std::uint8_t {
   conv2d,
@@ -44,8 +48,12 @@ struct LayerQuant {
 struct Window {
   std::int64_t kh = 1, kw = 1;
   std::int64_t stride_h = 1, stride_w = 1;
-  std::int64_t pad_h = 0, pad_w = 0;
+  std::int64_t pad_h = 0, pad_w = 0;  // top and left padding (and bottom, right unless set)
   std::int64_t dil_h = 1, dil_w = 1;
+  // Version 2 `pads`: bottom and right padding when they differ from top and left.
+  std::optional<std::int64_t> pad_b{}, pad_r{};
+  std::int64_t pad_bottom() const { return pad_b.value_or(pad_h); }
+  std::int64_t pad_right() const { return pad_r.value_or(pad_w); }
 };
 
 struct Op {
@@ -56,6 +64,7 @@ struct Op {
   std::vector<std::int64_t> shape;  // per-sample output shape, as the manifest states it
   Window window;                    // conv2d, maxpool, avgpool
   std::int64_t groups = 1;          // conv2d
+  bool count_include_pad = true;    // avgpool: divide by the whole window, padding included
   std::int64_t in_channels = 0;     // conv2d: C_in; linear: in_features
   std::int64_t out_channels = 0;    // conv2d: C_out; linear: out_features
   std::vector<double> weight;       // conv2d [C_out, C_in/groups, kh, kw]; linear [out, in]
@@ -81,19 +90,24 @@ struct Trace {
   std::string input_tensor;               // graph name of the network input
   std::vector<std::int64_t> input_shape;  // per sample
   std::string output_tensor;
+  std::vector<std::int64_t> output_shape;  // per sample
   std::vector<Op> graph;
+  int version = 1;
 
   std::int64_t count = 0;            // evaluation images
   std::vector<double> images;        // [count, input_shape...]
-  std::vector<std::int64_t> labels;  // [count]
-  std::int64_t classes = 0;
-  std::vector<double> reference_logits;  // [count, classes]
+  std::vector<std::int64_t> labels;  // [count]; empty if the trace has none (version 2)
+  std::int64_t classes = 0;          // output_shape[0] if the output is [classes], else 0
+  // [count, output_shape...]; empty if the trace has none (version 2)
+  std::vector<double> reference_logits;
   std::optional<double> fp32_top1_test;  // training.fp32_top1_test, if stated
 
   std::vector<std::int64_t> samples;  // image indices of the captures
   std::map<std::string, Capture> captures;
 
-  std::int64_t sample_size() const;                // elements of one input image
+  std::int64_t sample_size() const;  // elements of one input image
+  std::int64_t output_size() const;  // elements of one sample's output
+  bool has_labels() const { return !labels.empty(); }
   const Op& layer(const std::string& name) const;  // a conv2d/linear op; InputError if none
 };
 

@@ -1,0 +1,248 @@
+"""Imports an ONNX model as an lbasim trace (manifest version 2; docs/onnx.md).
+
+Usage: import_onnx.py MODEL.onnx --inputs X.npy [--labels Y.npy] [--bind NAME=FILE.npy ...]
+                      [--calibration C.npy] [--name NAME] --out DIR
+Called by `lbasim import onnx`. Exit status 0 ok, 1 bad or unsupported input (nothing written).
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from convert import Converter, Unsupported  # noqa: E402
+# run_graph and lba.export (the W/A scale rule of our traces) import torch, which takes seconds:
+# they are imported in main() only once the model has been converted.
+
+TRACE_VERSION = 2
+CALIBRATION_IMAGES = 2048
+ACTIVATION_SAMPLES = 4
+
+
+class BadInput(Exception):
+    pass
+
+
+def load_npy(path, what, kinds):
+    if not os.path.isfile(path):
+        raise BadInput(f"{what} {path}: no such file")
+    try:
+        a = np.load(path, allow_pickle=False)
+    except Exception as e:  # noqa: BLE001 - any unreadable file is bad input
+        raise BadInput(f"{what} {path}: not a readable .npy file ({e})")
+    if a.dtype.kind not in kinds:
+        raise BadInput(f"{what} {path}: dtype {a.dtype}, expected "
+                       + ("float32" if kinds == "f" else "integers" if kinds == "iu" else kinds))
+    return a
+
+
+def network_input(model, consts):
+    """The one graph input that is neither an initializer nor bound."""
+    free = [i for i in model.graph.input if i.name not in consts]
+    if len(free) != 1:
+        raise BadInput(f"the model has {len(free)} graph inputs that are not constants "
+                       f"({[i.name for i in free]}); expected exactly one (bind the others to "
+                       "values with --bind NAME=FILE.npy)")
+    return free[0]
+
+
+def check_input(vi, x):
+    t = vi.type.tensor_type
+    if t.elem_type != onnx.TensorProto.FLOAT:
+        raise BadInput(f"network input '{vi.name}' has ONNX type "
+                       f"{onnx.TensorProto.DataType.Name(t.elem_type)}; expected FLOAT")
+    dims = [d.dim_value if d.HasField("dim_value") else None for d in t.shape.dim]
+    if dims and len(dims) != x.ndim:
+        raise BadInput(f"--inputs has shape {list(x.shape)} but input '{vi.name}' has rank "
+                       f"{len(dims)} ({dims})")
+    for i, d in enumerate(dims[1:], 1):
+        if d and d != x.shape[i]:
+            raise BadInput(f"--inputs has shape {list(x.shape)} but input '{vi.name}' is "
+                           f"{dims} (dimension {i})")
+
+
+def calibrate(ops, weights, input_name, calib, run_graph, export):
+    """W/A scales by tools/lba/export.py's rule: weights from max |W|, activations from max |x|
+    of each conv/linear input over the calibration inputs."""
+    amax = {}
+    for i in range(0, len(calib), 256):
+        _, cap = run_graph.run(ops, weights, input_name, calib[i:i + 256], capture=True)
+        for name, (inp, _) in cap.items():
+            amax[name] = max(amax.get(name, 0.0), float(np.abs(inp).max()))
+    for op in ops:
+        if op["op"] in run_graph.GEMM_OPS:
+            wmax, xmax = float(np.abs(weights[op["weight"]]).max()), amax[op["name"]]
+            op["quant"] = {
+                "input": {"format": export.WA_FORMAT, "scale_exp": export.scale_exp(xmax),
+                          "calibration_max": xmax},
+                "weight": {"format": export.WA_FORMAT, "scale_exp": export.scale_exp(wmax),
+                           "max": wmax}}
+
+
+def save(root, rel, arr):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    np.save(path, np.ascontiguousarray(arr))
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(prog="lbasim import onnx", description=__doc__.split("\n")[0])
+    ap.add_argument("model")
+    ap.add_argument("--inputs", required=True, help="float32 .npy [count, ...]: the network input")
+    ap.add_argument("--labels", help="int .npy [count]: class labels (output must be [N, classes])")
+    ap.add_argument("--bind", action="append", default=[], metavar="NAME=FILE.npy",
+                    help="bind graph input NAME to a constant (e.g. weights given as inputs)")
+    ap.add_argument("--calibration", help="float32 .npy: activation-scale calibration inputs "
+                    f"(default: the first {CALIBRATION_IMAGES} of --inputs)")
+    ap.add_argument("--name", help="network name (default: the model file's stem)")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args(argv)
+
+    if not os.path.isfile(a.model):
+        raise BadInput(f"{a.model}: no such file")
+    try:
+        model = onnx.load(a.model)
+    except Exception as e:  # noqa: BLE001
+        raise BadInput(f"{a.model}: not a readable ONNX model ({e})")
+    bound = {}
+    for b in a.bind:
+        name, sep, path = b.partition("=")
+        if not sep or not name:
+            raise BadInput(f"--bind {b!r}: expected NAME=FILE.npy")
+        if name not in {i.name for i in model.graph.input}:
+            raise BadInput(f"--bind {b!r}: the model has no graph input '{name}'")
+        bound[name] = load_npy(path, f"--bind {name}", "fiub")
+    consts = {i.name for i in model.graph.initializer} | set(bound)
+    x = load_npy(a.inputs, "--inputs", "f")
+    if x.dtype != np.float32:
+        raise BadInput(f"--inputs {a.inputs}: dtype {x.dtype}, expected float32")
+    if x.ndim < 1 or x.shape[0] < 1:
+        raise BadInput(f"--inputs {a.inputs}: shape {list(x.shape)}; expected [count, ...] with "
+                       "count >= 1 (the first dimension is the ONNX batch)")
+    if not np.isfinite(x).all():
+        raise BadInput(f"--inputs {a.inputs}: non-finite values")
+    vi = network_input(model, consts)
+    check_input(vi, x)
+    labels = None
+    if a.labels:
+        labels = load_npy(a.labels, "--labels", "iu")
+        if labels.shape != (len(x),):
+            raise BadInput(f"--labels {a.labels}: shape {list(labels.shape)}, expected [{len(x)}]")
+    calib = x[:CALIBRATION_IMAGES]
+    if a.calibration:
+        calib = load_npy(a.calibration, "--calibration", "f").astype(np.float32)
+        if calib.shape[1:] != x.shape[1:]:
+            raise BadInput(f"--calibration {a.calibration}: shape {list(calib.shape)}, expected "
+                           f"[n, {', '.join(map(str, x.shape[1:]))}]")
+
+    conv = Converter(model, bound, len(x))
+    try:
+        out_tensor, out_shape = conv.convert(vi.name, list(x.shape[1:]))
+    except Unsupported as e:
+        raise Unsupported(f"{a.model}: {e}") from None
+    import run_graph  # noqa: E402
+    from lba import export, graph  # noqa: E402  (W/A scale rule and MAC count of our traces)
+    ops = conv.ops
+    weights = {k: v.astype(np.float32) for k, v in conv.weights.items()}
+    for k, v in weights.items():
+        if not np.isfinite(v).all():
+            raise BadInput(f"{a.model}: {k} has non-finite values")
+    if labels is not None:
+        if len(out_shape) != 1:
+            raise BadInput(f"--labels given but the output '{out_tensor}' is {out_shape} per "
+                           "sample; labels need [classes]")
+        if labels.min() < 0 or labels.max() >= out_shape[0]:
+            raise BadInput(f"--labels {a.labels}: values {labels.min()}..{labels.max()}, expected "
+                           f"0..{out_shape[0] - 1}")
+    calibrate(ops, weights, vi.name, calib, run_graph, export)
+    env = {}
+    for i in range(0, len(x), 256):
+        e, _ = run_graph.run(ops, weights, vi.name, x[i:i + 256])
+        env.setdefault("out", []).append(e[out_tensor].numpy())
+    ref = np.concatenate(env["out"]).astype(np.float32)
+    samples = list(range(min(ACTIVATION_SAMPLES, len(x))))
+    _, cap = run_graph.run(ops, weights, vi.name, x[samples], capture=True)
+
+    name = a.name or os.path.splitext(os.path.basename(a.model))[0]
+    parent = os.path.dirname(os.path.abspath(a.out))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".trace-", dir=parent)
+    try:
+        for rel, arr in weights.items():
+            save(tmp, rel, arr)
+        save(tmp, "inputs/images.npy", x)
+        inputs = {"images": "inputs/images.npy", "count": int(len(x)),
+                  "source": os.path.abspath(a.inputs)}
+        if labels is not None:
+            save(tmp, "inputs/labels.npy", labels.astype(np.int64))
+            inputs["labels"] = "inputs/labels.npy"
+        save(tmp, "reference/outputs.npy", ref)
+        act_layers = {}
+        for lname, (inp, out) in cap.items():
+            act_layers[lname] = {"input": f"activations/{lname}.input.npy",
+                                 "output": f"activations/{lname}.output.npy"}
+            save(tmp, act_layers[lname]["input"], inp.astype(np.float32))
+            save(tmp, act_layers[lname]["output"], out.astype(np.float32))
+        opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
+                    default=0)
+        manifest = {
+            "format": export.TRACE_FORMAT,
+            "version": TRACE_VERSION,
+            "network": {"name": name,
+                        "description": f"imported from ONNX {os.path.basename(a.model)} "
+                                       f"(producer {model.producer_name or '?'} "
+                                       f"{model.producer_version}, opset {opset})",
+                        "dataset": "", "macs_per_image": graph.macs_per_image(ops)},
+            "training": {"script": "tools/onnx/import_onnx.py (imported, not trained here)",
+                         "source_model": os.path.abspath(a.model), "onnx": onnx.__version__},
+            "batch_norm": "folded",
+            "input": {"tensor": vi.name, "shape": [int(d) for d in x.shape[1:]],
+                      "preprocessing": "none (the model's input as given in --inputs)"},
+            "output": out_tensor,
+            "quantization": {
+                "default_format": export.WA_FORMAT, "granularity": "per_tensor",
+                "rule": "scale_exp = ceil(log2(max|x| / 31)), 31 = max of M4E3 (bias 3); "
+                        "values are quantized as 2^scale_exp * Q_M4E3(x / 2^scale_exp)",
+                "calibration": (os.path.abspath(a.calibration) if a.calibration else
+                                f"the first {len(calib)} of the inputs")},
+            "graph": ops,
+            "inputs": inputs,
+            "activations": {"samples": samples, "layers": act_layers},
+            "reference": {"logits": "reference/outputs.npy",
+                          "producer": "PyTorch float32 of the imported graph "
+                                      "(tools/onnx/run_graph.py)"},
+        }
+        with open(os.path.join(tmp, "manifest.json"), "w") as f:
+            json.dump(manifest, f, indent=1)
+            f.write("\n")
+        if os.path.exists(a.out):
+            shutil.rmtree(a.out)
+        os.rename(tmp, a.out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    n_gemm = sum(op["op"] in run_graph.GEMM_OPS for op in ops)
+    print(f"imported {a.model}: {len(ops)} ops ({n_gemm} conv/linear), input {vi.name} "
+          f"{list(x.shape)}, output {out_tensor} {out_shape} -> {a.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except (BadInput, Unsupported) as e:
+        print(f"lbasim import onnx: error: {e}; no trace written", file=sys.stderr)
+        sys.exit(1)
+    except Exception:  # noqa: BLE001 - a bug here, not bad input: say so, distinctly
+        import traceback
+        traceback.print_exc()
+        print("lbasim import onnx: internal error (a bug in tools/onnx); no trace written",
+              file=sys.stderr)
+        sys.exit(3)
