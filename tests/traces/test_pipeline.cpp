@@ -66,6 +66,25 @@ TEST_P(ShippedTrace, PaperConfigRunsWithEventsAndCloseAccuracy) {
   }
 }
 
+TEST_P(ShippedTrace, ReportDoesNotDependOnTheNumberOfThreads) {
+  // Error sums are merged in work-item order: the same bits whichever thread took which item.
+  const Trace t = load();
+  GemmSettings s;
+  s.config = test::config_of("M7E4b12", "M7E4b10", 16);
+  EvalOptions one, many;
+  one.limit = many.limit = GetParam().limit;
+  one.batch = many.batch = 1;
+  one.threads = 1;
+  many.threads = 3;
+  const RunReport a = evaluate(t, s, one), b = evaluate(t, s, many);
+  ASSERT_EQ(a.layers.size(), b.layers.size());
+  for (std::size_t l = 0; l < a.layers.size(); ++l) {
+    EXPECT_EQ(a.layers[l].error.signal, b.layers[l].error.signal) << a.layers[l].op->name;
+    EXPECT_EQ(a.layers[l].error.noise, b.layers[l].error.noise) << a.layers[l].op->name;
+  }
+  EXPECT_EQ(a.logits, b.logits);
+}
+
 TEST_P(ShippedTrace, CapturesAreThePyTorchLayerOutputs) {
   const Trace t = load();
   GemmSettings ref;

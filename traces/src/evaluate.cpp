@@ -64,7 +64,6 @@ namespace {
 struct Partial {
   std::int64_t correct = 0, reference_correct = 0, exported_correct = 0, agree = 0;
   double max_logit_diff = 0, max_diff_reference = 0;
-  std::vector<ErrorStats> errors;
   std::vector<LayerEvents> events;
 };
 
@@ -91,14 +90,17 @@ RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalO
   report.has_labels = labels;
   report.has_exported = exported;
   report.logits.assign(static_cast<std::size_t>(total * out_size), 0.0);
-  std::vector<ErrorStats> errors(n_layers);
+  // Error sums per work item, merged in item order at the end: floating-point sums must not
+  // depend on which thread took which item, or two runs would differ in the last digits.
+  const std::int64_t items = (total + batch - 1) / batch;
+  std::vector<std::vector<ErrorStats>> item_errors(static_cast<std::size_t>(items),
+                                                   std::vector<ErrorStats>(n_layers));
   std::vector<LayerEvents> events(n_layers);
   std::mutex mu;
   std::atomic<std::int64_t> next{0}, done{0};
 
   const auto work = [&] {
     Partial p;
-    p.errors.resize(n_layers);
     p.events.resize(n_layers);
     for (;;) {
       const std::int64_t first = next.fetch_add(batch);
@@ -111,7 +113,8 @@ RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalO
       std::vector<Tensor> outs, ref_outs;
       const Tensor logits = runner.run(x, &outs, &p.events);
       const Tensor ref_logits = reference.run(x, &ref_outs, nullptr);
-      for (std::size_t l = 0; l < n_layers; ++l) p.errors[l].add(outs[l].data, ref_outs[l].data);
+      std::vector<ErrorStats>& item = item_errors[static_cast<std::size_t>(first / batch)];
+      for (std::size_t l = 0; l < n_layers; ++l) item[l].add(outs[l].data, ref_outs[l].data);
       for (std::int64_t i = 0; i < count; ++i) {
         const double* y = logits.data.data() + i * out_size;
         const double* r = ref_logits.data.data() + i * out_size;
@@ -145,10 +148,7 @@ RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalO
     report.agree += p.agree;
     report.max_logit_diff_exported = std::max(report.max_logit_diff_exported, p.max_logit_diff);
     report.max_diff_reference = std::max(report.max_diff_reference, p.max_diff_reference);
-    for (std::size_t l = 0; l < n_layers; ++l) {
-      errors[l].merge(p.errors[l]);
-      events[l] += p.events[l];
-    }
+    for (std::size_t l = 0; l < n_layers; ++l) events[l] += p.events[l];
   };
 
   const int threads = std::max(1, options.threads);
@@ -163,6 +163,9 @@ RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalO
   }
   for (auto& t : pool) t.join();
 
+  std::vector<ErrorStats> errors(n_layers);
+  for (const auto& item : item_errors)
+    for (std::size_t l = 0; l < n_layers; ++l) errors[l].merge(item[l]);
   for (std::size_t l = 0; l < n_layers; ++l) {
     LayerReport lr;
     lr.op = runner.gemm_layers()[l];
