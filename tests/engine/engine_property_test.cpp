@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -156,6 +157,33 @@ TEST(Engine, UniformSaturatingPoliciesRunTheSpecializedKernel) {
     EXPECT_GT(all.underflow, 0u) << policy;
     EXPECT_GT(all.swamped, 0u) << policy;
     expect_same(cfg, a, w, m, k, n, true, fmt::format("uniform policy {}", policy));
+  }
+}
+
+TEST(Engine, InfOverflowingStagesRunTheSpecializedKernelWithGenericFallback) {
+  // Formats that overflow to inf (fp16-like): blocks without overflow stay in the specialized
+  // kernel, blocks with one (inf, and NaN where infinities of both signs meet) are computed again
+  // by the generic kernel. Narrow accumulators make both kinds of block.
+  std::mt19937_64 rng(7);
+  const Format wa = parse_format("M4E3");
+  for (const char* policy : {":rne:subnormal:inf:ieee", ":rne:flush:inf:ieee"}) {
+    const std::string p = policy;
+    const AccumConfig cfg{parse_format("M10E5" + p), parse_format("M6E4b10" + p),
+                          parse_format("M6E4b10" + p), 5};
+    const std::int64_t m = 13, k = 120, n = 37;
+    auto a = operand(rng, m * k, wa, 1.0, false);
+    const auto w = operand(rng, k * n, wa, 1.0, false);
+    for (std::int64_t j = 0; j < k; ++j) a[j] = std::ldexp(a[j], 8);  // row 0 overflows
+    std::vector<double> c(m * n);
+    StageCounts counts;
+    const EngineReport r = gemm(a.data(), w.data(), c.data(), m, k, n, cfg, &counts);
+    if (best_isa() == Isa::avx512) {
+      EXPECT_EQ(r.isa, "avx512-sat") << policy;
+    }
+    EXPECT_GT(counts.accumulator.overflow + counts.chunk.overflow, 0u) << policy;
+    EXPECT_TRUE(std::any_of(c.begin(), c.begin() + n, [](double v) { return !std::isfinite(v); }))
+        << policy;
+    expect_same(cfg, a, w, m, k, n, true, fmt::format("inf overflow {}", policy));
   }
 }
 

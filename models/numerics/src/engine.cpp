@@ -263,6 +263,8 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   args.k = k;
   args.n = n;
   args.np = np;
+  args.ldw = np;
+  args.ldc = n;
   args.chunk = (cfg.chunk <= 0 || cfg.chunk >= k) ? k : cfg.chunk;
   args.prod = engine::make_fast_format(cfg.product);
   args.acc = engine::make_fast_format(cfg.accumulator);

@@ -17,8 +17,9 @@ struct KernelArgs {
   const double* a;  // A, row-major, leading dimension k
   const double* w;  // W padded to np columns (multiple of 8), zeros in the padding
   double* c;        // C, row-major, leading dimension n
-  std::int64_t k, n, np;
-  std::int64_t chunk;  // chunk length, 1..k
+  std::int64_t k, n, np;  // n columns of C, computed in blocks of 8 up to np
+  std::int64_t ldw, ldc;  // row strides of W and C
+  std::int64_t chunk;     // chunk length, 1..k
   FastFormat prod, acc, cacc;
   bool count;  // keep event counts
 };
@@ -31,7 +32,7 @@ void kernel_avx512(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
 void kernel_avx2(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
 void kernel_portable(const KernelArgs&, std::int64_t, std::int64_t, StageCounts*);
 
-// The IEEE binary32 kernel (kernel_fp32.cpp): A and W as floats, W padded to np columns (a
+// The IEEE binary32 kernel (kernel_fp32_impl.inc): A and W as floats, W padded to np columns (a
 // multiple of 16) with zeros.
 struct Fp32Args {
   const float* a;
@@ -46,8 +47,9 @@ void kernel_fp32_avx512(const Fp32Args&, std::int64_t, std::int64_t, StageCounts
 void kernel_fp32_avx2(const Fp32Args&, std::int64_t, std::int64_t, StageCounts*);
 void kernel_fp32_portable(const Fp32Args&, std::int64_t, std::int64_t, StageCounts*);
 
-// The AVX-512 intrinsics kernel for GEMMs whose stages all saturate and share one rounding and
-// underflow policy (kernel_avx512_sat.cpp); nullptr for any other configuration.
+// The AVX-512 intrinsics kernel for GEMMs whose stages share one rounding and underflow policy
+// and saturate, or overflow to inf (then a block where anything overflows is computed again by
+// kernel_avx512); kernel_avx512_sat.cpp. nullptr for any other configuration.
 KernelFn kernel_avx512_saturating(const KernelArgs& g);
 
 }  // namespace lbasim::num::engine

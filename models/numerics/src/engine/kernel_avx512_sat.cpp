@@ -9,6 +9,7 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 
@@ -24,7 +25,10 @@ constexpr int kRows = 4;
 // overflows, which a running maximum of the rounded magnitudes checks at the end of a block; a
 // block where something did overflow is computed again in `count` mode. Overflow is rare, and
 // each compare saved is worth it: compares into mask registers bound the counting path.
-enum class Mode : std::uint8_t { plain, count, lazy };
+// guarded: no events, but the running maximum all the same, for formats that overflow to inf:
+// a block where anything overflows is computed again by the generic kernel, which handles inf
+// and NaN (this kernel saturates).
+enum class Mode : std::uint8_t { plain, count, lazy, guarded };
 
 // One format's constants, broadcast once per call.
 struct Stage {
@@ -100,7 +104,7 @@ struct QuantMasks {
 // - subnormal: the result is zero although x is not.
 template <bool kRne, bool kFlush, Mode kMode>
 inline __m512i quant(__m512i x, const Stage& f, Counts& c, QuantMasks& q) {
-  constexpr bool kCount = kMode != Mode::plain;
+  constexpr bool kCount = kMode == Mode::count || kMode == Mode::lazy;
   const __m512i mag = _mm512_and_si512(x, abs_mask());
   __m512i r = round_mag<kRne, !kFlush>(mag, f);
   __mmask8 flush = 0, unf = 0;
@@ -128,6 +132,7 @@ inline __m512i quant(__m512i x, const Stage& f, Counts& c, QuantMasks& q) {
     bump(c.unf, unf);
     bump(c.inx, q.inx);
   }
+  if constexpr (kMode == Mode::guarded) c.rmax = _mm512_max_epu64(c.rmax, r);
   r = _mm512_min_epi64(r, f.max_bits);
   if constexpr (kFlush) r = _mm512_maskz_mov_epi64(_knot_mask8(flush), r);
   // r | (x & sign): 0xF8 is A | (B & C) for ternary-logic operands A = r, B = x, C = sign bit.
@@ -143,7 +148,7 @@ template <bool kRne, bool kFlush, Mode kMode>
 inline __m512d add_quant(__m512d acc, __m512d y, const Stage& f, Counts& c) {
   QuantMasks q;
   const __m512i r = quant<kRne, kFlush, kMode>(_mm512_castpd_si512(_mm512_add_pd(acc, y)), f, c, q);
-  if constexpr (kMode != Mode::plain)
+  if constexpr (kMode == Mode::count || kMode == Mode::lazy)
     bump(c.swp,
          _mm512_mask_cmpeq_epi64_mask(_kandn_mask8(q.ovf, q.inx), r, _mm512_castpd_si512(acc)));
   return _mm512_castsi512_pd(r);
@@ -173,7 +178,7 @@ bool block(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t 
 #pragma GCC unroll 4
     for (int r = 0; r < R; ++r) s[r] = _mm512_setzero_pd();
     for (std::int64_t kk = kb; kk < ke; ++kk) {
-      const __m512d wv = _mm512_loadu_pd(g.w + kk * g.np + j0);
+      const __m512d wv = _mm512_loadu_pd(g.w + kk * g.ldw + j0);
 #pragma GCC unroll 4
       for (int r = 0; r < R; ++r) {
         QuantMasks q;
@@ -187,7 +192,7 @@ bool block(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t 
     for (int r = 0; r < R; ++r)
       out[r] = add_quant<kRne, kFlush, kMode>(out[r], s[r], st.cacc, cnt[2]);
   }
-  if constexpr (kMode == Mode::lazy) {
+  if constexpr (kMode == Mode::lazy || kMode == Mode::guarded) {
     if (_mm512_cmpgt_epu64_mask(cnt[0].rmax, st.prod.max_bits) |
         _mm512_cmpgt_epu64_mask(cnt[1].rmax, st.acc.max_bits) |
         _mm512_cmpgt_epu64_mask(cnt[2].rmax, st.cacc.max_bits))
@@ -196,7 +201,7 @@ bool block(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t 
   const std::int64_t left = g.n - j0;
   const auto store = static_cast<__mmask8>(left >= kLanes ? 0xff : (1u << left) - 1);
 #pragma GCC unroll 4
-  for (int r = 0; r < R; ++r) _mm512_mask_storeu_pd(g.c + (i0 + r) * g.n + j0, store, out[r]);
+  for (int r = 0; r < R; ++r) _mm512_mask_storeu_pd(g.c + (i0 + r) * g.ldc + j0, store, out[r]);
   for (int s = 0; s < 3; ++s) {
     total[s].ovf = _mm512_add_epi64(total[s].ovf, cnt[s].ovf);
     total[s].unf = _mm512_add_epi64(total[s].unf, cnt[s].unf);
@@ -206,37 +211,57 @@ bool block(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t 
   return true;
 }
 
-template <bool kRne, bool kFlush, Mode kMode, int R>
+// Rows [i0, i0 + rows) x columns [j0, j0 + 8) by the generic AVX-512 kernel.
+void generic_block(const KernelArgs& g, std::int64_t i0, std::int64_t j0, std::int64_t rows,
+                   StageCounts* counts) {
+  KernelArgs sub = g;
+  sub.a = g.a + i0 * g.k;
+  sub.w = g.w + j0;
+  sub.c = g.c + i0 * g.ldc + j0;
+  sub.n = std::min<std::int64_t>(kLanes, g.n - j0);
+  sub.np = kLanes;
+  kernel_avx512(sub, 0, rows, counts);
+}
+
+template <bool kRne, bool kFlush, Mode kMode, bool kGuard, int R>
 void block_or_retry(const KernelArgs& g, const Stages& st, std::int64_t i0, std::int64_t j0,
-                    Counts total[3]) {
-  if (!block<kRne, kFlush, kMode, R>(g, st, i0, j0, total))
+                    Counts total[3], StageCounts* counts) {
+  if (block<kRne, kFlush, kMode, R>(g, st, i0, j0, total)) return;
+  if constexpr (kGuard)
+    generic_block(g, i0, j0, R, counts);
+  else
     block<kRne, kFlush, Mode::count, R>(g, st, i0, j0, total);
 }
 
-template <bool kRne, bool kFlush, Mode kMode>
+template <bool kRne, bool kFlush, Mode kMode, bool kGuard>
 void run(const KernelArgs& g, std::int64_t i_begin, std::int64_t i_end, StageCounts* counts) {
   const Stages st{Stage(g.prod), Stage(g.acc), Stage(g.cacc)};
   Counts cnt[3];
   std::int64_t i = i_begin;
   for (; i + kRows <= i_end; i += kRows)
     for (std::int64_t j = 0; j < g.np; j += kLanes)
-      block_or_retry<kRne, kFlush, kMode, kRows>(g, st, i, j, cnt);
+      block_or_retry<kRne, kFlush, kMode, kGuard, kRows>(g, st, i, j, cnt, counts);
   for (; i < i_end; ++i)
     for (std::int64_t j = 0; j < g.np; j += kLanes)
-      block_or_retry<kRne, kFlush, kMode, 1>(g, st, i, j, cnt);
-  if constexpr (kMode != Mode::plain) {
+      block_or_retry<kRne, kFlush, kMode, kGuard, 1>(g, st, i, j, cnt, counts);
+  if constexpr (kMode == Mode::lazy) {
     cnt[0].add_to(counts->product);
     cnt[1].add_to(counts->accumulator);
     cnt[2].add_to(counts->chunk);
   }
 }
 
-template <bool kRne, bool kFlush>
+template <bool kRne, bool kFlush, bool kGuard>
 void entry(const KernelArgs& g, std::int64_t i_begin, std::int64_t i_end, StageCounts* counts) {
   if (g.count)
-    run<kRne, kFlush, Mode::lazy>(g, i_begin, i_end, counts);
+    run<kRne, kFlush, Mode::lazy, kGuard>(g, i_begin, i_end, counts);
   else
-    run<kRne, kFlush, Mode::plain>(g, i_begin, i_end, counts);
+    run<kRne, kFlush, kGuard ? Mode::guarded : Mode::plain, kGuard>(g, i_begin, i_end, counts);
+}
+
+template <bool kRne, bool kFlush>
+KernelFn pick(bool guard) {
+  return guard ? entry<kRne, kFlush, true> : entry<kRne, kFlush, false>;
 }
 
 }  // namespace
@@ -248,11 +273,13 @@ KernelFn kernel_avx512_saturating(const KernelArgs& g) {
     const std::int64_t emax = (f->max_bits >> 52) - 1023;
     if (emax + 2 + f->shift > 1022) return nullptr;
   }
-  for (const FastFormat* f : stages)
-    if (f->ovf_bits != f->max_bits || f->rne != g.prod.rne || f->flush != g.prod.flush)
-      return nullptr;
-  if (g.prod.rne) return g.prod.flush ? entry<true, true> : entry<true, false>;
-  return g.prod.flush ? entry<false, true> : entry<false, false>;
+  bool guard = false;  // some stage overflows to inf
+  for (const FastFormat* f : stages) {
+    if (f->rne != g.prod.rne || f->flush != g.prod.flush) return nullptr;
+    guard |= f->ovf_bits != f->max_bits;
+  }
+  if (g.prod.rne) return g.prod.flush ? pick<true, true>(guard) : pick<true, false>(guard);
+  return g.prod.flush ? pick<false, true>(guard) : pick<false, false>(guard);
 }
 
 }  // namespace lbasim::num::engine
