@@ -1,0 +1,196 @@
+"""LBA-aware fine-tuning: PyTorch modules whose forward is lbasim's arithmetic (docs/finetune.md).
+
+load() JIT-compiles lba_ext.cpp with torch.utils.cpp_extension against the static numerics
+library built by CMake (target lbasim_numerics, position-independent). Then:
+
+  ext = lba_ext.load()                         # or load(build_dir=..., numerics_lib=...)
+  y = lba_ext.lba_gemm(a, w, config, "ste")    # float64 [M,K] x [K,N]
+"""
+import glob
+import json
+import os
+
+import torch
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(_HERE))
+_ext = None
+
+ESTIMATORS = ("ste", "immediate", "recursive")
+
+
+def _find_numerics_lib():
+    env = os.environ.get("LBASIM_NUMERICS_LIB")
+    if env:
+        return env
+    for cand in ("build-ft", "build"):
+        p = os.path.join(ROOT, cand, "models", "numerics", "liblbasim_numerics.a")
+        if os.path.exists(p):
+            return p
+    raise FileNotFoundError(
+        "liblbasim_numerics.a not found: build it (cmake --build build-ft --target "
+        "lbasim_numerics) or set LBASIM_NUMERICS_LIB")
+
+
+def load(build_dir=None, numerics_lib=None, verbose=False):
+    """Builds (once, cached in build_dir) and imports the extension."""
+    global _ext
+    if _ext is not None:
+        return _ext
+    from torch.utils import cpp_extension
+    lib = numerics_lib or _find_numerics_lib()
+    build_dir = build_dir or os.environ.get("LBASIM_EXT_BUILD") or os.path.join(ROOT, "build-ft",
+                                                                                "lba_ext")
+    os.makedirs(build_dir, exist_ok=True)
+    # The library's size and time stamp enter the flags, so a rebuilt library relinks the
+    # extension (cpp_extension's cache key covers sources and flags, not linked archives).
+    st = os.stat(lib)
+    stamp = f"-DLBASIM_NUMERICS_STAMP={st.st_size}_{st.st_mtime_ns}"
+    _ext = cpp_extension.load(
+        name="lba_ext",
+        sources=sorted(glob.glob(os.path.join(_HERE, "*.cpp"))),
+        extra_include_paths=[os.path.join(ROOT, "models", "numerics", "include")],
+        extra_cflags=["-O2", "-std=c++20", "-ffp-contract=off", "-Wall", "-Wextra", stamp],
+        extra_ldflags=[os.path.abspath(lib), "-lfmt", "-lpthread"],
+        build_directory=build_dir,
+        verbose=verbose)
+    return _ext
+
+
+def config_json(config):
+    """A config (dict, JSON text or path of a JSON file) as JSON text for the extension."""
+    if isinstance(config, dict):
+        return json.dumps(config)
+    if isinstance(config, str) and config.lstrip().startswith("{"):
+        return config
+    with open(config) as f:
+        return json.dumps(json.load(f))
+
+
+def _threads():
+    return max(1, torch.get_num_threads())
+
+
+class _LbaGemm(torch.autograd.Function):
+    """C = A W (float64) through num::gemm; backward per estimator (docs/finetune.md)."""
+
+    @staticmethod
+    def forward(ctx, a, w, cfg, estimator, stats):
+        c, counts, _ = _ext.gemm(a.contiguous(), w.contiguous(), cfg, _threads())
+        if stats is not None:
+            stats.append(counts)
+        ctx.save_for_backward(a, w)
+        ctx.cfg, ctx.estimator = cfg, estimator
+        return c
+
+    @staticmethod
+    def backward(ctx, g):
+        a, w = ctx.saved_tensors
+        g = g.contiguous()
+        if ctx.estimator == "ste":
+            return g @ w.t(), a.t() @ g, None, None, None
+        variant = _ext.IMMEDIATE if ctx.estimator == "immediate" else _ext.RECURSIVE
+        ga, gw = _ext.gemm_backward(a.contiguous(), w.contiguous(), g, ctx.cfg, variant,
+                                    _threads())
+        return ga, gw, None, None, None
+
+
+def lba_gemm(a, w, cfg, estimator="ste", stats=None):
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator {estimator!r}: expected one of {ESTIMATORS}")
+    if cfg is None:  # exact float64 GEMM (a baseline, not lbasim's summation order)
+        return a @ w
+    return _LbaGemm.apply(a, w, cfg, estimator, stats)
+
+
+class _QuantizeSTE(torch.autograd.Function):
+    """2^s * Q_f(x / 2^s) by num::quantize_scaled; gradient passed straight through."""
+
+    @staticmethod
+    def forward(ctx, x, scale_exp, fmt):
+        y, _ = _ext.quantize_scaled(x.contiguous(), int(scale_exp), fmt)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, None, None
+
+
+def quantize(x, scale_exp, fmt):
+    return _QuantizeSTE.apply(x, scale_exp, fmt)
+
+
+class LbaOp:
+    """What a conv/linear needs beyond its weights: the accumulation config (JSON text), the
+    estimator, the W/A format and the input's scale (the weight's is chosen from the current
+    weights by num::choose_pow2_scale, as the exporter does)."""
+
+    def __init__(self, cfg, estimator="ste", wa_format="M4E3", input_scale=None, wa=True):
+        self.cfg, self.estimator, self.wa_format = cfg, estimator, wa_format
+        self.input_scale, self.wa = input_scale, wa
+
+
+class LbaLinear(torch.nn.Module):
+    """y = Q(x) Q(W)^T + b with the GEMM in lbasim's arithmetic (float64 throughout)."""
+
+    def __init__(self, weight, bias, op):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.as_tensor(weight, dtype=torch.float32).clone())
+        self.bias = torch.nn.Parameter(torch.as_tensor(bias, dtype=torch.float32).clone())
+        self.op = op
+        self.stats = None
+
+    def weight_scale(self):
+        return _ext.choose_scale(self.weight.detach().double(), self.op.wa_format)
+
+    def forward(self, x):
+        w = self.weight.double()
+        x = x.double()
+        if self.op.wa:
+            x = quantize(x, self.op.input_scale, self.op.wa_format)
+            w = quantize(w, self.weight_scale(), self.op.wa_format)
+        y = lba_gemm(x, w.t().contiguous(), self.op.cfg, self.op.estimator, self.stats)
+        return y + self.bias.double()
+
+
+class LbaConv2d(torch.nn.Module):
+    """Conv2d lowered as lbasim lowers it (docs/traces.md): rows (image, oh, ow), K in the order
+    (c_in, kh, kw) = F.unfold's, W as [K, C_out]; bias added in double after the GEMM."""
+
+    def __init__(self, weight, bias, stride, padding, dilation, op):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.as_tensor(weight, dtype=torch.float32).clone())
+        self.bias = torch.nn.Parameter(torch.as_tensor(bias, dtype=torch.float32).clone())
+        self.stride, self.padding, self.dilation = tuple(stride), tuple(padding), tuple(dilation)
+        self.op = op
+        self.stats = None
+
+    def weight_scale(self):
+        return _ext.choose_scale(self.weight.detach().double(), self.op.wa_format)
+
+    def forward(self, x):
+        n_img, _, h, wd = x.shape
+        co, _, kh, kw = self.weight.shape
+        w = self.weight.double()
+        x = x.double()
+        if self.op.wa:
+            x = quantize(x, self.op.input_scale, self.op.wa_format)
+            w = quantize(w, self.weight_scale(), self.op.wa_format)
+        oh = (h + 2 * self.padding[0] - self.dilation[0] * (kh - 1) - 1) // self.stride[0] + 1
+        ow = (wd + 2 * self.padding[1] - self.dilation[1] * (kw - 1) - 1) // self.stride[1] + 1
+        cols = torch.nn.functional.unfold(x, (kh, kw), self.dilation, self.padding, self.stride)
+        a = cols.transpose(1, 2).reshape(n_img * oh * ow, -1).contiguous()
+        wm = w.reshape(co, -1).t().contiguous()
+        y = lba_gemm(a, wm, self.op.cfg, self.op.estimator, self.stats)
+        y = y.reshape(n_img, oh * ow, co).transpose(1, 2).reshape(n_img, co, oh, ow)
+        return y + self.bias.double()[None, :, None, None]
+
+
+def global_avgpool(x):
+    """[B, C, H, W] -> [B, C]: the channel sum in ascending pixel order, then / (H W), as
+    lbasim's executor computes it (torch.mean's blocked order can differ in the last bit)."""
+    flat = x.reshape(x.shape[0], x.shape[1], -1)
+    s = torch.zeros_like(flat[:, :, 0])
+    for p in range(flat.shape[2]):
+        s = s + flat[:, :, p]
+    return s / float(flat.shape[2])
