@@ -133,8 +133,11 @@ inline __m512i quant(__m512i x, const Stage& f, Counts& c, QuantMasks& q) {
     bump(c.inx, q.inx);
   }
   if constexpr (kMode == Mode::guarded) c.rmax = _mm512_max_epu64(c.rmax, r);
-  r = _mm512_min_epi64(r, f.max_bits);
-  if constexpr (kFlush) r = _mm512_maskz_mov_epi64(_knot_mask8(flush), r);
+  // Saturation, and under flush the flushed lanes zeroed (sign kept below), in one instruction.
+  if constexpr (kFlush)
+    r = _mm512_maskz_min_epi64(_knot_mask8(flush), r, f.max_bits);
+  else
+    r = _mm512_min_epi64(r, f.max_bits);
   // r | (x & sign): 0xF8 is A | (B & C) for ternary-logic operands A = r, B = x, C = sign bit.
   return _mm512_ternarylogic_epi64(r, x, _mm512_set1_epi64(INT64_MIN), 0xF8);
 }
