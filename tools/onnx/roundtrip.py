@@ -9,7 +9,7 @@ The networks are tools/lba/nets.py with the weights of the shipped traces (BN al
 there; the ResNet's BNs are exported as identity BatchNormalization nodes with the folded bias
 as beta, epsilon 0, so the importer's folding runs and is exact). Activation scales are
 calibrated as the native traces' were (training images 0..2047). For each config both traces
-run on the same images (--slow-images for the golden-only fp32/bf16 configs); the check is
+run on the same images (--slow-images for the golden-only bf16 config); the check is
 that top-1 is equal and, stronger, that the outputs are identical. Exit 1 on any difference.
 """
 import argparse
@@ -25,7 +25,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 from lba import fmnist, nets  # noqa: E402
 
-SLOW = {"fp32", "bf16"}  # golden-only accumulators (docs/traces.md): ~2-3 M MAC/s per core
+SLOW = {"bf16"}  # golden-only accumulator (docs/traces.md): ~2-3 M MAC/s per core
 
 
 def load_weights(net, trace_dir):
