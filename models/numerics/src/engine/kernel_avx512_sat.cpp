@@ -32,9 +32,11 @@ enum class Mode : std::uint8_t { plain, count, lazy, guarded };
 
 // One format's constants, broadcast once per call.
 struct Stage {
-  __m512i trunc, c_shift, emin_bits, emin_m1, unf_below, max_bits;
+  __m512i trunc, trunc_abs, dropped, c_shift, emin_bits, emin_m1, unf_below, max_bits;
   explicit Stage(const FastFormat& f)
       : trunc(_mm512_set1_epi64(f.trunc_mask)),
+        trunc_abs(_mm512_set1_epi64(f.trunc_mask & INT64_MAX)),
+        dropped(_mm512_set1_epi64(~f.trunc_mask)),
         c_shift(_mm512_set1_epi64(f.shift << 52)),
         emin_bits(_mm512_set1_epi64(f.emin_bits)),
         emin_m1(_mm512_set1_epi64(f.emin_bits - 1)),
@@ -105,15 +107,19 @@ struct QuantMasks {
 template <bool kRne, bool kFlush, Mode kMode>
 inline __m512i quant(__m512i x, const Stage& f, Counts& c, QuantMasks& q) {
   constexpr bool kCount = kMode == Mode::count || kMode == Mode::lazy;
-  const __m512i mag = _mm512_and_si512(x, abs_mask());
-  __m512i r = round_mag<kRne, !kFlush>(mag, f);
+  // rtz/flush (the paper's) works on r alone: truncation keeps a normal value's binade, so
+  // r < emin iff mag < emin and r != 0 iff mag != 0, and r != mag iff x has dropped bits.
+  constexpr bool kTruncFlush = !kRne && kFlush;
+  const __m512i mag = kTruncFlush ? x : _mm512_and_si512(x, abs_mask());
+  __m512i r = kTruncFlush ? _mm512_and_si512(x, f.trunc_abs) : round_mag<kRne, !kFlush>(mag, f);
+  const __m512i m = kTruncFlush ? r : mag;  // compares against emin
   __mmask8 flush = 0, unf = 0;
   if constexpr (kFlush) {
     if constexpr (kCount) {
-      unf = _mm512_cmplt_epu64_mask(_mm512_sub_epi64(mag, _mm512_set1_epi64(1)), f.emin_m1);
+      unf = _mm512_cmplt_epu64_mask(_mm512_sub_epi64(m, _mm512_set1_epi64(1)), f.emin_m1);
       flush = unf;
     } else {
-      flush = _mm512_cmplt_epi64_mask(mag, f.emin_bits);
+      flush = _mm512_cmplt_epi64_mask(m, f.emin_bits);
     }
   } else if constexpr (kCount) {
     // Non-zero and at most half the subnormal quantum (rne), or below it (rtz): one unsigned
@@ -128,7 +134,8 @@ inline __m512i quant(__m512i x, const Stage& f, Counts& c, QuantMasks& q) {
     } else {
       c.rmax = _mm512_max_epu64(c.rmax, r);
     }
-    q.inx = _mm512_mask_cmpneq_epi64_mask(_knot_mask8(unf), r, mag);
+    q.inx = kTruncFlush ? _mm512_mask_test_epi64_mask(_knot_mask8(unf), x, f.dropped)
+                        : _mm512_mask_cmpneq_epi64_mask(_knot_mask8(unf), r, mag);
     bump(c.unf, unf);
     bump(c.inx, q.inx);
   }
