@@ -136,6 +136,20 @@ void parallel_rows(std::int64_t m, int threads, StageCounts* counts, Body body) 
     for (const auto& p : partial) *counts += p;
 }
 
+// W [k x n] with its rows padded by zeros to np columns, as the kernels read it.
+template <typename T>
+std::vector<T> padded_columns(const double* w, std::int64_t k, std::int64_t n, std::int64_t np) {
+  std::vector<T> out(static_cast<std::size_t>(k * np), T{0});
+  for (std::int64_t kk = 0; kk < k; ++kk)
+    std::copy(w + kk * n, w + kk * n + n, out.data() + kk * np);
+  return out;
+}
+
+// Products per chunk (the whole of k when unchunked).
+std::int64_t chunk_length(const AccumConfig& cfg, std::int64_t k) {
+  return (cfg.chunk <= 0 || cfg.chunk >= k) ? k : cfg.chunk;
+}
+
 bool all_fp32(const AccumConfig& cfg) {
   static const Format ieee32 = parse_format("fp32");
   return cfg.product == ieee32 && cfg.accumulator == ieee32 && cfg.chunk_accumulator == ieee32;
@@ -167,11 +181,8 @@ void run_fp32(const double* a, const double* w, double* c, std::int64_t m, std::
                                   : isa == Isa::avx2 ? engine::kernel_fp32_avx2
                                                      : engine::kernel_fp32_portable;
   const std::int64_t np = (n + 15) / 16 * 16;
-  std::vector<float> af(a, a + m * k), wf(static_cast<std::size_t>(k * np), 0.0f);
-  for (std::int64_t kk = 0; kk < k; ++kk)
-    std::copy(w + kk * n, w + kk * n + n, wf.data() + kk * np);
-  const engine::Fp32Args args{
-      af.data(), wf.data(), c, k, n, np, (cfg.chunk <= 0 || cfg.chunk >= k) ? k : cfg.chunk};
+  const std::vector<float> af(a, a + m * k), wf = padded_columns<float>(w, k, n, np);
+  const engine::Fp32Args args{af.data(), wf.data(), c, k, n, np, chunk_length(cfg, k)};
   parallel_rows(m, threads, counts, [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) {
     fn(args, i0, i1, counts ? sc : nullptr);
   });
@@ -217,8 +228,7 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
                        ? options.threads
                        : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   if (m == 0 || n == 0) return report;
-  const std::int64_t chunks =
-      (cfg.chunk <= 0 || cfg.chunk >= k) ? (k > 0) : (k + cfg.chunk - 1) / cfg.chunk;
+  const std::int64_t chunks = k > 0 ? (k + chunk_length(cfg, k) - 1) / chunk_length(cfg, k) : 0;
 
   bool fp32 = false;
   if (!options.force_golden) {
@@ -254,9 +264,7 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   report.isa = to_string(isa);
   engine::KernelArgs args{};
   const std::int64_t np = (n + 7) / 8 * 8;
-  std::vector<double> wpad(static_cast<std::size_t>(k * np), 0.0);
-  for (std::int64_t kk = 0; kk < k; ++kk)
-    std::copy(w + kk * n, w + kk * n + n, wpad.data() + kk * np);
+  const std::vector<double> wpad = padded_columns<double>(w, k, n, np);
   args.a = a;
   args.w = wpad.data();
   args.c = c;
@@ -265,7 +273,7 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   args.np = np;
   args.ldw = np;
   args.ldc = n;
-  args.chunk = (cfg.chunk <= 0 || cfg.chunk >= k) ? k : cfg.chunk;
+  args.chunk = chunk_length(cfg, k);
   args.prod = engine::make_fast_format(cfg.product);
   args.acc = engine::make_fast_format(cfg.accumulator);
   args.cacc = engine::make_fast_format(cfg.chunk_accumulator);
