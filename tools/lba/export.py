@@ -49,10 +49,23 @@ def calibrate(ops, weights, calib_images):
     return quant
 
 
-def _save(root, rel, arr):
+def save_npy(root, rel, arr):
+    """Writes arr as root/rel (.npy, C order), making the folders."""
     path = os.path.join(root, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     np.save(path, np.ascontiguousarray(arr))
+
+
+def save_activations(root, cap):
+    """Writes each captured layer's input and output (float32) under root/activations; returns
+    the manifest's activations.layers."""
+    layers = {}
+    for name, (inp, out) in cap.items():
+        layers[name] = {"input": f"activations/{name}.input.npy",
+                        "output": f"activations/{name}.output.npy"}
+        save_npy(root, layers[name]["input"], inp.astype(np.float32))
+        save_npy(root, layers[name]["output"], out.astype(np.float32))
+    return layers
 
 
 def write_trace(out_dir, meta, ops, weights, quant, images, labels, inputs_source):
@@ -72,16 +85,11 @@ def write_trace(out_dir, meta, ops, weights, quant, images, labels, inputs_sourc
     tmp = tempfile.mkdtemp(prefix=".trace-", dir=parent)
     try:
         for rel, arr in weights.items():
-            _save(tmp, rel, arr.astype(np.float32))
-        _save(tmp, "inputs/images.npy", images.astype(np.float32))
-        _save(tmp, "inputs/labels.npy", labels.astype(np.int64))
-        _save(tmp, "reference/logits.npy", logits)
-        act_layers = {}
-        for name, (inp, out) in cap.items():
-            act_layers[name] = {"input": f"activations/{name}.input.npy",
-                                "output": f"activations/{name}.output.npy"}
-            _save(tmp, act_layers[name]["input"], inp.astype(np.float32))
-            _save(tmp, act_layers[name]["output"], out.astype(np.float32))
+            save_npy(tmp, rel, arr.astype(np.float32))
+        save_npy(tmp, "inputs/images.npy", images.astype(np.float32))
+        save_npy(tmp, "inputs/labels.npy", labels.astype(np.int64))
+        save_npy(tmp, "reference/logits.npy", logits)
+        act_layers = save_activations(tmp, cap)
         manifest = {
             "format": TRACE_FORMAT,
             "version": TRACE_VERSION,

@@ -86,12 +86,6 @@ def calibrate(ops, weights, input_name, calib, run_graph, export):
                            "max": wmax}}
 
 
-def save(root, rel, arr):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    np.save(path, np.ascontiguousarray(arr))
-
-
 def main(argv):
     ap = argparse.ArgumentParser(prog="lbasim import onnx", description=__doc__.split("\n")[0])
     ap.add_argument("model")
@@ -176,20 +170,15 @@ def main(argv):
     tmp = tempfile.mkdtemp(prefix=".trace-", dir=parent)
     try:
         for rel, arr in weights.items():
-            save(tmp, rel, arr)
-        save(tmp, "inputs/images.npy", x)
+            export.save_npy(tmp, rel, arr)
+        export.save_npy(tmp, "inputs/images.npy", x)
         inputs = {"images": "inputs/images.npy", "count": int(len(x)),
                   "source": os.path.abspath(a.inputs)}
         if labels is not None:
-            save(tmp, "inputs/labels.npy", labels.astype(np.int64))
+            export.save_npy(tmp, "inputs/labels.npy", labels.astype(np.int64))
             inputs["labels"] = "inputs/labels.npy"
-        save(tmp, "reference/outputs.npy", ref)
-        act_layers = {}
-        for lname, (inp, out) in cap.items():
-            act_layers[lname] = {"input": f"activations/{lname}.input.npy",
-                                 "output": f"activations/{lname}.output.npy"}
-            save(tmp, act_layers[lname]["input"], inp.astype(np.float32))
-            save(tmp, act_layers[lname]["output"], out.astype(np.float32))
+        export.save_npy(tmp, "reference/outputs.npy", ref)
+        act_layers = export.save_activations(tmp, cap)
         opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
                     default=0)
         manifest = {
