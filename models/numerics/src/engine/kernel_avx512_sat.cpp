@@ -32,10 +32,9 @@ enum class Mode : std::uint8_t { plain, count, lazy, guarded };
 
 // One format's constants, broadcast once per call.
 struct Stage {
-  __m512i trunc, trunc_abs, dropped, c_shift, emin_bits, emin_m1, unf_below, max_bits;
+  __m512i trunc_abs, dropped, c_shift, emin_bits, emin_m1, unf_below, max_bits;
   explicit Stage(const FastFormat& f)
-      : trunc(_mm512_set1_epi64(f.trunc_mask)),
-        trunc_abs(_mm512_set1_epi64(f.trunc_mask & INT64_MAX)),
+      : trunc_abs(_mm512_set1_epi64(f.trunc_mask & INT64_MAX)),
         dropped(_mm512_set1_epi64(~f.trunc_mask)),
         c_shift(_mm512_set1_epi64(f.shift << 52)),
         emin_bits(_mm512_set1_epi64(f.emin_bits)),
@@ -73,24 +72,19 @@ inline void bump(__m512i& c, __mmask8 k) {
 // A function, not a global: a global would run an AVX-512 instruction at load time.
 inline __m512i abs_mask() { return _mm512_set1_epi64(0x7fffffffffffffff); }
 
-// Rounds magnitudes to M bits at the quantum of their binade, or (kSub) of 2^emin below it.
-// Truncation in the normal range is a mask. Otherwise the FP adder does it: with c = 2^(E + 52 - M)
-// for the binade 2^E (E = max(e, emin) under kSub), mag + c lands in c's binade, whose ulp is the
-// quantum 2^(E - M); the add rounds there (to nearest-even, or to zero by embedded rounding) and
+// Rounds magnitudes to M bits at the quantum of their binade, or (kSub) of 2^emin below it, on
+// the FP adder (rtz/flush, a mask, is done in quant): with c = 2^(E + 52 - M) for the binade
+// 2^E (E = max(e, emin) under kSub), mag + c lands in c's binade, whose ulp is the quantum
+// 2^(E - M); the add rounds there (to nearest-even, or to zero by embedded rounding) and
 // (mag + c) - c is exact. A carry into the next binade comes out right.
 template <bool kRne, bool kSub>
 inline __m512i round_mag(__m512i mag, const Stage& f) {
-  if constexpr (!kRne && !kSub) {
-    return _mm512_and_si512(mag, f.trunc);
-  } else {
-    __m512i e = _mm512_and_si512(mag, _mm512_set1_epi64(0x7ff0000000000000));
-    if constexpr (kSub) e = _mm512_max_epu64(e, f.emin_bits);
-    const __m512d c = _mm512_castsi512_pd(_mm512_add_epi64(e, f.c_shift));
-    constexpr int kMode =
-        (kRne ? _MM_FROUND_TO_NEAREST_INT : _MM_FROUND_TO_ZERO) | _MM_FROUND_NO_EXC;
-    const __m512d sum = _mm512_add_round_pd(_mm512_castsi512_pd(mag), c, kMode);
-    return _mm512_castpd_si512(_mm512_sub_pd(sum, c));
-  }
+  __m512i e = _mm512_and_si512(mag, _mm512_set1_epi64(0x7ff0000000000000));
+  if constexpr (kSub) e = _mm512_max_epu64(e, f.emin_bits);
+  const __m512d c = _mm512_castsi512_pd(_mm512_add_epi64(e, f.c_shift));
+  constexpr int kMode = (kRne ? _MM_FROUND_TO_NEAREST_INT : _MM_FROUND_TO_ZERO) | _MM_FROUND_NO_EXC;
+  const __m512d sum = _mm512_add_round_pd(_mm512_castsi512_pd(mag), c, kMode);
+  return _mm512_castpd_si512(_mm512_sub_pd(sum, c));
 }
 
 // Lanes of one Q_f that events are made of (counted only when kCount).
