@@ -3,6 +3,7 @@
 #include "lbasim/cost/tables.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -66,7 +67,11 @@ TEST(EnergyTable, CommittedTableOrdersConfigurations) {
 
 class BadTable : public ::testing::Test {
  protected:
-  fs::path path_ = fs::temp_directory_path() / "lbasim_cost_bad_table.json";
+  // One file per test and process: ctest runs these tests in parallel processes.
+  fs::path path_ = fs::temp_directory_path() /
+                   ("lbasim_cost_bad_table_" +
+                    std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+                    "_" + std::to_string(::getpid()) + ".json");
   void write(const std::string& text) { std::ofstream(path_) << text; }
   void TearDown() override { fs::remove(path_); }
   // The InputError message from reading path_ as an area or energy table.
