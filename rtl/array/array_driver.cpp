@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "lbasim/numerics/encoding.h"
 #include "lbasim/numerics/error.h"
 
@@ -24,7 +26,7 @@ std::vector<std::uint64_t> encode_all(const double* x, std::int64_t count, const
 }  // namespace
 
 ArrayDriver::ArrayDriver(ArrayDut& dut, const GemmJob& job)
-    : dut_(dut), m_(job.m), k_(job.k), n_(job.n) {
+    : dut_(dut), m_(job.m), k_(job.k), n_(job.n), double_(job.double_buffered) {
   const num::AccumConfig& cfg = job.cfg;
   const std::optional<WeightFault>& fault = job.fault;
   const std::int64_t m = m_, k = k_, n = n_;
@@ -76,14 +78,14 @@ RtlWord ArrayDriver::decode(const ArrayOutputs& out, int c, std::int64_t m, std:
   return w;
 }
 
-bool ArrayDriver::next_tile(std::int64_t& inner, std::int64_t inner_step, std::int64_t inner_end,
-                            std::int64_t& outer, std::int64_t outer_step, std::int64_t outer_end) {
-  inner += inner_step;
-  if (inner >= inner_end) {
-    inner = 0;
-    outer += outer_step;
-  }
-  return outer < outer_end;
+std::vector<ArrayDriver::TileSpan> ArrayDriver::tile_spans(std::int64_t outer, int outer_step,
+                                                           std::int64_t inner, int inner_step) {
+  std::vector<TileSpan> spans;
+  for (std::int64_t o = 0; o < outer; o += outer_step)
+    for (std::int64_t i = 0; i < inner; i += inner_step)
+      spans.push_back({o, i, static_cast<int>(std::min<std::int64_t>(outer_step, outer - o)),
+                       static_cast<int>(std::min<std::int64_t>(inner_step, inner - i))});
+  return spans;
 }
 
 std::unique_ptr<ArrayDriver> make_array_driver(ArrayDut& dut, const GemmJob& job) {

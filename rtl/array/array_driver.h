@@ -31,6 +31,7 @@ struct GemmJob {
   std::int64_t m = 0, k = 0, n = 0;
   num::AccumConfig cfg;
   std::optional<WeightFault> fault;
+  bool double_buffered = false;  // WS: load the next tile while one streams (docs/systolic.md)
 };
 
 // A word leaving the bottom of a column, decoded, with its codes.
@@ -57,12 +58,15 @@ class ArrayDriver {
 
  protected:
   ArrayDriver(ArrayDut& dut, const GemmJob& job);
+  // The tiles of a loop nest, outer dimension slowest: start and size in each dimension.
+  struct TileSpan {
+    std::int64_t outer0 = 0, inner0 = 0;
+    int outer_size = 0, inner_size = 0;
+  };
+  static std::vector<TileSpan> tile_spans(std::int64_t outer, int outer_step, std::int64_t inner,
+                                          int inner_step);
   // Does product k start a chunk other than the first?
   bool restarts(std::int64_t k) const { return chunk_ > 0 && k > 0 && k % chunk_ == 0; }
-  // Moves to the next tile, `inner` fastest (each by its step up to its end); false after the
-  // last tile.
-  static bool next_tile(std::int64_t& inner, std::int64_t inner_step, std::int64_t inner_end,
-                        std::int64_t& outer, std::int64_t outer_step, std::int64_t outer_end);
   // Decodes the word of column c in `out` as C[m][n] (or a partial pair when !final).
   RtlWord decode(const ArrayOutputs& out, int c, std::int64_t m, std::int64_t n, bool final);
 
@@ -71,7 +75,9 @@ class ArrayDriver {
   int rows_, cols_;
   std::int64_t chunk_;  // 0: one chunk
   std::vector<std::uint64_t> a_codes_, w_codes_;
+  bool double_;  // job.double_buffered
   std::vector<double> c_;
+  std::int64_t words_left_ = 0;  // words still to leave the array
   std::uint64_t cycle_ = 0;
   bool done_ = false;
 };

@@ -115,17 +115,18 @@ class Dut final : public ArrayDut {
   void drive(const ArrayInputs& in) {
     const int R = params_.rows, C = params_.cols;
     const int aw = params_.a.width(), ww = params_.w.width();
-    top_->cfg_en = in.cfg_en;
-    top_->cfg_cols = in.cfg_cols;
+    top_->act_first = in.act_first;
+    put_bits(top_->act_restart, 0, R, in.act_restart);
     for (int r = 0; r < R; ++r) {
       const bool av = at(in.act_valid, r);
       put_bits(top_->act_valid, r, 1, av);
       put_bits(top_->act_data, r * aw, aw, av ? at(in.act_data, r) : 0);
     }
     if constexpr (kOs) {
-      top_->clear = in.clear;
-      top_->act_first = in.act_first;
-      top_->act_restart = in.act_restart;
+      top_->cfg_en = in.cfg_en;
+      top_->cfg_cols = in.cfg_cols;
+      top_->chain = in.chain;
+      top_->act_last = in.act_last;
       top_->drain_en = in.drain_en;
       top_->drain_row = in.drain_row;
       for (int c = 0; c < C; ++c) {
@@ -135,8 +136,6 @@ class Dut final : public ArrayDut {
       }
     } else {
       const int sw = params_.accumulator.width(), cw = params_.chunk_accumulator.width();
-      top_->cfg_rows = in.cfg_rows;
-      top_->cfg_restart = in.cfg_restart;
       top_->w_load = in.w_load;
       top_->w_row = in.w_row;
       for (int c = 0; c < C; ++c) {
@@ -165,6 +164,7 @@ class Dut final : public ArrayDut {
       out.value[c] = get_bits(top_->out_value, c * cw, cw);
       out.value_events[c] = static_cast<std::uint8_t>(get_bits(top_->out_events, c * 4, 4));
     }
+    if constexpr (kOs) out.overrun = top_->overrun;
     out.pe_events.resize(static_cast<std::size_t>(R) * C);
     for (int i = 0; i < R * C; ++i)
       out.pe_events[i] = static_cast<PeEventBits>(get_bits(top_->pe_events, i * 13, 13));

@@ -25,21 +25,27 @@ struct ArrayParams {
 // codes are sign|exponent|mantissa (lbasim::num::encode). Vectors shorter than the array
 // leave the remaining rows/columns at 0.
 struct ArrayInputs {
-  bool cfg_en = false;
-  int cfg_rows = 0, cfg_cols = 0;
-  std::uint64_t cfg_restart = 0;  // WS: bit r: row r starts a chunk
-  bool w_load = false;            // WS: weight row w_row takes w_data
+  // WS weight load: the shadow weight registers of row w_row take w_data.
+  bool w_load = false;
   int w_row = 0;
-  std::vector<std::uint8_t> w_valid;               // OS: weight row entering the top, per column
-  std::vector<std::uint64_t> w_data;               // cols
-  std::vector<std::uint8_t> act_valid;             // rows
-  std::vector<std::uint64_t> act_data;             // rows
-  bool act_first = false, act_restart = false;     // OS: tags of the activation column
-  std::vector<std::uint8_t> top_valid;             // WS: psum pairs entering the top, cols
-  std::vector<std::uint64_t> top_psum, top_chunk;  // WS: cols
-  bool drain_en = false;                           // OS: row drain_row to the column bottoms
+  std::vector<std::uint8_t> w_valid;  // OS: the weight row entering the top, per column
+  std::vector<std::uint64_t> w_data;  // cols
+  // Activations (unskewed) and their tags: first = WS the tile's row m = 0, OS product k = 0;
+  // restart bit r = row r's product starts a chunk; last = OS product K - 1.
+  std::vector<std::uint8_t> act_valid;  // rows
+  std::vector<std::uint64_t> act_data;  // rows
+  bool act_first = false, act_last = false;
+  std::uint64_t act_restart = 0;
+  // WS: the psum pairs entering the column tops, each column in its own cycle (skewed).
+  std::vector<std::uint8_t> top_valid;             // cols
+  std::vector<std::uint64_t> top_psum, top_chunk;  // cols
+  // OS: double buffering (results drain down the columns), or the single-buffered drain of
+  // row drain_row, over the columns written with cfg_en.
+  bool chain = false;
+  bool cfg_en = false;
+  int cfg_cols = 0;
+  bool drain_en = false;
   int drain_row = 0;
-  bool clear = false;  // OS: drop the operands in flight (a tile's last cycle)
 };
 
 // PE events of one cycle (rtl/pe/pe_core.v): bit 0 MAC, 1 chunk add, [4:2] product,
@@ -51,6 +57,7 @@ struct ArrayOutputs {
   std::vector<std::uint64_t> psum, chunk, value;  // cols
   std::vector<std::uint8_t> value_events;         // cols: events of Q_cacc(psum + chunk)
   std::vector<PeEventBits> pe_events;             // rows x cols, row-major
+  bool overrun = false;  // OS: a result met a full drain register (a schedule error)
 };
 
 class ArrayDut {

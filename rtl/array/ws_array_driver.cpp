@@ -1,7 +1,19 @@
-// The weight-stationary controller (docs/systolic.md): N tiles outer, K tiles inner; per tile
-// the config and one weight row per cycle, then activation rows with the column-top pairs
-// (+0 for the first K tile, else the pairs the previous K tile parked).
+// The weight-stationary controller (docs/systolic.md): N tiles outer, K tiles inner. Tile i
+// loads its weight rows into the shadow registers in cycles L_i .. L_i + kt_i - 1 and streams
+// activation row m in cycle s_i + m; column c's pair (m, c) enters the top in cycle
+// s_i + m + c (+0 for the first K tile, else the pair the previous K tile parked in the
+// output buffer; each column reads its own pair, de-skewed by address like the bottom) and
+// leaves the bottom in s_i + m + R + c.
+// Single buffering: L_0 = 0, s_i = L_i + kt_i, and tile i + 1 loads in the cycle after the
+// last word of tile i has left the array (the RTL's own timing).
+// Double buffering: the schedule of docs/systolic.md, computed here from its formulas:
+//   L_0 = 0, s_0 = 1, L_{i+1} = max(L_i + kt_i, s_i + nt_i - 1),
+//   s_{i+1} = max(L_{i+1} + 1, s_i + M, s_i + R + 1 if tile i + 1 continues tile i's columns).
+// The GEMM ends when the last word has left.
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <stdexcept>
 
 #include "array_driver.h"
 
@@ -14,92 +26,147 @@ class WsArrayDriver final : public ArrayDriver {
   RtlCycle step() override;
 
  private:
-  void begin_tile();
+  struct Tile {
+    std::int64_t k0 = 0, n0 = 0;
+    int kt = 0, nt = 0;
+    std::int64_t load = -1, stream = -1;  // L_i and s_i; -1: not yet known (single)
+    std::int64_t words_left = 0;
+  };
+  // The tile whose pair enters column c's top in cycle t, if any.
+  const Tile* top_tile(std::int64_t t, int c) const;
 
-  std::vector<std::uint64_t> part_ps_, part_co_;  // parked pairs, m x cols codes
-  std::vector<std::int64_t> col_words_;           // words received per column in this tile
-  std::int64_t words_left_ = 0;
-  std::int64_t k0_ = 0, n0_ = 0;
-  int kt_ = 0, nt_ = 0;
-  bool loading_ = false;
-  std::int64_t t_ = 0;
+  std::vector<Tile> tiles_;
+  std::size_t load_i_ = 0, stream_i_ = 0, top_lo_ = 0;
+  // Parked pairs (m x cols codes) and the cycle from which each is readable.
+  std::vector<std::uint64_t> part_ps_, part_co_;
+  std::vector<std::int64_t> part_ready_;
+  // Per column: the tile and row m of the next word to leave the bottom.
+  std::vector<std::size_t> col_tile_;
+  std::vector<std::int64_t> col_m_;
 };
 
 WsArrayDriver::WsArrayDriver(ArrayDut& dut, const GemmJob& job) : ArrayDriver(dut, job) {
+  for (const TileSpan& span : tile_spans(n_, cols_, k_, rows_)) {  // N tiles outer, K inner
+    Tile t;
+    t.n0 = span.outer0;
+    t.k0 = span.inner0;
+    t.nt = span.outer_size;
+    t.kt = span.inner_size;
+    t.words_left = m_ * t.nt;
+    words_left_ += t.words_left;
+    tiles_.push_back(t);
+  }
+  tiles_[0].load = 0;
+  tiles_[0].stream = double_ ? 1 : tiles_[0].kt;
+  for (std::size_t i = 0; double_ && i + 1 < tiles_.size(); ++i) {
+    const Tile& a = tiles_[i];
+    Tile& b = tiles_[i + 1];
+    b.load = std::max(a.load + a.kt, a.stream + a.nt - 1);
+    b.stream = std::max(b.load + 1, a.stream + m_);
+    if (b.n0 == a.n0) b.stream = std::max(b.stream, a.stream + rows_ + 1);
+  }
   part_ps_.assign(m_ * cols_, 0);
   part_co_.assign(m_ * cols_, 0);
-  col_words_.assign(cols_, 0);
-  begin_tile();
+  part_ready_.assign(m_ * cols_, 0);
+  col_tile_.assign(cols_, 0);
+  col_m_.assign(cols_, 0);
 }
 
-void WsArrayDriver::begin_tile() {
-  kt_ = static_cast<int>(std::min<std::int64_t>(rows_, k_ - k0_));
-  nt_ = static_cast<int>(std::min<std::int64_t>(cols_, n_ - n0_));
-  std::fill(col_words_.begin(), col_words_.end(), 0);
-  words_left_ = m_ * nt_;
-  loading_ = true;
-  t_ = 0;
+const WsArrayDriver::Tile* WsArrayDriver::top_tile(std::int64_t t, int c) const {
+  for (std::size_t i = top_lo_; i < tiles_.size() && tiles_[i].stream >= 0; ++i) {
+    const Tile& tile = tiles_[i];
+    if (tile.stream > t - c) break;
+    if (t - c < tile.stream + m_) return c < tile.nt ? &tile : nullptr;
+  }
+  return nullptr;
 }
 
 RtlCycle WsArrayDriver::step() {
   RtlCycle out;
   if (done_) return out;
+  const std::int64_t t = static_cast<std::int64_t>(cycle_);
   ArrayInputs in;
-  if (loading_) {
-    in.cfg_en = t_ == 0;
-    in.cfg_rows = kt_;
-    in.cfg_cols = nt_;
-    for (int r = 0; r < kt_; ++r)
-      if (restarts(k0_ + r)) in.cfg_restart |= 1ull << r;
+  // Weight load: row t - L of the loading tile into the shadow registers.
+  if (load_i_ < tiles_.size() && tiles_[load_i_].load >= 0 && t >= tiles_[load_i_].load) {
+    const Tile& tile = tiles_[load_i_];
+    const std::int64_t r = t - tile.load;
     in.w_load = true;
-    in.w_row = static_cast<int>(t_);
+    in.w_row = static_cast<int>(r);
     in.w_data.assign(cols_, 0);
-    for (int c = 0; c < nt_; ++c) in.w_data[c] = w_codes_[(k0_ + t_) * n_ + n0_ + c];
-  } else if (t_ < m_) {  // activation row m = t_ and its column-top pairs, unskewed
+    for (int c = 0; c < tile.nt; ++c) in.w_data[c] = w_codes_[(tile.k0 + r) * n_ + tile.n0 + c];
+    if (r + 1 == tile.kt) ++load_i_;
+  }
+  // Activation row m = t - s of the streaming tile, with its tags.
+  if (stream_i_ < tiles_.size() && tiles_[stream_i_].stream >= 0 && t >= tiles_[stream_i_].stream) {
+    const Tile& tile = tiles_[stream_i_];
+    const std::int64_t m = t - tile.stream;
     in.act_valid.assign(rows_, 0);
     in.act_data.assign(rows_, 0);
-    for (int r = 0; r < kt_; ++r) {
+    in.act_first = m == 0;
+    for (int r = 0; r < tile.kt; ++r) {
       in.act_valid[r] = 1;
-      in.act_data[r] = a_codes_[t_ * k_ + k0_ + r];
+      in.act_data[r] = a_codes_[m * k_ + tile.k0 + r];
+      if (restarts(tile.k0 + r)) in.act_restart |= 1ull << r;
     }
-    in.top_valid.assign(cols_, 0);
-    in.top_psum.assign(cols_, 0);
-    in.top_chunk.assign(cols_, 0);
-    for (int c = 0; c < nt_; ++c) {
-      in.top_valid[c] = 1;
-      if (k0_ > 0) {
-        in.top_psum[c] = part_ps_[t_ * cols_ + c];
-        in.top_chunk[c] = part_co_[t_ * cols_ + c];
+    if (m + 1 == m_) ++stream_i_;
+  }
+  // Column-top pairs, column c in cycle s + m + c.
+  in.top_valid.assign(cols_, 0);
+  in.top_psum.assign(cols_, 0);
+  in.top_chunk.assign(cols_, 0);
+  for (int c = 0; c < cols_; ++c) {
+    const Tile* tile = top_tile(t, c);
+    if (!tile) continue;
+    const std::int64_t m = t - c - tile->stream;
+    in.top_valid[c] = 1;
+    if (tile->k0 > 0) {
+      const std::size_t i = m * cols_ + c;
+      if (part_ready_[i] > t)
+        throw std::logic_error(
+            fmt::format("WS driver: pair ({}, {}) read in cycle {} before it is parked", m, c, t));
+      in.top_psum[c] = part_ps_[i];
+      in.top_chunk[c] = part_co_[i];
+    }
+  }
+  while (top_lo_ < tiles_.size() && tiles_[top_lo_].stream >= 0 &&
+         tiles_[top_lo_].stream + m_ + cols_ <= t + 1)
+    ++top_lo_;
+
+  const ArrayOutputs o = dut_.cycle(in);
+  out.pe_events = o.pe_events;
+  for (int c = 0; c < cols_; ++c) {
+    if (!o.valid[c]) continue;
+    // The next word of column c belongs to the first remaining tile that uses the column.
+    while (col_tile_[c] < tiles_.size() && c >= tiles_[col_tile_[c]].nt) ++col_tile_[c];
+    if (col_tile_[c] >= tiles_.size()) {  // an extra word: report it against the last tile
+      out.words.push_back(decode(o, c, m_, n_, false));
+      continue;
+    }
+    Tile& tile = tiles_[col_tile_[c]];
+    const std::int64_t m = col_m_[c];
+    const bool last_k = tile.k0 + tile.kt >= k_;
+    out.words.push_back(decode(o, c, m, tile.n0 + c, last_k));
+    if (!last_k) {
+      const std::size_t i = m * cols_ + c;
+      part_ps_[i] = o.psum[c];
+      part_co_[i] = o.chunk[c];
+      part_ready_[i] = t + 1;
+    }
+    if (++col_m_[c] == m_) {
+      col_m_[c] = 0;
+      ++col_tile_[c];
+    }
+    --words_left_;
+    if (--tile.words_left == 0 && !double_) {  // single: the next tile loads from t + 1
+      const std::size_t next = static_cast<std::size_t>(&tile - tiles_.data()) + 1;
+      if (next < tiles_.size()) {
+        tiles_[next].load = t + 1;
+        tiles_[next].stream = t + 1 + tiles_[next].kt;
       }
     }
   }
-  const ArrayOutputs o = dut_.cycle(in);
-  out.pe_events = o.pe_events;
-  const bool last_k = k0_ + kt_ >= k_;
-  for (int c = 0; c < cols_; ++c) {
-    if (!o.valid[c]) continue;
-    const std::int64_t m = col_words_[c]++;
-    RtlWord w = decode(o, c, m, n0_ + c, last_k);
-    if (!last_k && m < m_) {
-      part_ps_[m * cols_ + c] = o.psum[c];
-      part_co_[m * cols_ + c] = o.chunk[c];
-    }
-    --words_left_;
-    out.words.push_back(w);
-  }
   ++cycle_;
-  ++t_;
-  if (loading_) {
-    if (t_ == kt_) {
-      loading_ = false;
-      t_ = 0;
-    }
-  } else if (words_left_ <= 0) {
-    if (next_tile(k0_, rows_, k_, n0_, cols_, n_))  // K tiles inner, N tiles outer
-      begin_tile();
-    else
-      done_ = true;
-  }
+  if (words_left_ <= 0) done_ = true;
   return out;
 }
 

@@ -27,9 +27,12 @@ module chunk_dot_top #(
   os_pe #(
 `include "pe_pass.vh"
   ) u_pe (
-      .clk(clk), .rst(rst), .av_in(valid), .first_in(first), .restart_in(restart), .a_in(a),
-      .wv_in(valid), .w_in(w), .av_out(), .first_out(), .restart_out(), .a_out(), .wv_out(),
-      .w_out(), .ps(psum), .co(chunk), .events(pe_events));
+      .clk(clk), .rst(rst), .chain(1'b0), .av_in(valid), .first_in(first),
+      .restart_in(restart), .last_in(1'b0), .a_in(a), .wv_in(valid), .w_in(w), .av_out(),
+      .first_out(), .restart_out(), .last_out(), .a_out(), .wv_out(), .w_out(), .ps(psum),
+      .co(chunk), .up_valid(1'b0), .up_ps({(1+ACC_EXP+ACC_MAN){1'b0}}),
+      .up_co({(1+CACC_EXP+CACC_MAN){1'b0}}), .down_takes(1'b1), .d_valid(), .d_ps(), .d_co(),
+      .takes_up(), .overrun(), .events(pe_events));
   /* verilator lint_on PINCONNECTEMPTY */
 
   chunk_lane #(

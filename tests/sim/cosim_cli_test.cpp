@@ -24,12 +24,12 @@ TEST(CosimCli, DefaultSuiteBothDataflows) {
       std::filesystem::temp_directory_path() / ("lbasim_cosim_cli_" + std::to_string(getpid()));
   const CommandResult r = cosim("--json " + json.string() + " --window-vcd ''");
   EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("44 GEMMs, words compared 17727, mismatched 0"));
+  EXPECT_THAT(r.output, HasSubstr("48 GEMMs, words compared 18033, mismatched 0"));
   const nlohmann::json j = nlohmann::json::parse(std::ifstream(json));
   std::filesystem::remove(json);
-  ASSERT_EQ(j["cases"].size(), 44u);
+  ASSERT_EQ(j["cases"].size(), 48u);
   EXPECT_EQ(j["cases"][0]["dataflow"], "ws");
-  EXPECT_EQ(j["cases"][43]["dataflow"], "os");
+  EXPECT_EQ(j["cases"][47]["dataflow"], "os");
   EXPECT_TRUE(j["ok"]);
 }
 
