@@ -53,6 +53,8 @@ void add_array_gemm_options(CLI::App& cmd, const std::shared_ptr<ArrayGemmOption
   cmd.add_option("--array", opt->array, "Array shape ROWSxCOLS")->capture_default_str();
   cmd.add_option("--dataflow", opt->dataflow, "ws (weight-stationary) or os (output-stationary)")
       ->capture_default_str();
+  cmd.add_option("--pe", opt->pe, "PE kind: fmaq (quantized FMA with a chunk lane)")
+      ->capture_default_str();
   cmd.add_option("--config,-c", opt->config,
                  "Accumulation config JSON {product, accumulator, chunk, chunk_accumulator}; "
                  "default: M7E4b12, M7E4b10, chunk 16");
@@ -69,6 +71,7 @@ void run_array_gemm(const ArrayGemmOptions& opt) {
   const num::AccumConfig cfg = opt.config.empty() ? paper_config() : read_accum_config(opt.config);
   sysc::ArrayConfig ac = sysc::parse_array_shape(opt.array, "--array");
   ac.dataflow = sysc::parse_dataflow(opt.dataflow, "--dataflow");
+  ac.pe = sysc::parse_pe_kind(opt.pe, "--pe");
 
   GemmShape s;
   std::vector<double> a, b;

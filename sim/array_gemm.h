@@ -14,6 +14,7 @@ struct ArrayGemmOptions {
   std::string gemm;  // "M,K,N"
   std::string array = "16x16";
   std::string dataflow = "ws";
+  std::string pe = "fmaq";
   std::string config;  // AccumConfig JSON; empty: the paper's M7E4b12 / M7E4b10 / chunk 16
   std::string a, b;    // operands (.npy); else random with `seed`
   std::optional<std::uint64_t> seed;

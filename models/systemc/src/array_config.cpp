@@ -42,6 +42,20 @@ DataflowKind parse_dataflow(std::string_view text, const std::string& what) {
 
 std::string_view to_string(DataflowKind d) { return d == DataflowKind::ws ? "ws" : "os"; }
 
+PeKind parse_pe_kind(std::string_view text, const std::string& what) {
+  if (text == "fmaq") return PeKind::fmaq;
+  throw InputError(fmt::format(
+      "{}: '{}' is not a PE kind; expected fmaq (quantized FMA with a chunk lane)", what, text));
+}
+
+std::string_view to_string(PeKind p) {
+  switch (p) {
+    case PeKind::fmaq:
+      return "fmaq";
+  }
+  return "?";
+}
+
 void validate(const ArrayConfig& a) {
   if (a.rows < 1 || a.rows > kMaxArrayDim || a.cols < 1 || a.cols > kMaxArrayDim)
     throw InputError(fmt::format("array {}x{}: rows and columns must be in 1..{}", a.rows, a.cols,

@@ -24,7 +24,8 @@ nlohmann::json to_json(const ArrayStats& s, bool per_pe) {
       {"array",
        {{"rows", s.array.rows},
         {"cols", s.array.cols},
-        {"dataflow", std::string(to_string(s.array.dataflow))}}},
+        {"dataflow", std::string(to_string(s.array.dataflow))},
+        {"pe", std::string(to_string(s.array.pe))}}},
       {"gemm", {{"m", s.m}, {"k", s.k}, {"n", s.n}}},
       {"tiles", s.tiles},
       {"cycles",
@@ -66,8 +67,9 @@ std::string format_table(const ArrayStats& s) {
   auto line = [&out](std::string_view name, auto value) {
     out += fmt::format("  {:<22} {}\n", name, value);
   };
-  out += fmt::format("GEMM {}x{}x{} (M,K,N) on a {}x{} {} array\n", s.m, s.k, s.n, s.array.rows,
-                     s.array.cols, to_string(s.array.dataflow));
+  out +=
+      fmt::format("GEMM {}x{}x{} (M,K,N) on a {}x{} {} array of {} PEs\n", s.m, s.k, s.n,
+                  s.array.rows, s.array.cols, to_string(s.array.dataflow), to_string(s.array.pe));
   line("tiles", s.tiles);
   line("total cycles", s.total_cycles);
   line("compute cycles", s.compute_cycles);
