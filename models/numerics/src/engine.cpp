@@ -25,6 +25,7 @@ struct OperandStats {
   int sig_bits = 0;        // most significant bits of any non-zero element
   int min_lsb = 1 << 20;   // lower bound on the exponent of any element's lowest set bit
   int max_binade = -(1 << 20);
+  int min_binade = 1 << 20;  // of the smallest non-zero element
 };
 
 // One branch-free pass over the bits (it runs on every GEMM, so it must cost little next to
@@ -55,15 +56,41 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) OperandStats stats_
   s.sig_bits = 53 - tz;
   s.min_lsb = static_cast<int>(emin) - 1023 - 52 + tz;
   s.max_binade = static_cast<int>(emax) - 1023;
+  s.min_binade = static_cast<int>(emin) - 1023;
   return s;
 }
 
 int min_quantum(const Format& f) { return f.emin() - f.man; }
 
-// Empty when the fast path computes exactly what the golden model does; else the reason.
+// From finite operands, a NaN arises where two opposite infinities meet: in the accumulator if
+// products and the accumulator can both be inf, in the chunk accumulator if chunk sums and its
+// running value can. The golden model reports a NaN that reaches a format without one (an
+// error the fast kernels do not reproduce).
+bool nan_reaches_format_without_nan(const AccumConfig& cfg) {
+  const auto makes_inf = [](const Format& f) {
+    return f.overflow == Overflow::inf && f.rounding == Rounding::rne;
+  };
+  const auto keeps_inf = [](const Format& f) {
+    return f.specials == Specials::ieee && f.overflow != Overflow::saturate;
+  };
+  const bool inf_p = makes_inf(cfg.product);
+  const bool inf_a = makes_inf(cfg.accumulator) || (inf_p && keeps_inf(cfg.accumulator));
+  const bool nan_a = inf_p && inf_a;
+  const Format& c = cfg.chunk_accumulator;
+  const bool inf_c = makes_inf(c) || (inf_a && keeps_inf(c));
+  const bool nan_c = nan_a || (inf_a && inf_c);
+  return (nan_a && cfg.accumulator.specials == Specials::none) ||
+         (nan_c && c.specials == Specials::none);
+}
+
+// Empty when the fast kernels compute exactly what the golden model does; else the reason.
+// Also says how (docs/engine.md): products and sums that may not be exact doubles are rounded
+// to odd first (TwoProduct, TwoSum), and a product stage that holds every product is skipped.
 std::string fast_path_refusal(const AccumConfig& cfg, const OperandStats& sa,
-                              const OperandStats& sw) {
-  for (const Format* f : {&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator})
+                              const OperandStats& sw, engine::KernelArgs& plan) {
+  plan.prod_exact = plan.prod_odd = plan.sum_odd = false;
+  const std::array stages{&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator};
+  for (const Format* f : stages)
     if (!engine::fast_format_ok(*f))
       return fmt::format(
           "format {} is outside the fast path (none policies, M = 0 or > 51, or "
@@ -71,32 +98,49 @@ std::string fast_path_refusal(const AccumConfig& cfg, const OperandStats& sa,
           f->to_string());
   if (!sa.finite || !sw.finite) return "non-finite operands";
   if (sa.subnormal || sw.subnormal) return "subnormal double operands";
-  // An inf made by one stage can meet an opposite inf and make a NaN, which only formats with
-  // specials can hold (the golden model reports it).
-  const auto makes_inf = [](const Format& f) {
-    return f.overflow == Overflow::inf && f.rounding == Rounding::rne;
+  if (nan_reaches_format_without_nan(cfg)) return "a NaN can reach a format without NaN";
+  // Rounding to odd keeps one bit below the round bit of M <= 50 (rne) or M <= 51 (rtz) bits
+  // and needs sums far from the double range's end.
+  const auto odd_ok = [](const Format& f) -> std::string {
+    if (f.rounding == Rounding::rne && f.man > 50)
+      return fmt::format(
+          "format {} rounds to nearest with M > 50: too wide to round through "
+          "doubles rounded to odd",
+          f.to_string());
+    if (f.emax() > 1020)
+      return fmt::format("format {} reaches the double range's end", f.to_string());
+    return {};
   };
-  const auto lacks_nan = [](const Format& f) { return f.specials == Specials::none; };
-  const std::array stages{&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator};
-  if (std::any_of(stages.begin(), stages.end(), [&](auto f) { return makes_inf(*f); }) &&
-      std::any_of(stages.begin(), stages.end(), [&](auto f) { return lacks_nan(*f); }))
-    return "an inf-producing stage feeds a format without NaN";
   if (sa.sig_bits == 0 || sw.sig_bits == 0) return {};  // all products are zero
-  // Products exact and normal in double.
-  if (sa.sig_bits + sw.sig_bits > 53) return "operand significands too wide for exact products";
-  if (sa.min_lsb + sw.min_lsb < -1022 || sa.max_binade + sw.max_binade > 1021)
-    return "operand exponents outside the range of exact normal products";
-  if (cfg.product.underflow == Underflow::subnormal &&
-      sa.min_lsb + sw.min_lsb < cfg.product.emin() - 52)
-    return "products too fine for the subnormal rounding of the product format";
+  const Format& p = cfg.product;
+  const int lsb = sa.min_lsb + sw.min_lsb, low = sa.min_binade + sw.min_binade,
+            high = sa.max_binade + sw.max_binade;
+  // Products exact normal doubles, on the grid the subnormal rounding adds them to.
+  const bool exact_products = sa.sig_bits + sw.sig_bits <= 53 && lsb >= -1022 && high <= 1021 &&
+                              (p.underflow != Underflow::subnormal || lsb >= p.emin() - 52);
+  if (!exact_products) {
+    // TwoProduct is exact while no partial product of the operands' halves leaves the normal
+    // range.
+    if (low < -968 || high > 1020 || sa.max_binade > 995 || sw.max_binade > 995)
+      return "operand exponents outside the range where products and their errors are doubles";
+    if (std::string r = odd_ok(p); !r.empty()) return r;
+    plan.prod_odd = true;
+  }
+  // Every product a value of the product format, below its max: the stage rounds nothing.
+  plan.prod_exact = exact_products && sa.sig_bits + sw.sig_bits <= p.man + 1 &&
+                    high + 2 <= p.emax() &&
+                    (p.underflow == Underflow::flush ? low >= p.emin()
+                                                     : low >= p.emin() || lsb >= p.emin() - p.man);
   // Sums exact in double: both addends are multiples of the finer quantum and below 2^(emax+2).
   const auto sum_fits = [](const Format& x, const Format& y) {
     return std::max(x.emax(), y.emax()) + 2 - std::min(min_quantum(x), min_quantum(y)) <= 53;
   };
-  if (!sum_fits(cfg.product, cfg.accumulator))
-    return "product + accumulator sums may not be exact in double";
-  if (!sum_fits(cfg.accumulator, cfg.chunk_accumulator))
-    return "chunk sums may not be exact in double";
+  if (!sum_fits(cfg.product, cfg.accumulator) ||
+      !sum_fits(cfg.accumulator, cfg.chunk_accumulator)) {
+    for (const Format* f : stages)
+      if (std::string r = odd_ok(*f); !r.empty()) return r;
+    plan.sum_odd = true;
+  }
   return {};
 }
 
@@ -231,11 +275,12 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   const std::int64_t chunks = k > 0 ? (k + chunk_length(cfg, k) - 1) / chunk_length(cfg, k) : 0;
 
   bool fp32 = false;
+  engine::KernelArgs args{};
   if (!options.force_golden) {
     const OperandStats sa = stats_of(a, m * k), sw = stats_of(w, k * n);
     const std::string fp32_reason = fp32_path_refusal(cfg, sa, sw, k);
     fp32 = fp32_reason.empty();
-    report.reason = fp32 ? std::string() : fast_path_refusal(cfg, sa, sw);
+    report.reason = fp32 ? std::string() : fast_path_refusal(cfg, sa, sw, args);
     // Say why neither fast path applies (the fp32 reason when the stages are IEEE binary32).
     if (!fp32 && !report.reason.empty() && all_fp32(cfg)) report.reason = fp32_reason;
   } else {
@@ -262,7 +307,6 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
 
   report.fast = true;
   report.isa = to_string(isa);
-  engine::KernelArgs args{};
   const std::int64_t np = (n + 7) / 8 * 8;
   const std::vector<double> wpad = padded_columns<double>(w, k, n, np);
   args.a = a;
