@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <exception>
@@ -155,24 +156,38 @@ engine::KernelFn kernel_for(Isa isa) {
   }
 }
 
-// Runs body(begin, end, counts) over row ranges on `threads` threads, merging counts. An
-// exception in any thread (the golden model refusing a value) is rethrown in the caller.
+// Runs body(begin, end, counts) over row blocks on `threads` threads, merging counts. Threads
+// take blocks from a shared counter rather than one fixed share each: on a shared machine a
+// thread whose core is also running other work leaves its blocks to the others instead of
+// holding up the whole GEMM (docs/engine.md, Threads). Blocks are multiples of the kernels'
+// 4 rows, several per thread; event counts are sums of integers, so they do not depend on
+// which thread took which block. An exception in any thread (the golden model refusing a
+// value) stops the others taking blocks and is rethrown in the caller.
 template <typename Body>
 void parallel_rows(std::int64_t m, int threads, StageCounts* counts, Body body) {
-  const std::int64_t blocks = std::min<std::int64_t>(threads, std::max<std::int64_t>(m, 1));
-  std::vector<StageCounts> partial(blocks);
-  std::vector<std::exception_ptr> errors(blocks);
-  const auto range = [&](std::int64_t t) { return m * t / blocks; };
-  const auto guarded = [&](std::int64_t t) {
+  const std::int64_t workers = std::min<std::int64_t>(threads, std::max<std::int64_t>(m, 1));
+  if (workers <= 1) {
+    if (m > 0) body(0, m, counts);
+    return;
+  }
+  constexpr std::int64_t kBlocksPerThread = 8;
+  const std::int64_t grain = std::max<std::int64_t>(4, m / (workers * kBlocksPerThread) / 4 * 4);
+  std::atomic<std::int64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<StageCounts> partial(workers);
+  std::vector<std::exception_ptr> errors(workers);
+  const auto work = [&](std::int64_t t) {
     try {
-      body(range(t), range(t + 1), &partial[t]);
+      for (std::int64_t i0; !failed && (i0 = next.fetch_add(grain)) < m;)
+        body(i0, std::min(m, i0 + grain), &partial[t]);
     } catch (...) {
       errors[t] = std::current_exception();
+      failed = true;
     }
   };
   std::vector<std::thread> pool;
-  for (std::int64_t t = 1; t < blocks; ++t) pool.emplace_back(guarded, t);
-  guarded(0);
+  for (std::int64_t t = 1; t < workers; ++t) pool.emplace_back(work, t);
+  work(0);
   for (auto& th : pool) th.join();
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
@@ -308,9 +323,11 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   report.fast = true;
   report.isa = to_string(isa);
   const std::int64_t np = (n + 7) / 8 * 8;
-  const std::vector<double> wpad = padded_columns<double>(w, k, n, np);
+  // W as it is when its rows are whole vectors, else a padded copy.
+  const std::vector<double> wpad =
+      np == n ? std::vector<double>() : padded_columns<double>(w, k, n, np);
   args.a = a;
-  args.w = wpad.data();
+  args.w = np == n ? w : wpad.data();
   args.c = c;
   args.k = k;
   args.n = n;
