@@ -209,6 +209,33 @@ TEST(Engine, WideOperandsRoundProductsToOdd) {
   }
 }
 
+TEST(Engine, Fp32StagesRunOnFloatsExactly) {
+  // IEEE binary32 in every stage runs on the float units (kernel_fp32_impl.inc): bits and events
+  // equal the golden model's. Wide operands (M11) make inexact adds; a few huge rows against
+  // tiny ones make swamping; signed values make cancellation.
+  std::mt19937_64 rng(5);
+  const AccumConfig base{parse_format("fp32"), parse_format("fp32"), parse_format("fp32"), 0};
+  for (const char* wa_name : {"M4E3", "M11E5"})
+    for (std::int64_t chunk : {0, 1, 7, 16}) {
+      const Format wa = parse_format(wa_name);
+      AccumConfig cfg = base;
+      cfg.chunk = chunk;
+      const std::int64_t m = 9, k = 83, n = 21;
+      const auto a = operand(rng, m * k, wa, 1, false);
+      auto w = operand(rng, k * n, wa, 0.1, false);
+      for (std::int64_t j = 0; j < n; ++j) w[5 * n + j] = std::ldexp(w[5 * n + j], 30);
+      std::vector<double> c(m * n);
+      StageCounts counts;
+      const EngineReport r = gemm(a.data(), w.data(), c.data(), m, k, n, cfg, &counts);
+      EXPECT_EQ(r.isa, "fp32-" + to_string(best_isa())) << r.reason;
+      EventCounts adds = counts.accumulator;
+      adds += counts.chunk;
+      EXPECT_GT(adds.inexact, 0u) << wa_name << " chunk " << chunk;
+      EXPECT_GT(adds.swamped, 0u) << wa_name << " chunk " << chunk;
+      expect_same(cfg, a, w, m, k, n, true, fmt::format("fp32 {} chunk {}", wa_name, chunk));
+    }
+}
+
 TEST(Engine, Fp32StagesWithWideOperandsRoundToOdd) {
   // Products of two 24-bit significands are not exact floats: not the float kernel, but the
   // double kernels with sums rounded to odd.

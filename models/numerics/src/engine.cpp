@@ -215,7 +215,7 @@ bool all_fp32(const AccumConfig& cfg) {
 }
 
 // Empty when the IEEE binary32 kernel computes exactly what the golden model does (see
-// engine/kernel_fp32.cpp): every stage is the fp32 preset, operands and products are exact
+// engine/kernel_fp32_impl.inc): every stage is the fp32 preset, operands and products are exact
 // floats, and no partial sum can come near the float range's end (each is at most k times the
 // largest product, plus rounding: one more binade).
 std::string fp32_path_refusal(const AccumConfig& cfg, const OperandStats& sa,
