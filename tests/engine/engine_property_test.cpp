@@ -15,44 +15,19 @@
 #include "lbasim/numerics/engine.h"
 #include "lbasim/numerics/quantize.h"
 #include "lbasim/numerics/scale.h"
+#include "random_operands.h"
 
 namespace lbasim::num {
 namespace {
+
+using test::operand;
+using test::random_format;
 
 std::vector<Isa> isas() {
   std::vector<Isa> v{Isa::portable};
   if (best_isa() == Isa::avx512) v.push_back(Isa::avx512);
   if (best_isa() != Isa::portable) v.push_back(Isa::avx2);
   return v;
-}
-
-// Random operands of a W/A format with a power-of-two scale, some exact zeros and negatives.
-std::vector<double> operand(std::mt19937_64& rng, std::int64_t count, const Format& wa, double std,
-                            bool relu) {
-  std::normal_distribution<double> nd(0, std);
-  std::bernoulli_distribution zero(0.1);
-  std::vector<double> x(count);
-  for (double& v : x) v = zero(rng) ? 0.0 : (relu ? std::fabs(nd(rng)) : nd(rng));
-  quantize_scaled(x, choose_pow2_scale(x, wa), wa);
-  return x;
-}
-
-Format random_format(std::mt19937_64& rng, int man_lo, int man_hi, int exp_lo, int exp_hi) {
-  std::uniform_int_distribution<int> man(man_lo, man_hi), exp(exp_lo, exp_hi), coin(0, 1),
-      bias_shift(-3, 3);
-  Format f;
-  f.man = man(rng);
-  f.exp = exp(rng);
-  f.bias = default_bias(f.exp) + bias_shift(rng);
-  f.rounding = coin(rng) ? Rounding::rne : Rounding::rtz;
-  f.underflow = coin(rng) ? Underflow::subnormal : Underflow::flush;
-  f.overflow = Overflow::saturate;
-  if (f.exp >= 2 && coin(rng)) {
-    f.specials = Specials::ieee;
-    f.overflow = coin(rng) ? Overflow::inf : Overflow::saturate;
-  }
-  validate(f);
-  return f;
 }
 
 void expect_same(const AccumConfig& cfg, const std::vector<double>& a, const std::vector<double>& w,

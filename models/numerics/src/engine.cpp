@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/fast_format.h"
+#include "lbasim/numerics/fast_format.h"
 #include "engine/kernel.h"
 #include "engine/plan.h"
 

@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-#include "fast_format.h"
+#include "lbasim/numerics/fast_format.h"
 #include "lbasim/numerics/events.h"
 
 namespace lbasim::num::engine {

@@ -7,7 +7,7 @@
 #include <array>
 #include <bit>
 
-#include "fast_format.h"
+#include "lbasim/numerics/fast_format.h"
 
 namespace lbasim::num::engine {
 
