@@ -26,18 +26,9 @@ module systolic_ws #(
     input  wire [COLS*(1+ACC_EXP+ACC_MAN)-1:0] top_psum,
     input  wire [COLS*(1+CACC_EXP+CACC_MAN)-1:0] top_chunk,
     // Bottom of each column (combinational from the last row's registers).
-    output wire [COLS-1:0]               out_valid,
-    output wire [COLS*(1+ACC_EXP+ACC_MAN)-1:0] out_psum,
-    output wire [COLS*(1+CACC_EXP+CACC_MAN)-1:0] out_chunk,
-    output wire [COLS*(1+CACC_EXP+CACC_MAN)-1:0] out_value,
-    output wire [COLS*4-1:0]             out_events,   // of each column's Q_cacc(psum + chunk)
-    // What each PE computes in this cycle (ws_pe `events`), PE (r, c) at bits (r*COLS+c)*13.
-    output wire [ROWS*COLS*13-1:0]       pe_events
+`include "array_out_ports.vh"
 );
-  localparam integer AW = 1 + A_EXP + A_MAN;
-  localparam integer WW = 1 + W_EXP + W_MAN;
-  localparam integer SW = 1 + ACC_EXP + ACC_MAN;
-  localparam integer CW = 1 + CACC_EXP + CACC_MAN;
+`include "pe_widths.vh"
 
   reg [15:0] rows_used, cols_used;
   reg [ROWS-1:0] restart;

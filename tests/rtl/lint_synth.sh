@@ -26,6 +26,7 @@ gparams() { rtl params --cmake "$@" | tr ';' ' '; }
   lint --top-module os_pe
   lint --top-module os_pe $(gparams CACC=M23E8b127:rne:subnormal:inf:ieee)
   lint --top-module systolic_ws -GROWS=2 -GCOLS=3
+  lint --top-module systolic_os -GROWS=3 -GCOLS=2
 }
 
 synth() {

@@ -29,7 +29,7 @@ SOURCES = [
     "fmaq/fp_lzc.v", "fmaq/fp_unpack.v", "fmaq/fp_round.v", "fmaq/fp_mul.v", "fmaq/fp_add.v",
     "fmaq/fmaq.v",
     "pe/chunk_lane.v", "pe/pe_core.v", "pe/ws_pe.v", "pe/os_pe.v",
-    "array/delay_line.v", "array/systolic_ws.v",
+    "array/delay_line.v", "array/systolic_ws.v", "array/systolic_os.v",
 ]
 
 # Parameter prefixes of formats a module produces (rounding and overflow apply); the others
