@@ -91,8 +91,10 @@ CosimResult run_cosim(const DutFactory& make_dut, const double* a, const double*
     sc_words.clear();
   };
   const auto t0 = Clock::now();
-  r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, {p.rows, p.cols, sysc::DataflowKind::ws}, cfg,
-                           hooks);
+  // The RTL array is single-buffered (docs/systolic.md).
+  const sysc::ArrayConfig array{p.rows, p.cols, sysc::DataflowKind::ws, sysc::PeKind::fmaq,
+                                sysc::Buffering::single};
+  r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, array, cfg, hooks);
   const double total = std::chrono::duration<double>(Clock::now() - t0).count();
   r.sc_cycles = r.stats.total_cycles;
   // The RTL may still be busy: let it finish (bounded), every word it emits is unexpected.

@@ -25,7 +25,9 @@ using RunResult = CommandResult;
 
 RunResult run(const std::string& args) { return run_command(std::string(LBASIM_BIN) + " " + args); }
 
-void write_text(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+void write_text(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
 
 constexpr const char* kPaperConfig =
     R"({"product": "M7E4b12", "accumulator": "M7E4b10", "chunk": 16})";
@@ -157,8 +159,9 @@ TEST_F(Cli, WrongDtype) {
               npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }",
                         std::string(6, '\1')));
   expect_refused(gemm("u8.npy", "b.npy", "cfg.json"), {"u8.npy", "|u1", "float32"});
-  write_bytes(dir / "i8.npy", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }",
-                                        std::string(48, '\0')));
+  write_bytes(dir / "i8.npy",
+              npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(48, '\0')));
   expect_refused(gemm("i8.npy", "b.npy", "cfg.json"), {"i8.npy", "int64", "float"});
 }
 
@@ -174,14 +177,16 @@ TEST_F(Cli, FortranOrder) {
 }
 
 TEST_F(Cli, BigEndian) {
-  write_bytes(dir / "be.npy", npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }",
-                                        std::string(48, '\0')));
+  write_bytes(dir / "be.npy",
+              npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(48, '\0')));
   expect_refused(gemm("be.npy", "b.npy", "cfg.json"), {"be.npy", ">f8", "little-endian"});
 }
 
 TEST_F(Cli, TruncatedFile) {
-  write_bytes(dir / "t.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
-                                       std::string(40, '\0')));
+  write_bytes(dir / "t.npy",
+              npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(40, '\0')));
   expect_refused(gemm("t.npy", "b.npy", "cfg.json"), {"t.npy", "truncated", "48 bytes"});
   write_bytes(dir / "h.npy", std::string("\x93NUMPY\x01\x00\x76\x00{'descr'", 17));
   expect_refused(gemm("h.npy", "b.npy", "cfg.json"), {"h.npy", "truncated header"});
@@ -216,6 +221,29 @@ TEST(CliRunGemm, RunWithGemmIsTheArrayCommandCheckedAgainstGolden) {
                              " run --gemm 5,19,3 --array 2x3 --dataflow ws --seed 4 --check");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_THAT(r.output, ::testing::HasSubstr("total cycles"));
+}
+
+TEST(CliRunGemm, BadBufferingAndBandwidthExitOneNamingTheOption) {
+  const std::string base = std::string(LBASIM_BIN) + " array --gemm 4,4,4 --array 2x2 ";
+  for (const auto& [args, want] : {std::pair{"--buffering triple", "--buffering: 'triple'"},
+                                   {"--dram-bw 0", "--dram-bw: '0'"},
+                                   {"--dram-bw -3", "--dram-bw: '-3'"},
+                                   {"--dram a,x", "--dram: 'x'"}}) {
+    const auto r = run_command(base + args);
+    EXPECT_EQ(r.status, 1) << args << ": " << r.output;
+    EXPECT_THAT(r.output, ::testing::HasSubstr(want)) << args;
+  }
+}
+
+TEST(CliRunGemm, DoubleBufferingAndBandwidthReachTheModel) {
+  // 2x2, GEMM 4,4,2, weights only from DRAM at 1 byte per cycle: 16 cycles, 4 of them waiting
+  // for DRAM (worked out in tests/systemc/array_memory_test.cpp).
+  const auto r = run_command(std::string(LBASIM_BIN) +
+                             " array --gemm 4,4,2 --array 2x2 --buffering double --dram-bw 1 "
+                             "--dram w --check");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("total cycles           16"));
+  EXPECT_THAT(r.output, ::testing::HasSubstr("memory stall cycles    4"));
 }
 
 }  // namespace
