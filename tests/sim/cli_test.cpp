@@ -11,6 +11,7 @@
 
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/quantize.h"
+#include "lbasim/numerics/scale.h"
 #include "lbasim/traces/npy.h"
 #include "npy_fixtures.h"
 #include "run_command.h"
@@ -92,6 +93,39 @@ TEST_F(Cli, QuantizeEqualsLibrary) {
   EXPECT_EQ(q.dtype, npy::DType::f64);
   const auto f = num::parse_format("M3E4b7:rne:subnormal");
   for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(q.values[i], num::quantize(x[i], f).value);
+}
+
+// --scale auto is the W/A rule (choose_pow2_scale + quantize_scaled), per tensor or per row.
+TEST_F(Cli, QuantizeScaledEqualsLibrary) {
+  std::vector<double> x{0.1, -37.5, 1e-9, 3.0, 500.0, 0.0, 2.5, 0.3333};
+  write_npy_f64(dir / "x.npy", {2, 4}, x);
+  const auto f = num::parse_format("M4E3");
+  for (const bool per_row : {false, true}) {
+    const RunResult r =
+        run("quantize --format M4E3 --scale auto --in " + path("x.npy") + " --out " +
+            path("q.npy") + " --events " + path("ev.json") + (per_row ? " --per-row" : ""));
+    ASSERT_EQ(r.status, 0) << r.output;
+    const npy::Array q = npy::read(dir / "q.npy");
+    std::vector<double> want = x;
+    std::vector<int> scales;
+    for (std::size_t row = 0; row < (per_row ? 2u : 1u); ++row) {
+      const std::span<double> slice(want.data() + row * (per_row ? 4 : 8), per_row ? 4 : 8);
+      scales.push_back(num::choose_pow2_scale(slice, f));
+      num::quantize_scaled(slice, scales.back(), f);
+    }
+    for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(q.values[i], want[i]) << i;
+    std::ifstream ev(dir / "ev.json");
+    const std::string events((std::istreambuf_iterator<char>(ev)), {});
+    EXPECT_THAT(events, HasSubstr(std::to_string(scales.back())));
+  }
+  std::filesystem::remove(dir / "q.npy");
+  std::filesystem::remove(dir / "ev.json");
+  expect_refused("quantize --format M4E3 --scale x1 --in " + path("x.npy") + " --out " +
+                     path("q.npy") + " --events " + path("ev.json"),
+                 {"--scale", "x1", "integer"});
+  expect_refused(
+      "quantize --format M4E3 --per-row --in " + path("x.npy") + " --out " + path("q.npy"),
+      {"--per-row", "--scale auto"});
 }
 
 TEST_F(Cli, HelpAndVersion) {
