@@ -117,8 +117,12 @@ void run_array_gemm(const ArrayGemmOptions& opt) {
   }
 
   fmt::print("{}", sysc::format_table(st));
+  fmt::print("  {:<22} {:.3f} us at {} MHz\n", "latency",
+             static_cast<double>(st.total_cycles) / opt.hw.clock_mhz, opt.hw.clock_mhz);
   if (!opt.json.empty()) {
     nlohmann::json j = sysc::to_json(st);
+    j["clock_mhz"] = opt.hw.clock_mhz;
+    j["latency_us"] = static_cast<double>(st.total_cycles) / opt.hw.clock_mhz;
     j["config"] = num::to_json(cfg);
     if (opt.check) j["check"] = check;
     write_json_file(opt.json, j);

@@ -2,14 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <vector>
+
 #include "lbasim/numerics/error.h"
 
 namespace lbasim::cli {
 
-void add_array_options(CLI::App& cmd, ArrayOptions& opt, const std::string& group) {
-  const auto add = [&](const char* name, std::string& value, const char* help) {
-    CLI::Option* o = cmd.add_option(name, value, help)->capture_default_str();
-    if (!group.empty()) o->group(group);
+CLI::Option* add_array_options(CLI::App& cmd, ArrayOptions& opt, const std::string& group) {
+  std::vector<CLI::Option*> all;
+  const auto add = [&](const char* name, auto& value, const char* help) {
+    all.push_back(cmd.add_option(name, value, help)->capture_default_str());
+    if (!group.empty()) all.back()->group(group);
   };
   add("--array", opt.array, "Array shape ROWSxCOLS");
   add("--dataflow", opt.dataflow, "ws (weight-stationary) or os (output-stationary)");
@@ -17,6 +21,8 @@ void add_array_options(CLI::App& cmd, ArrayOptions& opt, const std::string& grou
   add("--buffering", opt.buffering,
       "single (load/drain stalls the array) or double (overlapped with the next tile)");
   add("--dram-bw", opt.dram_bw, "DRAM bandwidth in bytes per cycle, or inf (no memory stalls)");
+  add("--clock-mhz", opt.clock_mhz, "Array clock for latencies, MHz");
+  return all.front();
 }
 
 sysc::ArrayConfig array_config(const ArrayOptions& opt) {
@@ -25,6 +31,9 @@ sysc::ArrayConfig array_config(const ArrayOptions& opt) {
   ac.pe = sysc::parse_pe_kind(opt.pe, "--pe");
   ac.buffering = sysc::parse_buffering(opt.buffering, "--buffering");
   ac.dram_bytes_per_cycle = sysc::parse_bandwidth(opt.dram_bw, "--dram-bw");
+  if (!(opt.clock_mhz > 0) || !std::isfinite(opt.clock_mhz))
+    throw InputError(
+        fmt::format("--clock-mhz: {} is not a clock; expected MHz > 0", opt.clock_mhz));
   return ac;
 }
 

@@ -17,12 +17,15 @@ struct ArrayOptions {
   std::string pe = "fmaq";
   std::string buffering = "double";
   std::string dram_bw = "inf";  // bytes per cycle
+  double clock_mhz = 100;       // for latencies
 };
 
-// Adds --array, --dataflow, --pe, --buffering, --dram-bw to `cmd` (in `group` if not empty).
-void add_array_options(CLI::App& cmd, ArrayOptions& opt, const std::string& group = "");
+// Adds --array, --dataflow, --pe, --buffering, --dram-bw, --clock-mhz to `cmd` (in `group` if
+// not empty); returns the --array option.
+CLI::Option* add_array_options(CLI::App& cmd, ArrayOptions& opt, const std::string& group = "");
 
-// The ArrayConfig the options name; InputError naming the option and value otherwise.
+// The ArrayConfig the options name (and a clock > 0); InputError naming the option and value
+// otherwise.
 sysc::ArrayConfig array_config(const ArrayOptions& opt);
 
 // Whole bytes of one value of format f.

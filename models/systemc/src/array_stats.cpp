@@ -25,15 +25,19 @@ nlohmann::json bandwidth_json(double b) {
 
 }  // namespace
 
+nlohmann::json to_json(const ArrayConfig& a) {
+  return {{"rows", a.rows},
+          {"cols", a.cols},
+          {"dataflow", std::string(to_string(a.dataflow))},
+          {"pe", std::string(to_string(a.pe))},
+          {"buffering", std::string(to_string(a.buffering))},
+          {"dram_bytes_per_cycle", bandwidth_json(a.dram_bytes_per_cycle)}};
+}
+
 nlohmann::json to_json(const ArrayStats& s, bool per_pe) {
+  const bool ws = s.array.dataflow == DataflowKind::ws;
   nlohmann::json j = {
-      {"array",
-       {{"rows", s.array.rows},
-        {"cols", s.array.cols},
-        {"dataflow", std::string(to_string(s.array.dataflow))},
-        {"pe", std::string(to_string(s.array.pe))},
-        {"buffering", std::string(to_string(s.array.buffering))},
-        {"dram_bytes_per_cycle", bandwidth_json(s.array.dram_bytes_per_cycle)}}},
+      {"array", to_json(s.array)},
       {"gemm", {{"m", s.m}, {"k", s.k}, {"n", s.n}}},
       {"tiles", s.tiles},
       {"cycles",
@@ -42,6 +46,8 @@ nlohmann::json to_json(const ArrayStats& s, bool per_pe) {
         {"full", s.full_cycles},
         {"fill_drain", s.fill_drain_cycles},
         {"stall", s.stall_cycles},
+        {"weight_load", ws ? s.stall_cycles : 0},
+        {"drain", ws ? 0 : s.stall_cycles},
         {"memory_stall", s.memory_stall_cycles}}},
       {"dram", {{"read_bytes", s.dram_read_bytes}, {"write_bytes", s.dram_write_bytes}}},
       {"macs", s.macs},

@@ -53,7 +53,11 @@ struct ArrayStats {
   double utilization() const;
 };
 
+// cycles: total = stall + memory_stall + full + fill_drain; stall is weight_load (WS) or
+// drain (OS), both keys present.
 nlohmann::json to_json(const ArrayStats& s, bool per_pe = true);
+// rows, cols, dataflow, pe, buffering, dram_bytes_per_cycle ("inf" when unlimited).
+nlohmann::json to_json(const ArrayConfig& a);
 // A readable multi-line summary (no per-PE detail).
 std::string format_table(const ArrayStats& s);
 
