@@ -28,6 +28,10 @@ namespace {
 using AccuracyKey = std::pair<std::string, std::int64_t>;             // accumulator, chunk
 using ArrayKey = std::tuple<std::string, std::string, std::int64_t>;  // array, dataflow, chunk
 
+// The array's buffering in every sweep point (the default); records made before it was
+// modelled have no point.buffering and are recomputed.
+const std::string kBuffering(sysc::to_string(sysc::ArrayConfig{}.buffering));
+
 num::AccumConfig config_of(const cost::AreaRow& row, std::int64_t chunk) {
   const num::Format p = num::parse_format(row.product), a = num::parse_format(row.accumulator);
   return {p, a, a, chunk};
@@ -92,7 +96,8 @@ std::string record_mismatch(const nlohmann::json& rec, const Point& p, const Swe
         check(rec, "", "limit", spec.limit), check(trace, "trace", "hash", hash),
         check(point, "point", "accumulator", p.accumulator),
         check(point, "point", "chunk", p.chunk), check(point, "point", "array", p.array),
-        check(point, "point", "dataflow", p.dataflow)})
+        check(point, "point", "dataflow", p.dataflow),
+        check(point, "point", "buffering", kBuffering)})
     if (!m.empty()) return m;
   return "";
 }
@@ -248,7 +253,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
           {"acc_bits", acc_bits},
           {"chunk", p.chunk},
           {"array", p.array},
-          {"dataflow", p.dataflow}}},
+          {"dataflow", p.dataflow},
+          {"buffering", kBuffering}}},
         {"accuracy",
          {{"top1", acc.top1()},
           {"reference_top1", acc.reference_top1()},

@@ -93,10 +93,13 @@ class ArrayCore {
   }
 
   // Classifies a stream cycle in which `busy` PEs did a step, of the `used` PEs the streaming
-  // tiles occupy: full when all of them did, fill/drain otherwise.
-  void count_stream_cycle(std::uint64_t busy, std::uint64_t used) {
+  // tiles occupy: full when all of them did; else a memory stall if the next tile is waiting
+  // for DRAM (`blocked`), else fill/drain.
+  void count_stream_cycle(std::uint64_t busy, std::uint64_t used, bool blocked) {
     stats.compute_cycles += busy > 0;
-    ++(busy == used ? stats.full_cycles : stats.fill_drain_cycles);
+    ++(busy == used ? stats.full_cycles
+       : blocked    ? stats.memory_stall_cycles
+                    : stats.fill_drain_cycles);
   }
 
   // The GEMM is done: events into the statistics.

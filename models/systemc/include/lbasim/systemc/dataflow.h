@@ -15,12 +15,24 @@
 
 namespace lbasim::sysc {
 
+// Which of a GEMM's operands go through the DRAM port, and their sizes in bytes (per element;
+// per pair for the WS partial sums). The residency rule that decides it is models/memory's
+// (docs/memory.md); by default everything is on chip and the port is idle.
+struct GemmDram {
+  bool a = false;         // A is read from DRAM: WS once per N tile, OS once
+  bool w = false;         // W is read from DRAM: WS once, OS once per M tile
+  bool c = false;         // C is written to DRAM
+  bool partials = false;  // WS partial-sum pairs between K tiles go to DRAM and back
+  double a_bytes = 1, w_bytes = 1, c_bytes = 2, pair_bytes = 4;
+};
+
 // C[m x n] = A[m x k] W[k x n], row-major. The buffers must outlive the run.
 struct GemmProblem {
   const double* a = nullptr;
   const double* w = nullptr;
   double* c = nullptr;
   std::int64_t m = 0, k = 0, n = 0;
+  GemmDram dram{};
 };
 
 // A word leaving the array through the bottom unit of a column (WS: every (m, column) of
