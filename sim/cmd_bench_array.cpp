@@ -30,6 +30,7 @@ void add_bench_array_command(CLI::App& app) {
   struct Options {
     std::vector<std::string> arrays{"16x16", "32x32"};
     std::string dataflow = "ws";
+    std::string buffering = "double";
     std::int64_t m = 256, k = 256, n = 256;
     int repeat = 3;
     bool rtl = false;
@@ -39,6 +40,7 @@ void add_bench_array_command(CLI::App& app) {
                                  "Benchmark the SystemC array model: PE-cycles/s on one core");
   cmd->add_option("--array", opt->arrays, "Array shapes ROWSxCOLS")->capture_default_str();
   cmd->add_option("--dataflow", opt->dataflow, "ws or os")->capture_default_str();
+  cmd->add_option("--buffering", opt->buffering, "single or double")->capture_default_str();
   cmd->add_option("--m", opt->m, "GEMM M")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--k", opt->k, "GEMM K")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--n", opt->n, "GEMM N")->capture_default_str()->check(CLI::PositiveNumber);
@@ -61,6 +63,7 @@ void add_bench_array_command(CLI::App& app) {
     for (const std::string& shape : opt->arrays) {
       sysc::ArrayConfig ac = sysc::parse_array_shape(shape, "--array");
       ac.dataflow = sysc::parse_dataflow(opt->dataflow, "--dataflow");
+      ac.buffering = sysc::parse_buffering(opt->buffering, "--buffering");
       double best = 1e300, best_wall = 1e300;
       sysc::ArrayStats st;
       for (int i = 0; i < opt->repeat; ++i) {
@@ -73,11 +76,11 @@ void add_bench_array_command(CLI::App& app) {
       }
       const double pe_cycles = static_cast<double>(st.total_cycles) * ac.rows * ac.cols;
       fmt::print(
-          "{:>7} {} GEMM {},{},{}: {} cycles in {:.3f} s CPU ({:.3f} s wall) = {:.2f} M "
+          "{:>7} {} {} GEMM {},{},{}: {} cycles in {:.3f} s CPU ({:.3f} s wall) = {:.2f} M "
           "PE-cycles/s, {:.2f} M MACs/s, {:.0f} k cycles/s (utilization {:.3f}; wall: {:.2f} M "
           "PE-cycles/s)\n",
-          shape, opt->dataflow, opt->m, opt->k, opt->n, st.total_cycles, best, best_wall,
-          pe_cycles / best / 1e6, static_cast<double>(st.macs) / best / 1e6,
+          shape, opt->dataflow, opt->buffering, opt->m, opt->k, opt->n, st.total_cycles, best,
+          best_wall, pe_cycles / best / 1e6, static_cast<double>(st.macs) / best / 1e6,
           static_cast<double>(st.total_cycles) / best / 1e3, st.utilization(),
           pe_cycles / best_wall / 1e6);
     }
@@ -94,8 +97,10 @@ void add_bench_array_command(CLI::App& app) {
       while (!driver->done()) driver->step();
       const double rtl_cpu = thread_cpu_seconds() - c0;
       const double s0 = thread_cpu_seconds();
-      sysc::ArrayStats st = sysc::run_gemm({ra.data(), rw.data(), c.data(), opt->m, opt->k, opt->n},
-                                           {p.rows, p.cols, p.dataflow}, rcfg);
+      sysc::ArrayConfig same{p.rows, p.cols, p.dataflow};
+      same.buffering = sysc::Buffering::single;  // as the RTL array
+      sysc::ArrayStats st =
+          sysc::run_gemm({ra.data(), rw.data(), c.data(), opt->m, opt->k, opt->n}, same, rcfg);
       const double sc_cpu = thread_cpu_seconds() - s0;
       const double pe_cycles = static_cast<double>(driver->cycles()) * p.rows * p.cols;
       fmt::print(

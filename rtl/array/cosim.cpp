@@ -92,7 +92,10 @@ CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w
     sc_words.clear();
   };
   const auto t0 = Clock::now();
-  r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, {p.rows, p.cols, p.dataflow}, cfg, hooks);
+  // The RTL arrays are single-buffered (docs/systolic.md).
+  sysc::ArrayConfig array{p.rows, p.cols, p.dataflow};
+  array.buffering = sysc::Buffering::single;
+  r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, array, cfg, hooks);
   const double total = std::chrono::duration<double>(Clock::now() - t0).count();
   r.sc_cycles = r.stats.total_cycles;
   // The RTL may still be busy: let it finish (bounded), every word it emits is unexpected.

@@ -46,17 +46,4 @@ void ProductTable::build(const GemmProblem& p, const num::Format& product) {
   enabled_ = true;
 }
 
-num::EventCounts EventHistogram::counts() const {
-  num::EventCounts c;
-  for (std::uint8_t e = 0; e < 16; ++e) {
-    const std::uint64_t k = bins[e];
-    c.ops += k;
-    if (e & num::kOverflow) c.overflow += k;
-    if (e & num::kUnderflow) c.underflow += k;
-    if (e & num::kSwamped) c.swamped += k;
-    if (e & num::kInexact) c.inexact += k;
-  }
-  return c;
-}
-
 }  // namespace lbasim::sysc::detail

@@ -1,4 +1,4 @@
-#include "common.h"
+#include "array_core.h"
 
 #include <fmt/format.h>
 
@@ -13,13 +13,17 @@ void check_problem(const GemmProblem& p) {
   if (!p.a || !p.w || !p.c) throw InputError("GEMM operands: A, W and C must all be given");
 }
 
-void reset_stats(ArrayStats& s, const ArrayConfig& a, const GemmProblem& p) {
-  s = ArrayStats{};
-  s.array = a;
-  s.m = p.m;
-  s.k = p.k;
-  s.n = p.n;
-  s.pe.assign(static_cast<std::size_t>(a.rows) * a.cols, PeCounters{});
+num::EventCounts EventHistogram::counts() const {
+  num::EventCounts c;
+  for (std::uint8_t e = 0; e < 16; ++e) {
+    const std::uint64_t k = bins[e];
+    c.ops += k;
+    if (e & num::kOverflow) c.overflow += k;
+    if (e & num::kUnderflow) c.underflow += k;
+    if (e & num::kSwamped) c.swamped += k;
+    if (e & num::kInexact) c.inexact += k;
+  }
+  return c;
 }
 
 }  // namespace lbasim::sysc::detail

@@ -4,11 +4,9 @@
 // operands have too many distinct values the table is off and the PE calls mul_q itself.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <vector>
 
-#include "lbasim/numerics/events.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/numerics/quantize.h"
 #include "lbasim/systemc/dataflow.h"
@@ -34,14 +32,6 @@ class ProductTable {
   std::vector<std::int32_t> a_idx_, w_idx_;
   std::size_t w_count_ = 0;
   std::vector<num::Quantized> table_;
-};
-
-// Event counts kept as a histogram of event bit patterns (one increment per quantization),
-// expanded into EventCounts once per GEMM.
-struct EventHistogram {
-  std::array<std::uint64_t, 16> bins{};
-  void add(std::uint8_t events) { ++bins[events & 15]; }
-  num::EventCounts counts() const;
 };
 
 }  // namespace lbasim::sysc::detail
