@@ -23,6 +23,7 @@ namespace {
 
 struct CosimCliOptions {
   std::string dataflow = "both";
+  std::string buffering = "both";
   std::string gemm;  // empty (and no --a/--b): the default suite
   std::optional<std::int64_t> chunk;
   std::string config;
@@ -57,6 +58,11 @@ std::vector<sysc::DataflowKind> parse_dataflows(const std::string& text) {
   return {sysc::parse_dataflow(text, "--dataflow (or both)")};
 }
 
+std::vector<sysc::Buffering> parse_bufferings(const std::string& text) {
+  if (text == "both") return {sysc::Buffering::single, sysc::Buffering::double_};
+  return {sysc::parse_buffering(text, "--buffering (or both)")};
+}
+
 // One GEMM of the run: a suite case, or the command line's.
 struct Job {
   rtl::CosimCase shape;
@@ -65,16 +71,18 @@ struct Job {
 
 struct Totals {
   std::uint64_t cases = 0, failed = 0, words = 0, mismatched = 0;
+  std::uint64_t pe_events = 0, mismatched_pe_events = 0;
   double sc_seconds = 0, rtl_seconds = 0;
   bool window_written = false;
   nlohmann::json cases_json = nlohmann::json::array();
 };
 
-void run_job(const CosimCliOptions& opt, rtl::ArrayDutFactory make_dut, const Job& job,
-             const num::AccumConfig& cfg, Totals& t) {
+void run_job(const CosimCliOptions& opt, rtl::ArrayDutFactory make_dut, sysc::Buffering buffering,
+             const Job& job, const num::AccumConfig& cfg, Totals& t) {
   const rtl::ArrayParams p = make_dut()->params();
   const rtl::CosimCase& s = job.shape;
   rtl::CosimOptions co;
+  co.buffering = buffering;
   if (!opt.fault.empty()) {
     co.fault = parse_fault(opt.fault);
     if (co.fault->k >= s.k || co.fault->n >= s.n) co.fault.reset();  // not in this GEMM
@@ -93,19 +101,30 @@ void run_job(const CosimCliOptions& opt, rtl::ArrayDutFactory make_dut, const Jo
   ++t.cases;
   t.words += r.words;
   t.mismatched += r.mismatched_words;
+  t.pe_events += r.pe_events;
+  t.mismatched_pe_events += r.mismatched_pe_events;
   t.sc_seconds += r.sc_seconds;
   t.rtl_seconds += r.rtl_seconds;
   const std::string df(sysc::to_string(p.dataflow));
-  fmt::print("{} {}x{} GEMM {},{},{} chunk {}: {} words, cycles SystemC {} RTL {}: {}\n", df,
-             p.rows, p.cols, s.m, s.k, s.n, s.chunk, r.words, r.sc_cycles, r.rtl_cycles,
-             r.ok() ? "OK" : fmt::format("{} MISMATCHED WORDS", r.mismatched_words));
+  const std::string buf(sysc::to_string(buffering));
+  fmt::print(
+      "{} {} {}x{} GEMM {},{},{} chunk {}: {} words, {} PE events, cycles SystemC {} RTL {}: "
+      "{}\n",
+      df, buf, p.rows, p.cols, s.m, s.k, s.n, s.chunk, r.words, r.pe_events, r.sc_cycles,
+      r.rtl_cycles,
+      r.ok() ? "OK"
+             : fmt::format("{} MISMATCHED WORDS, {} MISMATCHED PE EVENTS", r.mismatched_words,
+                           r.mismatched_pe_events));
   nlohmann::json j = {{"dataflow", df},
+                      {"buffering", buf},
                       {"gemm", {s.m, s.k, s.n}},
                       {"chunk", s.chunk},
                       {"sc_cycles", r.sc_cycles},
                       {"rtl_cycles", r.rtl_cycles},
                       {"words", r.words},
                       {"mismatched_words", r.mismatched_words},
+                      {"pe_events", r.pe_events},
+                      {"mismatched_pe_events", r.mismatched_pe_events},
                       {"sc_seconds", r.sc_seconds},
                       {"rtl_seconds", r.rtl_seconds},
                       {"ok", r.ok()}};
@@ -134,6 +153,7 @@ void run(const CosimCliOptions& opt) {
   if (opt.chunk && *opt.chunk < 0)
     throw InputError(fmt::format("--chunk: {} must be >= 0", *opt.chunk));
   const std::vector<sysc::DataflowKind> dataflows = parse_dataflows(opt.dataflow);
+  const std::vector<sysc::Buffering> bufferings = parse_bufferings(opt.buffering);
   if (!opt.fault.empty()) parse_fault(opt.fault);  // bad syntax before any run
   Totals t;
   for (const sysc::DataflowKind df : dataflows) {
@@ -169,9 +189,11 @@ void run(const CosimCliOptions& opt) {
         throw InputError(
             fmt::format("--fault-weight: W[{}][{}] is outside every GEMM run", f.k, f.n));
     }
-    for (const Job& job : jobs) run_job(opt, make_dut, job, cfg, t);
+    for (const sysc::Buffering buffering : bufferings)
+      for (const Job& job : jobs) run_job(opt, make_dut, buffering, job, cfg, t);
   }
-  fmt::print("{} GEMMs, words compared {}, mismatched {}\n", t.cases, t.words, t.mismatched);
+  fmt::print("{} GEMMs, words compared {}, mismatched {}; PE events compared {}, mismatched {}\n",
+             t.cases, t.words, t.mismatched, t.pe_events, t.mismatched_pe_events);
   fmt::print("time: SystemC side {:.3f} s, RTL side {:.3f} s (speed: lbasim bench-array --rtl)\n",
              t.sc_seconds, t.rtl_seconds);
   if (!opt.vcd.empty()) fmt::print("full RTL VCD: {}\n", opt.vcd);
@@ -179,6 +201,8 @@ void run(const CosimCliOptions& opt) {
     write_json_file(opt.json, {{"cases", t.cases_json},
                                {"words", t.words},
                                {"mismatched_words", t.mismatched},
+                               {"pe_events", t.pe_events},
+                               {"mismatched_pe_events", t.mismatched_pe_events},
                                {"ok", t.failed == 0}});
   if (t.failed != 0)
     throw std::runtime_error(fmt::format(
@@ -192,9 +216,10 @@ void add_cosim_command(CLI::App& app) {
   auto opt = std::make_shared<CosimCliOptions>();
   auto* cmd = app.add_subcommand(
       "cosim",
-      "SystemC array model vs Verilated RTL array, in lockstep, on the default suite of ragged "
-      "GEMMs or on one GEMM");
+      "SystemC array model vs Verilated RTL array, in lockstep (words, PE events, cycles), on the "
+      "default suite of ragged GEMMs or on one GEMM");
   cmd->add_option("--dataflow", opt->dataflow, "ws, os or both")->capture_default_str();
+  cmd->add_option("--buffering", opt->buffering, "single, double or both")->capture_default_str();
   cmd->add_option("--gemm", opt->gemm, "One GEMM shape M,K,N instead of the default suite");
   cmd->add_option("--chunk", opt->chunk,
                   "Chunk size (default: each suite case's; one GEMM: the config's, else 16)");

@@ -13,6 +13,28 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A SystemC PE record in the RTL's event bits (rtl/pe/pe_core.v).
+PeEventBits to_bits(const sysc::PeStepEvents& e) {
+  return static_cast<PeEventBits>(e.done | e.product << 2 | e.accumulator << 5 | e.chunk << 9);
+}
+
+// "MAC, chunk add, accumulator inexact".
+std::string describe_pe_events(std::uint64_t bits) {
+  static const char* const kEvents[] = {"overflow", "underflow", "inexact", "swamped"};
+  std::string s;
+  const auto add = [&](const std::string& what) { s += (s.empty() ? "" : ", ") + what; };
+  if (bits & 1) add("MAC");
+  if (bits & 2) add("chunk add");
+  const struct {
+    const char* stage;
+    int lsb, count;
+  } stages[] = {{"product", 2, 3}, {"accumulator", 5, 4}, {"chunk", 9, 4}};
+  for (const auto& st : stages)
+    for (int i = 0; i < st.count; ++i)
+      if (bits >> (st.lsb + i) & 1) add(fmt::format("{} {}", st.stage, kEvents[i]));
+  return s.empty() ? "idle" : s;
+}
+
 class Comparator {
  public:
   Comparator(const ArrayParams& p, CosimResult& r) : p_(p), r_(r) {}
@@ -39,6 +61,24 @@ class Comparator {
       }
   }
 
+  // Compares every PE's events of one cycle; `want` empty: a cycle without PE arithmetic.
+  void compare(std::uint64_t cycle, const std::vector<sysc::PeStepEvents>& want,
+               const std::vector<PeEventBits>& got) {
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      ++r_.pe_events;
+      const PeEventBits e = i < want.size() ? to_bits(want[i]) : 0;
+      if (e == got[i]) continue;
+      ++r_.mismatched_pe_events;
+      if (r_.first) continue;
+      r_.first = Mismatch{.cycle = cycle,
+                          .column = static_cast<int>(i % p_.cols),
+                          .row = static_cast<int>(i / p_.cols),
+                          .field = "PE events",
+                          .expected_code = e,
+                          .actual_code = got[i]};
+    }
+  }
+
  private:
   void compare_word(std::uint64_t cycle, const sysc::OutputWord& e, const RtlWord& g) {
     if (g.word.m != e.m || g.word.n != e.n)
@@ -49,17 +89,26 @@ class Comparator {
     if (ps != g.psum_code) return fail(cycle, e, "psum", ps, g.psum_code, e.psum, g.word.psum);
     const std::uint64_t co = num::encode(e.chunk, p_.chunk_accumulator);
     if (co != g.chunk_code) return fail(cycle, e, "chunk", co, g.chunk_code, e.chunk, g.word.chunk);
-    if (e.final) {
-      const std::uint64_t v = num::encode(e.value, p_.chunk_accumulator);
-      if (v != g.value_code) return fail(cycle, e, "value", v, g.value_code, e.value, g.word.value);
-    }
+    if (!e.final) return;
+    const std::uint64_t v = num::encode(e.value, p_.chunk_accumulator);
+    if (v != g.value_code) return fail(cycle, e, "value", v, g.value_code, e.value, g.word.value);
+    if (e.events != g.value_events)
+      return fail(cycle, e, "value events", e.events, g.value_events, e.events, g.value_events);
   }
 
   void fail(std::uint64_t cycle, const sysc::OutputWord& at, const char* field,
             std::uint64_t want_code, std::uint64_t got_code, double want, double got) {
     ++r_.mismatched_words;
     if (r_.first) return;
-    r_.first = Mismatch{cycle, at.column, at.m, at.n, field, want_code, got_code, want, got};
+    r_.first = Mismatch{.cycle = cycle,
+                        .column = at.column,
+                        .m = at.m,
+                        .n = at.n,
+                        .field = field,
+                        .expected_code = want_code,
+                        .actual_code = got_code,
+                        .expected = want,
+                        .actual = got};
   }
 
   const ArrayParams& p_;
@@ -75,34 +124,42 @@ CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w
   std::unique_ptr<ArrayDut> dut = make_dut();
   const ArrayParams p = dut->params();
   if (!opt.vcd.empty()) dut->open_vcd(opt.vcd);
-  const GemmJob job{a, w, m, k, n, cfg, opt.fault};
+  const GemmJob job{a, w, m, k, n, cfg, opt.fault, opt.buffering == sysc::Buffering::double_};
   std::unique_ptr<ArrayDriver> driver = make_array_driver(*dut, job);
   Comparator cmp(p, r);
 
   std::vector<double> c(m * n);
   std::vector<sysc::OutputWord> sc_words;
+  std::vector<sysc::PeStepEvents> sc_events;  // of this cycle; empty: no PE arithmetic
   sysc::RunHooks hooks;
   hooks.on_output = [&](const sysc::OutputWord& word) { sc_words.push_back(word); };
+  hooks.on_pe_events = [&](const sysc::CycleEvents& e) {
+    sc_events.assign(e.pe.begin(), e.pe.end());
+  };
   double rtl_seconds = 0;
   hooks.after_cycle = [&](std::uint64_t cycle) {
     const auto t0 = Clock::now();
     const RtlCycle rtl = driver->step();
     rtl_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
     cmp.compare(cycle, sc_words, rtl.words);
+    cmp.compare(cycle, sc_events, rtl.pe_events);
     sc_words.clear();
+    sc_events.clear();
   };
   const auto t0 = Clock::now();
-  // The RTL arrays are single-buffered (docs/systolic.md).
   sysc::ArrayConfig array{p.rows, p.cols, p.dataflow};
-  array.buffering = sysc::Buffering::single;
+  array.buffering = opt.buffering;
   r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, array, cfg, hooks);
   const double total = std::chrono::duration<double>(Clock::now() - t0).count();
   r.sc_cycles = r.stats.total_cycles;
-  // The RTL may still be busy: let it finish (bounded), every word it emits is unexpected.
+  // The RTL may still be busy: let it finish (bounded); every word or event it emits is
+  // unexpected.
   const std::uint64_t limit = 2 * r.sc_cycles + 1000;
   while (!driver->done() && driver->cycles() < limit) {
     const std::uint64_t cycle = driver->cycles();
-    cmp.compare(cycle, {}, driver->step().words);
+    const RtlCycle rtl = driver->step();
+    cmp.compare(cycle, {}, rtl.words);
+    cmp.compare(cycle, std::vector<sysc::PeStepEvents>{}, rtl.pe_events);
   }
   r.rtl_cycles = driver->done() ? driver->cycles() : limit;
   r.rtl_seconds = rtl_seconds;
@@ -126,6 +183,11 @@ CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w
 }
 
 std::string describe(const Mismatch& mm) {
+  if (mm.row >= 0)
+    return fmt::format("cycle {}, PE({}, {}), {}: expected 0x{:x} ({}), RTL 0x{:x} ({})", mm.cycle,
+                       mm.row, mm.column, mm.field, mm.expected_code,
+                       describe_pe_events(mm.expected_code), mm.actual_code,
+                       describe_pe_events(mm.actual_code));
   return fmt::format("cycle {}, column {} (C[{}][{}]), {}: expected 0x{:x} ({}), RTL 0x{:x} ({})",
                      mm.cycle, mm.column, mm.m, mm.n, mm.field, mm.expected_code, mm.expected,
                      mm.actual_code, mm.actual);

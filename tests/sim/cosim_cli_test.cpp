@@ -1,6 +1,6 @@
-// lbasim cosim end to end: the default suite passes in both dataflows with its totals, an
-// injected weight fault fails with exit 1 and names the first mismatch, bad options are refused
-// naming the option and value.
+// lbasim cosim end to end: the default suite passes in both dataflows and bufferings with its
+// totals, an injected weight fault fails with exit 1 and names the first mismatch, bad options
+// are refused naming the option and value.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -19,17 +19,21 @@ CommandResult cosim(const std::string& args) {
   return run_command(std::string(LBASIM_BIN) + " cosim " + args);
 }
 
-TEST(CosimCli, DefaultSuiteBothDataflows) {
+TEST(CosimCli, DefaultSuiteBothDataflowsBothBufferings) {
   const std::filesystem::path json =
       std::filesystem::temp_directory_path() / ("lbasim_cosim_cli_" + std::to_string(getpid()));
   const CommandResult r = cosim("--json " + json.string() + " --window-vcd ''");
   EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("48 GEMMs, words compared 18033, mismatched 0"));
+  EXPECT_THAT(
+      r.output,
+      HasSubstr(
+          "96 GEMMs, words compared 36066, mismatched 0; PE events compared 370848, mismatched 0"));
   const nlohmann::json j = nlohmann::json::parse(std::ifstream(json));
   std::filesystem::remove(json);
-  ASSERT_EQ(j["cases"].size(), 48u);
+  ASSERT_EQ(j["cases"].size(), 96u);
   EXPECT_EQ(j["cases"][0]["dataflow"], "ws");
-  EXPECT_EQ(j["cases"][47]["dataflow"], "os");
+  EXPECT_EQ(j["cases"][95]["dataflow"], "os");
+  EXPECT_EQ(j["cases"][95]["buffering"], "double");
   EXPECT_TRUE(j["ok"]);
 }
 
@@ -38,9 +42,11 @@ TEST(CosimCli, WeightFaultIsCaughtInEitherDataflow) {
     const CommandResult r = cosim(std::string("--dataflow ") + df +
                                   " --gemm 9,11,6 --fault-weight 3,2,5 --window-vcd ''");
     EXPECT_EQ(r.status, 1) << r.output;
-    EXPECT_THAT(r.output, HasSubstr("first mismatch: cycle "));
-    EXPECT_THAT(r.output, HasSubstr("column 2 (C["));
-    EXPECT_THAT(r.output, HasSubstr("SystemC model and RTL disagree in 1 of 1 GEMMs"));
+    // W[3][2] is used in column 2 only: the first difference is a PE's events there, or a word.
+    EXPECT_THAT(r.output,
+                ::testing::ContainsRegex(
+                    "first mismatch: cycle [0-9]+, (PE\\([0-9]+, 2\\)|column 2 \\(C\\[)"));
+    EXPECT_THAT(r.output, HasSubstr("SystemC model and RTL disagree in 2 of 2 GEMMs"));
   }
 }
 

@@ -1,11 +1,15 @@
 // Lockstep co-simulation of the SystemC array and a Verilated RTL array, compiled once per RTL
-// model (LBASIM_DUT_CONFIG: paper4x4, paper4x4_os, rne3x5, rne3x5_os): zero mismatches and
-// equal cycle counts on the default suite of ragged shapes and chunk sizes; a corrupted weight
-// on the RTL side must be caught.
+// model (LBASIM_DUT_CONFIG: paper4x4, paper4x4_os, rne3x5, rne3x5_os): zero mismatches in words
+// and PE events and equal cycle counts on the default suite of ragged shapes and chunk sizes,
+// single- and double-buffered; a corrupted weight, or one event bit, on the RTL side must be
+// caught.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
 #include <vector>
 
 #include "cosim_suite.h"
@@ -14,38 +18,100 @@
 
 LBASIM_DECLARE_ARRAY_DUT(LBASIM_DUT_CONFIG)
 
+namespace lbasim::sysc {
+void PrintTo(Buffering b, std::ostream* os) { *os << to_string(b); }
+}  // namespace lbasim::sysc
+
 namespace lbasim::rtl {
 namespace {
 
 const ArrayDutFactory kDut = &LBASIM_ARRAY_DUT(LBASIM_DUT_CONFIG);
 
-TEST(Cosim, ZeroMismatchesOnTheDefaultSuite) {
+class CosimBuffering : public ::testing::TestWithParam<sysc::Buffering> {};
+
+TEST_P(CosimBuffering, ZeroMismatchesOnTheDefaultSuite) {
   const ArrayParams p = kDut()->params();
-  std::uint64_t seed = 10, words = 0;
+  CosimOptions opt;
+  opt.buffering = GetParam();
+  std::uint64_t seed = 10, words = 0, events = 0;
   for (const CosimCase& c : default_cosim_cases()) {
-    const CosimResult r = cosim_random(kDut, c, seed += 2);
+    const CosimResult r = cosim_random(kDut, c, seed += 2, opt);
     EXPECT_TRUE(r.ok()) << c.m << "," << c.k << "," << c.n << " chunk " << c.chunk << ": "
-                        << r.mismatched_words << " mismatched words, cycles " << r.sc_cycles
-                        << " vs " << r.rtl_cycles
+                        << r.mismatched_words << " mismatched words, " << r.mismatched_pe_events
+                        << " mismatched PE events, cycles " << r.sc_cycles << " vs " << r.rtl_cycles
                         << (r.first ? ", first: " + describe(*r.first) : "");
     // WS: one pair per K tile; OS: one result per output.
     const std::int64_t k_tiles =
         p.dataflow == sysc::DataflowKind::ws ? (c.k + p.rows - 1) / p.rows : 1;
     EXPECT_EQ(r.words, static_cast<std::uint64_t>(c.m * c.n * k_tiles));
+    // Every PE in every cycle the RTL ran.
+    EXPECT_EQ(r.pe_events, r.rtl_cycles * p.rows * p.cols);
     words += r.words;
+    events += r.pe_events;
   }
   EXPECT_GT(words, 2000u);
+  EXPECT_GT(events, 50000u);
 }
 
+INSTANTIATE_TEST_SUITE_P(Both, CosimBuffering,
+                         ::testing::Values(sysc::Buffering::single, sysc::Buffering::double_),
+                         [](const auto& info) { return std::string(sysc::to_string(info.param)); });
+
 TEST(Cosim, InjectedWeightFaultIsCaught) {
-  CosimOptions opt;
-  opt.fault = WeightFault{2, 1, 6};  // top exponent bit of W[2][1]
-  const CosimResult r = cosim_random(kDut, {5, 9, 6, 4}, 3, opt);
+  for (const sysc::Buffering b : {sysc::Buffering::single, sysc::Buffering::double_}) {
+    CosimOptions opt;
+    opt.buffering = b;
+    opt.fault = WeightFault{2, 1, 6};  // top exponent bit of W[2][1]
+    const CosimResult r = cosim_random(kDut, {5, 9, 6, 4}, 3, opt);
+    EXPECT_FALSE(r.ok());
+    ASSERT_TRUE(r.first.has_value());
+    // W[2][1] feeds PEs of column 1 only: the first difference is there, in a PE's events or
+    // in the column's word of C[.][1].
+    EXPECT_EQ(r.first->column, 1) << describe(*r.first);
+    EXPECT_TRUE(r.first->field == "PE events" || r.first->n == 1) << describe(*r.first);
+    EXPECT_NE(r.first->expected_code, r.first->actual_code);
+  }
+}
+
+// The model with one event bit flipped: PE(1, 1)'s accumulator inexact bit in the first cycle
+// it does a MAC. Values are untouched, so only the event comparison can notice.
+class TamperedEvents final : public ArrayDut {
+ public:
+  TamperedEvents() : dut_(kDut()) {}
+  const ArrayParams& params() const override { return dut_->params(); }
+  void reset() override { dut_->reset(); }
+  ArrayOutputs cycle(const ArrayInputs& in) override {
+    ArrayOutputs out = dut_->cycle(in);
+    PeEventBits& e = out.pe_events[1 * params().cols + 1];
+    if (!done_ && (e & 1)) {
+      e ^= 1u << 7;
+      done_ = true;
+      ++tampered;
+    }
+    return out;
+  }
+  void open_vcd(const std::string& path) override { dut_->open_vcd(path); }
+  void set_vcd_dump(bool on) override { dut_->set_vcd_dump(on); }
+  void close_vcd() override { dut_->close_vcd(); }
+  static inline int tampered = 0;
+
+ private:
+  std::unique_ptr<ArrayDut> dut_;
+  bool done_ = false;
+};
+
+TEST(Cosim, OneFlippedEventBitIsCaught) {
+  const CosimResult r =
+      cosim_random([]() -> std::unique_ptr<ArrayDut> { return std::make_unique<TamperedEvents>(); },
+                   {5, 9, 6, 4}, 3);
+  ASSERT_EQ(TamperedEvents::tampered, 1);
   EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.mismatched_words, 0u);
+  EXPECT_EQ(r.mismatched_pe_events, 1u);
   ASSERT_TRUE(r.first.has_value());
-  EXPECT_EQ(r.first->column, 1);  // W[2][1] feeds column 1 of the first tile
-  EXPECT_EQ(r.first->n, 1);
-  EXPECT_NE(r.first->expected_code, r.first->actual_code);
+  EXPECT_EQ(r.first->row, 1);
+  EXPECT_EQ(r.first->column, 1);
+  EXPECT_EQ(r.first->expected_code ^ r.first->actual_code, 1u << 7) << describe(*r.first);
 }
 
 // The end of a double-buffered GEMM by the schedule of docs/systolic.md: the last cycle of
