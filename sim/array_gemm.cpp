@@ -10,6 +10,7 @@
 
 #include "gemm_inputs.h"
 #include "io_util.h"
+#include "lbasim/base/memory.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/error.h"
 #include "lbasim/systemc/random_operands.h"
@@ -91,11 +92,16 @@ void run_array_gemm(const ArrayGemmOptions& opt) {
   } else {
     if (opt.gemm.empty()) throw InputError("--gemm: required unless --a and --b are given");
     s = parse_gemm_shape(opt.gemm);
+    require_memory(mul_bytes(add_bytes(mul_bytes(s.m, s.k), mul_bytes(s.k, s.n)), 8),
+                   fmt::format("--gemm {}: random operands A and B", opt.gemm));
     const std::uint64_t seed = opt.seed.value_or(1);
     a = sysc::random_operand(s.m * s.k, wa, seed);
     b = sysc::random_operand(s.k * s.n, wa, seed + 0x9e3779b97f4a7c15ull);
   }
 
+  // C, the golden C of --check, and the array's output buffer of partial pairs.
+  require_memory(mul_bytes(s.m, add_bytes(mul_bytes(s.n, opt.check ? 2 : 1), 2 * ac.cols), 8),
+                 fmt::format("GEMM {} x {} x {} on the array", s.m, s.k, s.n));
   std::vector<double> c(static_cast<std::size_t>(s.m * s.n));
   const sysc::ArrayStats st =
       sysc::run_gemm({a.data(), b.data(), c.data(), s.m, s.k, s.n, dram}, ac, cfg);

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "array_driver.h"
 #include "commands.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/random_operands.h"
 #include "lbasim/systemc/run_gemm.h"
-#include "ws_array_driver.h"
-#include "ws_array_dut.h"
+#include "rtl_models.h"
 
 namespace lbasim::cli {
 namespace {
@@ -47,8 +47,9 @@ void add_bench_array_command(CLI::App& app) {
   cmd->add_option("--repeat", opt->repeat, "Runs per array (best is reported)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_flag("--rtl", opt->rtl,
-                "Also time the Verilated RTL array (its own shape and formats) on the same GEMM");
+  cmd->add_flag(
+      "--rtl", opt->rtl,
+      "Also time the Verilated RTL array of --dataflow (4x4, paper formats) on the same GEMM");
   cmd->callback([opt] {
     num::AccumConfig cfg;
     cfg.product = num::parse_format("M7E4b12");
@@ -84,27 +85,29 @@ void add_bench_array_command(CLI::App& app) {
           pe_cycles / best_wall / 1e6);
     }
     if (opt->rtl) {
-      std::unique_ptr<rtl::WsArrayDut> dut = rtl::make_ws_array_dut();
-      const rtl::WsArrayParams& p = dut->params();
+      std::unique_ptr<rtl::ArrayDut> dut =
+          rtl_array_model(sysc::parse_dataflow(opt->dataflow, "--dataflow"))();
+      const rtl::ArrayParams& p = dut->params();
       const std::vector<double> ra = sysc::random_operand(opt->m * opt->k, p.a, 1);
       const std::vector<double> rw = sysc::random_operand(opt->k * opt->n, p.w, 2);
       num::AccumConfig rcfg{p.product, p.accumulator, p.chunk_accumulator, 16};
       const double c0 = thread_cpu_seconds();
-      rtl::WsArrayDriver driver(*dut, ra.data(), rw.data(), opt->m, opt->k, opt->n, rcfg);
-      while (!driver.done()) driver.step();
+      std::unique_ptr<rtl::ArrayDriver> driver =
+          rtl::make_array_driver(*dut, {ra.data(), rw.data(), opt->m, opt->k, opt->n, rcfg, {}});
+      while (!driver->done()) driver->step();
       const double rtl_cpu = thread_cpu_seconds() - c0;
       const double s0 = thread_cpu_seconds();
-      const sysc::ArrayConfig same{p.rows, p.cols, sysc::DataflowKind::ws, sysc::PeKind::fmaq,
-                                   sysc::Buffering::single};  // as the RTL array
+      sysc::ArrayConfig same{p.rows, p.cols, p.dataflow};
+      same.buffering = sysc::Buffering::single;  // as the RTL array
       sysc::ArrayStats st =
           sysc::run_gemm({ra.data(), rw.data(), c.data(), opt->m, opt->k, opt->n}, same, rcfg);
       const double sc_cpu = thread_cpu_seconds() - s0;
-      const double pe_cycles = static_cast<double>(driver.cycles()) * p.rows * p.cols;
+      const double pe_cycles = static_cast<double>(driver->cycles()) * p.rows * p.cols;
       fmt::print(
-          "RTL {}x{} ws (Verilated, with its driver): {} cycles, {:.2f} M PE-cycles/s CPU; "
+          "RTL {}x{} {} (Verilated, with its driver): {} cycles, {:.2f} M PE-cycles/s CPU; "
           "SystemC model same array: {} cycles, {:.2f} M PE-cycles/s CPU ({:.1f}x)\n",
-          p.rows, p.cols, driver.cycles(), pe_cycles / rtl_cpu / 1e6, st.total_cycles,
-          pe_cycles / sc_cpu / 1e6, rtl_cpu / sc_cpu);
+          p.rows, p.cols, sysc::to_string(p.dataflow), driver->cycles(), pe_cycles / rtl_cpu / 1e6,
+          st.total_cycles, pe_cycles / sc_cpu / 1e6, rtl_cpu / sc_cpu);
     }
   });
 }

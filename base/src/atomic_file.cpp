@@ -1,4 +1,4 @@
-#include "lbasim/traces/atomic_file.h"
+#include "lbasim/base/atomic_file.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim {
 

@@ -1,5 +1,5 @@
 // NumPy .npy format 1.0/2.0/3.0: a magic string, a Python-dict header, raw C-order data.
-#include "lbasim/traces/npy.h"
+#include "lbasim/base/npy.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -10,8 +10,9 @@
 #include <limits>
 #include <sstream>
 
-#include "lbasim/numerics/error.h"
-#include "lbasim/traces/atomic_file.h"
+#include "lbasim/base/atomic_file.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/memory.h"
 
 namespace lbasim::npy {
 namespace {
@@ -28,7 +29,8 @@ std::string header_field(const std::filesystem::path& path, const std::string& h
                          const std::string& key) {
   const std::string quoted = "'" + key + "'";
   auto pos = header.find(quoted);
-  if (pos == std::string::npos) fail(path, fmt::format("header has no '{}' field: {}", key, header));
+  if (pos == std::string::npos)
+    fail(path, fmt::format("header has no '{}' field: {}", key, header));
   pos = header.find(':', pos + quoted.size());
   if (pos == std::string::npos) fail(path, fmt::format("header field '{}' has no value", key));
   ++pos;
@@ -65,11 +67,13 @@ std::vector<std::int64_t> parse_shape(const std::filesystem::path& path, const s
     shape.push_back(v);
   }
   if (shape.size() > kMaxRank)
-    fail(path, fmt::format("rank {} is not supported; expected at most {}", shape.size(), kMaxRank));
+    fail(path,
+         fmt::format("rank {} is not supported; expected at most {}", shape.size(), kMaxRank));
   return shape;
 }
 
-std::int64_t element_count(const std::filesystem::path& path, const std::vector<std::int64_t>& shape) {
+std::int64_t element_count(const std::filesystem::path& path,
+                           const std::vector<std::int64_t>& shape) {
   std::int64_t n = 1;
   for (auto d : shape) {
     if (d != 0 && n > std::numeric_limits<std::int64_t>::max() / 8 / d)
@@ -114,9 +118,12 @@ void write_raw(const std::filesystem::path& path, std::string_view descr,
 
 std::string_view to_string(DType d) {
   switch (d) {
-    case DType::f32: return "<f4";
-    case DType::f64: return "<f8";
-    case DType::i64: return "<i8";
+    case DType::f32:
+      return "<f4";
+    case DType::f64:
+      return "<f8";
+    case DType::i64:
+      return "<i8";
   }
   return "?";
 }
@@ -143,7 +150,8 @@ Array read(const std::filesystem::path& path) {
     unsigned char b[4];
     if (!in.read(reinterpret_cast<char*>(b), 4)) fail(path, "truncated header");
     header_len = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<std::uint32_t>(b[3]) << 24);
-    if (header_len > (1u << 20)) fail(path, fmt::format("header length {} is implausible", header_len));
+    if (header_len > (1u << 20))
+      fail(path, fmt::format("header length {} is implausible", header_len));
   } else {
     fail(path, fmt::format("format version {} is not supported; expected 1, 2 or 3", major));
   }
@@ -152,17 +160,21 @@ Array read(const std::filesystem::path& path) {
 
   Array a;
   const std::string descr = header_field(path, header, "descr");
-  if (descr == "'<f4'") a.dtype = DType::f32;
-  else if (descr == "'<f8'") a.dtype = DType::f64;
-  else if (descr == "'<i8'") a.dtype = DType::i64;
+  if (descr == "'<f4'")
+    a.dtype = DType::f32;
+  else if (descr == "'<f8'")
+    a.dtype = DType::f64;
+  else if (descr == "'<i8'")
+    a.dtype = DType::i64;
   else
     fail(path, fmt::format("dtype {} is not supported; expected '<f4' (float32), '<f8' (float64) "
                            "or '<i8' (int64), little-endian",
                            descr));
   const std::string order = header_field(path, header, "fortran_order");
   if (order != "False")
-    fail(path, fmt::format("fortran_order = {}: expected False (C order); use numpy.ascontiguousarray",
-                           order));
+    fail(path,
+         fmt::format("fortran_order = {}: expected False (C order); use numpy.ascontiguousarray",
+                     order));
   a.shape = parse_shape(path, header_field(path, header, "shape"));
   const std::int64_t n = element_count(path, a.shape);
   const std::size_t elem = a.dtype == DType::f32 ? 4 : 8;
@@ -175,6 +187,9 @@ Array read(const std::filesystem::path& path) {
   if (available < bytes)
     fail(path, fmt::format("truncated data: shape ({}) needs {} bytes, file has {}",
                            fmt::join(a.shape, ", "), bytes, available));
+  // The raw bytes and the values as doubles are both held while converting.
+  require_memory(add_bytes(bytes, mul_bytes(static_cast<std::uint64_t>(n), 8)),
+                 fmt::format("{}: reading shape ({})", path.string(), fmt::join(a.shape, ", ")));
   std::string raw(bytes, '\0');
   if (!in.read(raw.data(), static_cast<std::streamsize>(bytes)))
     fail(path, fmt::format("truncated data: shape ({}) needs {} bytes, file has {}",
@@ -203,7 +218,8 @@ Array read(const std::filesystem::path& path) {
 Array read_float(const std::filesystem::path& path, int rank, const std::string& what) {
   Array a = read(path);
   if (a.dtype == DType::i64)
-    fail(path, fmt::format("{}: dtype '<i8' (int64) is not supported; expected float32 or float64", what));
+    fail(path, fmt::format("{}: dtype '<i8' (int64) is not supported; expected float32 or float64",
+                           what));
   if (a.rank() != rank)
     fail(path, fmt::format("{}: rank {} (shape ({})); expected a rank-{} array", what, a.rank(),
                            fmt::join(a.shape, ", "), rank));
