@@ -20,6 +20,9 @@ CLI::Option* add_array_options(CLI::App& cmd, ArrayOptions& opt, const std::stri
   add("--pe", opt.pe, "PE kind: fmaq (quantized FMA with a chunk lane)");
   add("--buffering", opt.buffering,
       "single (load/drain stalls the array) or double (overlapped with the next tile)");
+  add("--chunk-lane", opt.chunk_lane,
+      "Chunk accumulators: pe (in every PE) or column (at the column bottoms; ws, chunk a "
+      "multiple of the rows)");
   add("--dram-bw", opt.dram_bw, "DRAM bandwidth in bytes per cycle, or inf (no memory stalls)");
   add("--clock-mhz", opt.clock_mhz, "Array clock for latencies, MHz");
   return all.front();
@@ -30,6 +33,7 @@ sysc::ArrayConfig array_config(const ArrayOptions& opt) {
   ac.dataflow = sysc::parse_dataflow(opt.dataflow, "--dataflow");
   ac.pe = sysc::parse_pe_kind(opt.pe, "--pe");
   ac.buffering = sysc::parse_buffering(opt.buffering, "--buffering");
+  ac.chunk_lane = sysc::parse_chunk_lane(opt.chunk_lane, "--chunk-lane");
   ac.dram_bytes_per_cycle = sysc::parse_bandwidth(opt.dram_bw, "--dram-bw");
   if (!(opt.clock_mhz > 0) || !std::isfinite(opt.clock_mhz))
     throw InputError(

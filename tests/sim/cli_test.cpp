@@ -260,11 +260,15 @@ TEST(CliRunGemm, RunWithGemmIsTheArrayCommandCheckedAgainstGolden) {
 }
 
 TEST(CliRunGemm, BadBufferingAndBandwidthExitOneNamingTheOption) {
-  const std::string base = std::string(LBASIM_BIN) + " array --gemm 4,4,4 --array 2x2 ";
-  for (const auto& [args, want] : {std::pair{"--buffering triple", "--buffering: 'triple'"},
-                                   {"--dram-bw 0", "--dram-bw: '0'"},
-                                   {"--dram-bw -3", "--dram-bw: '-3'"},
-                                   {"--dram a,x", "--dram: 'x'"}}) {
+  const std::string base = std::string(LBASIM_BIN) + " array --gemm 4,4,4 ";
+  for (const auto& [args, want] :
+       {std::pair{"--array 2x2 --buffering triple", "--buffering: 'triple'"},
+        {"--dram-bw 0", "--dram-bw: '0'"},
+        {"--dram-bw -3", "--dram-bw: '-3'"},
+        {"--dram a,x", "--dram: 'x'"},
+        {"--chunk-lane row", "--chunk-lane: 'row'"},
+        {"--chunk-lane column --dataflow os", "output-stationary"},
+        {"--chunk-lane column --array 3x3", "chunk 16 is not a multiple of the array's 3 rows"}}) {
     const auto r = run_command(base + args);
     EXPECT_EQ(r.status, 1) << args << ": " << r.output;
     EXPECT_THAT(r.output, ::testing::HasSubstr(want)) << args;

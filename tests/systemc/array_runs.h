@@ -21,6 +21,16 @@ inline num::AccumConfig paper(std::int64_t chunk = 0) {
   return c;
 }
 
+// A narrow accumulator that swamps often, summed by a wider chunk accumulator.
+inline num::AccumConfig narrow(std::int64_t chunk) {
+  num::AccumConfig c;
+  c.product = num::parse_format("M7E4b12");
+  c.accumulator = num::parse_format("M3E4b9:rne:subnormal");
+  c.chunk_accumulator = num::parse_format("M6E5");
+  c.chunk = chunk;
+  return c;
+}
+
 struct ArrayRun {
   ArrayStats stats;
   std::vector<OutputWord> words;

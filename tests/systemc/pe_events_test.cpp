@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "array_runs.h"
 #include "closed_forms.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/format.h"
@@ -24,14 +25,7 @@
 namespace lbasim::sysc {
 namespace {
 
-num::AccumConfig narrow(std::int64_t chunk) {
-  num::AccumConfig c;
-  c.product = num::parse_format("M7E4b12");
-  c.accumulator = num::parse_format("M3E4b9:rne:subnormal");
-  c.chunk_accumulator = num::parse_format("M6E5");
-  c.chunk = chunk;
-  return c;
-}
+using test::narrow;
 
 void add_events(num::EventCounts& c, std::uint8_t e) { c.add(e); }
 
@@ -82,7 +76,7 @@ void check_record(const ArrayConfig& ac, std::int64_t m, std::int64_t k, std::in
       }
   };
   hooks.on_output = [&](const OutputWord& word) {
-    if (word.final) add_events(got[{word.m, word.n}].chunk, word.events);
+    if (word.chunk_add) add_events(got[{word.m, word.n}].chunk, word.events);
   };
   std::vector<double> c(m * n);
   run_gemm({a.data(), w.data(), c.data(), m, k, n}, ac, cfg, hooks);
@@ -110,6 +104,19 @@ TEST(PeEventRecord, WeightStationaryMatchesGoldenPerOutput) {
 
 TEST(PeEventRecord, OutputStationaryMatchesGoldenPerOutput) {
   check_records(DataflowKind::os, 200);
+}
+
+// Chunk lane 'column': the PEs never add chunks; the column bottoms do, at every chunk end.
+TEST(PeEventRecord, ColumnChunkLaneMatchesGoldenPerOutput) {
+  std::uint64_t seed = 400;
+  for (Buffering b : {Buffering::single, Buffering::double_})
+    for (const auto& [rows, cols] : {std::pair{4, 4}, {3, 5}, {1, 2}})
+      for (int mult : {0, 1, 2})
+        for (const auto& [m, k, n] : {std::tuple{6, 4, 4}, {5, 11, 7}}) {
+          ArrayConfig ac{rows, cols, DataflowKind::ws, PeKind::fmaq, b};
+          ac.chunk_lane = ChunkLane::column;
+          check_record(ac, m, k, n, mult * rows, seed += 2);
+        }
 }
 
 // Keeping the record must not change anything else: values, cycles, counters, events.

@@ -67,6 +67,17 @@ Buffering parse_buffering(std::string_view text, const std::string& what) {
 
 std::string_view to_string(Buffering b) { return b == Buffering::single ? "single" : "double"; }
 
+ChunkLane parse_chunk_lane(std::string_view text, const std::string& what) {
+  if (text == "pe") return ChunkLane::pe;
+  if (text == "column") return ChunkLane::column;
+  throw InputError(fmt::format(
+      "{}: '{}' is not a chunk lane; expected pe (a chunk adder in every PE) or column (one at "
+      "each column bottom)",
+      what, text));
+}
+
+std::string_view to_string(ChunkLane c) { return c == ChunkLane::pe ? "pe" : "column"; }
+
 double parse_bandwidth(std::string_view text, const std::string& what) {
   if (text == "inf") return std::numeric_limits<double>::infinity();
   double v = 0;

@@ -31,6 +31,7 @@ nlohmann::json to_json(const ArrayConfig& a) {
           {"dataflow", std::string(to_string(a.dataflow))},
           {"pe", std::string(to_string(a.pe))},
           {"buffering", std::string(to_string(a.buffering))},
+          {"chunk_lane", std::string(to_string(a.chunk_lane))},
           {"dram_bytes_per_cycle", bandwidth_json(a.dram_bytes_per_cycle)}};
 }
 
@@ -69,6 +70,7 @@ nlohmann::json to_json(const ArrayStats& s, bool per_pe) {
       chunks.push_back(p.chunk_adds);
       writes.push_back(p.reg_writes);
     }
+    j["columns"] = {{"chunk_adds", s.column_chunk_adds}};
     j["pe"] = {{"layout", "row-major rows x cols"},
                {"macs", macs},
                {"zero_operand", zeros},

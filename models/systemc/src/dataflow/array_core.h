@@ -47,6 +47,7 @@ class ArrayCore {
     stats.k = p.k;
     stats.n = p.n;
     stats.pe.assign(static_cast<std::size_t>(array.rows) * array.cols, PeCounters{});
+    stats.column_chunk_adds.assign(array.cols, 0);
     stats.act_buffer.size_words = stats.act_buffer.writes = p.m * p.k;
     stats.weight_buffer.size_words = stats.weight_buffer.writes = p.k * p.n;
     pe.bind(p);
@@ -73,12 +74,19 @@ class ArrayCore {
     return out;
   }
 
+  // Column c's bottom chunk accumulator: Q_cacc(psum + chunk), counted, its events to `events`.
+  double chunk_add(int c, Lanes in, std::uint8_t& events) {
+    const double v = pe.result(in, events);
+    chunk_events_.add(events);
+    ++stats.column_chunk_adds[c];
+    return v;
+  }
+
   // The column-bottom chunk accumulator finishes `word` (psum and chunk set): its value and
   // events, written to C.
   void result(OutputWord& word) {
-    word.final = true;
-    word.value = pe.result({word.psum, word.chunk}, word.events);
-    chunk_events_.add(word.events);
+    word.final = word.chunk_add = true;
+    word.value = chunk_add(word.column, {word.psum, word.chunk}, word.events);
     p.c[word.m * p.n + word.n] = word.value;
   }
 

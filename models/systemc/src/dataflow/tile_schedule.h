@@ -17,6 +17,9 @@ struct Tile {
   std::int64_t row0 = 0, col0 = 0;     // WS: first step k0 and column n0; OS: first row m0, n0
   int rows = 0, cols = 0;              // PEs the tile uses: WS kt x nt, OS mt x nt
   bool first_k = true, last_k = true;  // WS: first / last K tile of its columns
+  // WS with column chunk accumulators: the tile starts a chunk (its psums enter at +0), ends one
+  // (the column bottoms add the chunk into the output), and belongs to its columns' first chunk.
+  bool chunk_start = true, chunk_end = true, first_chunk = true;
   // DRAM bytes: operands read before the tile starts, results written when it ends, and (WS)
   // partial pairs read back before it streams.
   double read_bytes = 0, write_bytes = 0, partial_read_bytes = 0;

@@ -33,6 +33,10 @@ class WeightStationary final : public Dataflow {
     shadow_.assign(a.buffering == Buffering::double_ ? pes : 0, Operand{});
   }
 
+  // Chunk lane 'column': the PEs only carry the psum; the chunk adds happen at the column
+  // bottoms where a K tile ends a chunk (make_dataflow checks that chunks end with K tiles).
+  bool column_lane() const { return core_.array.chunk_lane == ChunkLane::column; }
+
   void start(const GemmProblem& p) override {
     core_.begin(p);
     const int R = core_.array.rows, C = core_.array.cols;
@@ -49,6 +53,9 @@ class WeightStationary final : public Dataflow {
         t.cols = static_cast<int>(std::min<std::int64_t>(C, p.n - n0));
         t.first_k = k0 == 0;
         t.last_k = k0 + R >= K;
+        t.chunk_start = t.first_k || core_.pe.restarts(k0);
+        t.chunk_end = t.last_k || core_.pe.restarts(k0 + t.rows);
+        t.first_chunk = t.first_k || (tiles_.back().first_chunk && !tiles_.back().chunk_end);
         const double out_words = static_cast<double>(p.m) * t.cols;
         t.read_bytes = (d.w ? static_cast<double>(t.rows) * t.cols * d.w_bytes : 0) +
                        (d.a ? static_cast<double>(p.m) * t.rows * d.a_bytes : 0);
@@ -259,9 +266,9 @@ class WeightStationary final : public Dataflow {
       if (left != kNone) {
         const detail::Tile& tile = tiles_[left];
         a_left = core_.pe.activation(m_left, tile.row0 + r);
-        tag_left = {left,
-                    static_cast<std::uint8_t>((m_left == 0 ? kFirst : 0) |
-                                              (core_.pe.restarts(tile.row0 + r) ? kRestart : 0))};
+        const bool restart = !column_lane() && core_.pe.restarts(tile.row0 + r);
+        tag_left = {
+            left, static_cast<std::uint8_t>((m_left == 0 ? kFirst : 0) | (restart ? kRestart : 0))};
         ++st.act_buffer.reads;
       }
       for (int c = 0; c < C; ++c) {
@@ -273,7 +280,10 @@ class WeightStationary final : public Dataflow {
         if (r == 0) {  // top of the column: +0, or the pair parked by the previous K tile
           std::int64_t m_top = 0;
           pt = streaming_at(t, c, false, m_top);
-          if (pt != kNone && !tiles_[pt].first_k) {
+          if (pt != kNone && column_lane() && !tiles_[pt].chunk_start) {
+            in.psum = part_[m_top * C + c].psum;  // the chunk continues
+            ++st.out_buffer.reads;
+          } else if (pt != kNone && !column_lane() && !tiles_[pt].first_k) {
             in = part_[m_top * C + c];
             st.out_buffer.reads += 2;
           }
@@ -291,7 +301,7 @@ class WeightStationary final : public Dataflow {
           ++pe.reg_writes;
         }
         if (pt == kNone) continue;
-        pe.reg_writes += 2;
+        pe.reg_writes += column_lane() ? 1 : 2;
         if (tag.tile == kNone) {  // a row the tile does not use: the pair passes through
           nxt_.pair[i] = in;
           continue;
@@ -324,15 +334,41 @@ class WeightStationary final : public Dataflow {
       word.n = tile.col0 + c;
       word.psum = cur_.pair[i].psum;
       word.chunk = cur_.pair[i].chunk;
-      if (tile.last_k) {
+      const std::int64_t at = word.m * C + c;
+      if (column_lane()) {
+        bottom_column_lane(tile, word, at);
+      } else if (tile.last_k) {
         core_.result(word);
         ++core_.stats.out_buffer.writes;
       } else {
-        parked_.push_back({word.m * C + c, cur_.pair[i]});  // in the buffer from cycle t + 1
+        parked_.push_back({at, cur_.pair[i]});  // in the buffer from cycle t + 1
         core_.stats.out_buffer.writes += 2;
       }
       if (on_output) on_output(word);
     }
+  }
+
+  // Chunk lane 'column', the column bottom: where the tile ends a chunk, the chunk accumulator
+  // adds the finished chunk (the psum) into the output's running sum, read from the output
+  // buffer (+0 for the first chunk), and writes the sum back, or to C after the last K tile;
+  // elsewhere the psum is parked for the next K tile of the chunk.
+  void bottom_column_lane(const detail::Tile& tile, OutputWord& word, std::int64_t at) {
+    ArrayStats& st = core_.stats;
+    word.chunk = 0.0;
+    if (!tile.chunk_end) {
+      parked_.push_back({at, {word.psum, part_[at].chunk}});
+      ++st.out_buffer.writes;
+      return;
+    }
+    if (!tile.first_chunk) {
+      word.chunk = part_[at].chunk;
+      ++st.out_buffer.reads;
+    }
+    ++st.out_buffer.writes;
+    if (tile.last_k) return core_.result(word);
+    word.chunk_add = true;
+    const double sum = core_.chunk_add(word.column, {word.psum, word.chunk}, word.events);
+    parked_.push_back({at, {0.0, sum}});
   }
 
   detail::ArrayCore<Pe> core_;

@@ -21,6 +21,11 @@ enum class PeKind : std::uint8_t { fmaq };
 // results down the columns while the next tile streams (docs/systolic.md).
 enum class Buffering : std::uint8_t { single, double_ };
 
+// Where the chunk accumulators are (docs/systolic.md): pe, a chunk adder in every PE (any chunk
+// size); column, one per column at the column bottom (Gemmini-style), WS only, for a chunk size
+// that is a multiple of the array's rows or 0.
+enum class ChunkLane : std::uint8_t { pe, column };
+
 struct ArrayConfig {
   int rows = 16;
   int cols = 16;
@@ -29,6 +34,7 @@ struct ArrayConfig {
   Buffering buffering = Buffering::double_;
   // The DRAM port (docs/systolic.md, "Memory bandwidth"); infinity: operands never stall.
   double dram_bytes_per_cycle = std::numeric_limits<double>::infinity();
+  ChunkLane chunk_lane = ChunkLane::pe;
 };
 
 inline constexpr int kMaxArrayDim = 1024;
@@ -44,6 +50,9 @@ std::string_view to_string(PeKind p);
 // "single" or "double"; throws InputError naming `what` otherwise.
 Buffering parse_buffering(std::string_view text, const std::string& what);
 std::string_view to_string(Buffering b);
+// "pe" or "column"; throws InputError naming `what` otherwise.
+ChunkLane parse_chunk_lane(std::string_view text, const std::string& what);
+std::string_view to_string(ChunkLane c);
 // A bandwidth in bytes per cycle: a number > 0 or "inf"; throws InputError naming `what`.
 double parse_bandwidth(std::string_view text, const std::string& what);
 

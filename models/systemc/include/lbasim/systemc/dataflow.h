@@ -45,7 +45,10 @@ struct OutputWord {
   bool final = false;
   double psum = 0, chunk = 0;  // the column's two lanes as they leave the array
   double value = 0;            // Q_cacc(psum + chunk) when final
-  std::uint8_t events = 0;     // events of that column-bottom chunk add when final
+  // The column-bottom chunk accumulator added psum into chunk (always for final words; with
+  // chunk lane 'column' also where a chunk ends), with these events.
+  bool chunk_add = false;
+  std::uint8_t events = 0;
 };
 
 // What one PE did in one cycle, in the event encodings of rtl/fmaq/fmaq.v (= num::Event):
