@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "gemm_inputs.h"
 #include "io_util.h"
+#include "lbasim/base/memory.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/engine.h"
 #include "lbasim/traces/npy.h"
@@ -31,15 +32,20 @@ void add_gemm_command(CLI::App& app) {
       ->required();
   cmd->add_option("--out,-o", opt->out, "C, M x N float64 .npy")->required();
   cmd->add_option("--events", opt->events, "Write per-stage event counts as JSON here");
-  cmd->add_flag("--golden", opt->golden, "Use the golden model only (default: the fast engine, "
-                                         "bit-exact with it, where it applies)");
-  cmd->add_option("--threads", opt->threads, "Threads (0: all cores)")->capture_default_str()
+  cmd->add_flag("--golden", opt->golden,
+                "Use the golden model only (default: the fast engine, "
+                "bit-exact with it, where it applies)");
+  cmd->add_option("--threads", opt->threads, "Threads (0: all cores)")
+      ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->footer(
       "Operands are used as given (no W/A quantization). Exit status: 0 ok, 1 bad input, 2 usage.");
   cmd->callback([opt] {
     const num::AccumConfig cfg = read_accum_config(opt->config);
     const GemmOperands ops = read_gemm_operands(opt->a, opt->b, cfg);
+    require_memory(add_bytes(mul_bytes(ops.m, ops.n, 8), mul_bytes(ops.k, ops.n + 8, 8)),
+                   fmt::format("GEMM {} x {} x {} (C and the engine's padded copy of B)", ops.m,
+                               ops.k, ops.n));
     std::vector<double> c(static_cast<std::size_t>(ops.m * ops.n));
     num::StageCounts counts;
     const num::EngineReport run =

@@ -29,11 +29,7 @@ void check_finite(const npy::Array& x, const std::string& path, const num::Accum
 
 num::AccumConfig read_accum_config(const std::string& path) {
   const nlohmann::json j = read_json_file(path);
-  try {
-    return num::accum_config_from_json(j);
-  } catch (const InputError& e) {
-    rethrow_with_context(path, e);
-  }
+  return num::accum_config_from_field(JsonField(path, j));
 }
 
 GemmOperands read_gemm_operands(const std::string& a_path, const std::string& b_path,
@@ -45,9 +41,9 @@ GemmOperands read_gemm_operands(const std::string& a_path, const std::string& b_
   ops.k = ops.a.shape[1];
   ops.n = ops.b.shape[1];
   if (ops.b.shape[0] != ops.k)
-    throw InputError(fmt::format(
-        "{}: B has {} rows but A ({}) has {} columns; expected B to be {} x N", b_path,
-        ops.b.shape[0], a_path, ops.k, ops.k));
+    throw InputError(
+        fmt::format("{}: B has {} rows but A ({}) has {} columns; expected B to be {} x N", b_path,
+                    ops.b.shape[0], a_path, ops.k, ops.k));
   check_finite(ops.a, a_path, cfg);
   check_finite(ops.b, b_path, cfg);
   return ops;

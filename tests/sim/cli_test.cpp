@@ -3,14 +3,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/quantize.h"
+#include "lbasim/numerics/scale.h"
 #include "lbasim/traces/npy.h"
 #include "npy_fixtures.h"
 #include "run_command.h"
@@ -25,7 +28,9 @@ using RunResult = CommandResult;
 
 RunResult run(const std::string& args) { return run_command(std::string(LBASIM_BIN) + " " + args); }
 
-void write_text(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+void write_text(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
 
 constexpr const char* kPaperConfig =
     R"({"product": "M7E4b12", "accumulator": "M7E4b10", "chunk": 16})";
@@ -90,6 +95,39 @@ TEST_F(Cli, QuantizeEqualsLibrary) {
   EXPECT_EQ(q.dtype, npy::DType::f64);
   const auto f = num::parse_format("M3E4b7:rne:subnormal");
   for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(q.values[i], num::quantize(x[i], f).value);
+}
+
+// --scale auto is the W/A rule (choose_pow2_scale + quantize_scaled), per tensor or per row.
+TEST_F(Cli, QuantizeScaledEqualsLibrary) {
+  std::vector<double> x{0.1, -37.5, 1e-9, 3.0, 500.0, 0.0, 2.5, 0.3333};
+  write_npy_f64(dir / "x.npy", {2, 4}, x);
+  const auto f = num::parse_format("M4E3");
+  for (const bool per_row : {false, true}) {
+    const RunResult r =
+        run("quantize --format M4E3 --scale auto --in " + path("x.npy") + " --out " +
+            path("q.npy") + " --events " + path("ev.json") + (per_row ? " --per-row" : ""));
+    ASSERT_EQ(r.status, 0) << r.output;
+    const npy::Array q = npy::read(dir / "q.npy");
+    std::vector<double> want = x;
+    std::vector<int> scales;
+    for (std::size_t row = 0; row < (per_row ? 2u : 1u); ++row) {
+      const std::span<double> slice(want.data() + row * (per_row ? 4 : 8), per_row ? 4 : 8);
+      scales.push_back(num::choose_pow2_scale(slice, f));
+      num::quantize_scaled(slice, scales.back(), f);
+    }
+    for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(q.values[i], want[i]) << i;
+    std::ifstream ev(dir / "ev.json");
+    const std::string events((std::istreambuf_iterator<char>(ev)), {});
+    EXPECT_THAT(events, HasSubstr(std::to_string(scales.back())));
+  }
+  std::filesystem::remove(dir / "q.npy");
+  std::filesystem::remove(dir / "ev.json");
+  expect_refused("quantize --format M4E3 --scale x1 --in " + path("x.npy") + " --out " +
+                     path("q.npy") + " --events " + path("ev.json"),
+                 {"--scale", "x1", "integer"});
+  expect_refused(
+      "quantize --format M4E3 --per-row --in " + path("x.npy") + " --out " + path("q.npy"),
+      {"--per-row", "--scale auto"});
 }
 
 TEST_F(Cli, HelpAndVersion) {
@@ -157,8 +195,9 @@ TEST_F(Cli, WrongDtype) {
               npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }",
                         std::string(6, '\1')));
   expect_refused(gemm("u8.npy", "b.npy", "cfg.json"), {"u8.npy", "|u1", "float32"});
-  write_bytes(dir / "i8.npy", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }",
-                                        std::string(48, '\0')));
+  write_bytes(dir / "i8.npy",
+              npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(48, '\0')));
   expect_refused(gemm("i8.npy", "b.npy", "cfg.json"), {"i8.npy", "int64", "float"});
 }
 
@@ -174,14 +213,16 @@ TEST_F(Cli, FortranOrder) {
 }
 
 TEST_F(Cli, BigEndian) {
-  write_bytes(dir / "be.npy", npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }",
-                                        std::string(48, '\0')));
+  write_bytes(dir / "be.npy",
+              npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(48, '\0')));
   expect_refused(gemm("be.npy", "b.npy", "cfg.json"), {"be.npy", ">f8", "little-endian"});
 }
 
 TEST_F(Cli, TruncatedFile) {
-  write_bytes(dir / "t.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
-                                       std::string(40, '\0')));
+  write_bytes(dir / "t.npy",
+              npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(40, '\0')));
   expect_refused(gemm("t.npy", "b.npy", "cfg.json"), {"t.npy", "truncated", "48 bytes"});
   write_bytes(dir / "h.npy", std::string("\x93NUMPY\x01\x00\x76\x00{'descr'", 17));
   expect_refused(gemm("h.npy", "b.npy", "cfg.json"), {"h.npy", "truncated header"});
@@ -216,6 +257,78 @@ TEST(CliRunGemm, RunWithGemmIsTheArrayCommandCheckedAgainstGolden) {
                              " run --gemm 5,19,3 --array 2x3 --dataflow ws --seed 4 --check");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_THAT(r.output, ::testing::HasSubstr("total cycles"));
+}
+
+TEST(CliRunGemm, BadBufferingAndBandwidthExitOneNamingTheOption) {
+  const std::string base = std::string(LBASIM_BIN) + " array --gemm 4,4,4 --array 2x2 ";
+  for (const auto& [args, want] : {std::pair{"--buffering triple", "--buffering: 'triple'"},
+                                   {"--dram-bw 0", "--dram-bw: '0'"},
+                                   {"--dram-bw -3", "--dram-bw: '-3'"},
+                                   {"--dram a,x", "--dram: 'x'"}}) {
+    const auto r = run_command(base + args);
+    EXPECT_EQ(r.status, 1) << args << ": " << r.output;
+    EXPECT_THAT(r.output, ::testing::HasSubstr(want)) << args;
+  }
+}
+
+TEST(CliRunTraceArray, OneInferenceOnTheArrayPerLayer) {
+  const std::string src = LBASIM_SOURCE;
+  const std::string out = ::testing::TempDir() + "run_array_" + std::to_string(getpid()) + ".json";
+  const auto r = run_command(std::string(LBASIM_BIN) + " run --trace " + src +
+                             "/traces/data/mlp-fmnist --config " + src +
+                             "/configs/paper.json --limit 2 -q --array 4x4 --dataflow os "
+                             "--buffering single --clock-mhz 250 --out " +
+                             out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("sample 0 of the trace's captured layer inputs"));
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in).at("array");
+  std::remove(out.c_str());
+  EXPECT_EQ(j.at("array").at("dataflow"), "os");
+  EXPECT_EQ(j.at("array").at("buffering"), "single");
+  std::uint64_t total = 0;
+  for (const auto& l : j.at("layers")) {
+    const auto& c = l.at("cycles");
+    const std::uint64_t t = c.at("total");
+    EXPECT_EQ(t, c.at("full").get<std::uint64_t>() + c.at("fill_drain").get<std::uint64_t>() +
+                     c.at("drain").get<std::uint64_t>() +
+                     c.at("memory_stall").get<std::uint64_t>());
+    EXPECT_DOUBLE_EQ(l.at("latency_us").get<double>(), t / 250.0);
+    const auto& g = l.at("gemm");
+    EXPECT_EQ(l.at("macs").get<std::int64_t>(), g.at("m").get<std::int64_t>() *
+                                                    g.at("k").get<std::int64_t>() *
+                                                    g.at("n").get<std::int64_t>());
+    total += t;
+  }
+  EXPECT_GT(total, 0u);
+  EXPECT_EQ(j.at("total").at("cycles").at("total").get<std::uint64_t>(), total);
+}
+
+TEST(CliRunTraceArray, BadArrayOptionsAreRefusedBeforeAnyWork) {
+  const std::string src = LBASIM_SOURCE;
+  const std::string out = ::testing::TempDir() + "run_bad_" + std::to_string(getpid()) + ".json";
+  const std::string base = std::string(LBASIM_BIN) + " run --trace " + src +
+                           "/traces/data/mlp-fmnist --config " + src + "/configs/paper.json -q ";
+  const auto bad = run_command(base + "--array 4x4 --buffering triple --out " + out);
+  EXPECT_EQ(bad.status, 1) << bad.output;
+  EXPECT_THAT(bad.output, ::testing::HasSubstr("--buffering: 'triple'"));
+  EXPECT_FALSE(std::ifstream(out).good());
+  const auto clock = run_command(base + "--array 4x4 --clock-mhz 0");
+  EXPECT_EQ(clock.status, 1) << clock.output;
+  EXPECT_THAT(clock.output, ::testing::HasSubstr("--clock-mhz"));
+  // Array options without --array are a usage error.
+  EXPECT_EQ(run_command(base + "--dataflow os").status, 2);
+}
+
+TEST(CliRunGemm, DoubleBufferingAndBandwidthReachTheModel) {
+  // 2x2, GEMM 4,4,2, weights only from DRAM at 1 byte per cycle: 16 cycles, 4 of them waiting
+  // for DRAM (worked out in tests/systemc/array_memory_test.cpp).
+  const auto r = run_command(std::string(LBASIM_BIN) +
+                             " array --gemm 4,4,2 --array 2x2 --buffering double --dram-bw 1 "
+                             "--dram w --check");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("total cycles           16"));
+  EXPECT_THAT(r.output, ::testing::HasSubstr("memory stall cycles    4"));
 }
 
 }  // namespace

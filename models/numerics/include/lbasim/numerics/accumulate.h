@@ -9,6 +9,10 @@
 #include "lbasim/numerics/events.h"
 #include "lbasim/numerics/format.h"
 
+namespace lbasim {
+class JsonField;
+}  // namespace lbasim
+
 namespace lbasim::num {
 
 // How one output is accumulated: formats of the three stages and the chunk size.
@@ -23,6 +27,8 @@ struct AccumConfig {
 
 // The config JSON {"product", "accumulator", "chunk", "chunk_accumulator"}; unknown keys,
 // missing required keys and bad values throw InputError naming the key.
+// Errors name the document and field (JsonField; the plain-JSON overload names it "config").
+AccumConfig accum_config_from_field(const JsonField& f);
 AccumConfig accum_config_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const AccumConfig& c);
 
