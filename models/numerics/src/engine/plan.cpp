@@ -6,40 +6,77 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstring>
 
 #include "lbasim/numerics/fast_format.h"
 
 namespace lbasim::num::engine {
 
-// One branch-free pass over the bits (it runs on every GEMM, so it must cost little next to
-// it): the OR of all significands gives the widest significand exactly (its trailing zeros are
-// the fewest any element has); the smallest exponent plus those trailing zeros bounds every
-// element's lowest set bit from below, which only makes the fast-path checks stricter.
+namespace {
+
+using v8u = std::uint64_t __attribute__((vector_size(64)));
+
+// Per-lane accumulators of stats_of's pass (8 lanes, then 1 for the tail).
+struct BitStats {
+  std::uint64_t mant_or = 0, bad = 0, sub = 0, nonzero = 0, emin = 0x7ff, emax = 0;
+};
+
+}  // namespace
+
+// One branch-free pass over the bits, 8 elements at a time (it runs on every GEMM, so it must
+// cost little next to it): the OR of all significands gives the widest significand exactly
+// (its trailing zeros are the fewest any element has); the smallest exponent plus those
+// trailing zeros bounds every element's lowest set bit from below, which only makes the
+// fast-path checks stricter.
 __attribute__((target_clones("avx512f", "avx2", "default"))) OperandStats stats_of(
     const double* x, std::int64_t count) {
   constexpr std::uint64_t kMant = (std::uint64_t{1} << 52) - 1;
-  std::uint64_t mant_or = 0, bad = 0, sub = 0, nonzero = 0;
-  std::uint64_t emin = 0x7ff, emax = 0;
-  for (std::int64_t i = 0; i < count; ++i) {
-    const auto b = std::bit_cast<std::uint64_t>(x[i]);
-    const std::uint64_t e = (b >> 52) & 0x7ff;
-    const std::uint64_t nz = (b << 1) != 0;
-    bad |= e == 0x7ff;
-    sub |= (e == 0) & nz;
+  v8u mant_or{}, bad{}, sub{}, nonzero{}, emin = v8u{} + 0x7ff, emax{};
+  std::int64_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    v8u b;
+    std::memcpy(&b, x + i, sizeof b);
+    const v8u e = (b >> 52) & 0x7ff;
+    const v8u nz = (v8u)((b << 1) != 0);  // all ones where non-zero
+    bad |= (v8u)(e == 0x7ff);
+    sub |= (v8u)(e == 0) & nz;
     nonzero |= nz;
     mant_or |= b & kMant;
-    emin = std::min(emin, nz ? e : std::uint64_t{0x7ff});
-    emax = std::max(emax, nz ? e : std::uint64_t{0});
+    const v8u lo = nz ? e : 0x7ff, hi = nz ? e : 0;
+    emin = lo < emin ? lo : emin;
+    emax = hi > emax ? hi : emax;
+  }
+  BitStats t;
+  for (int l = 0; l < 8; ++l) {
+    t.mant_or |= mant_or[l];
+    t.bad |= bad[l];
+    t.sub |= sub[l];
+    t.nonzero |= nonzero[l];
+    t.emin = std::min(t.emin, emin[l]);
+    t.emax = std::max(t.emax, emax[l]);
+  }
+  for (; i < count; ++i) {
+    const auto b = std::bit_cast<std::uint64_t>(x[i]);
+    const std::uint64_t e = (b >> 52) & 0x7ff;
+    const bool nz = (b << 1) != 0;
+    t.bad |= e == 0x7ff;
+    t.sub |= (e == 0) & nz;
+    t.nonzero |= nz;
+    t.mant_or |= b & kMant;
+    if (nz) {
+      t.emin = std::min(t.emin, e);
+      t.emax = std::max(t.emax, e);
+    }
   }
   OperandStats s;
-  s.finite = bad == 0;
-  s.subnormal = sub != 0;
-  if (nonzero == 0) return s;
-  const int tz = std::countr_zero(mant_or | (std::uint64_t{1} << 52));
+  s.finite = t.bad == 0;
+  s.subnormal = t.sub != 0;
+  if (t.nonzero == 0) return s;
+  const int tz = std::countr_zero(t.mant_or | (std::uint64_t{1} << 52));
   s.sig_bits = 53 - tz;
-  s.min_lsb = static_cast<int>(emin) - 1023 - 52 + tz;
-  s.max_binade = static_cast<int>(emax) - 1023;
-  s.min_binade = static_cast<int>(emin) - 1023;
+  s.min_lsb = static_cast<int>(t.emin) - 1023 - 52 + tz;
+  s.max_binade = static_cast<int>(t.emax) - 1023;
+  s.min_binade = static_cast<int>(t.emin) - 1023;
   return s;
 }
 
