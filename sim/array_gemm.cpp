@@ -66,6 +66,11 @@ void add_array_gemm_options(CLI::App& cmd, const std::shared_ptr<ArrayGemmOption
 
 void run_array_gemm(const ArrayGemmOptions& opt) {
   const num::AccumConfig cfg = opt.config.empty() ? paper_config() : read_accum_config(opt.config);
+  if (cfg.fused)
+    throw InputError(fmt::format(
+        "{}: key 'fused': the SystemC array has FMAq PEs only so far (no fused dot-product PE); "
+        "expected a config without 'fused' (lbasim gemm/run/replay compute the fused order)",
+        opt.config));
   sysc::ArrayConfig ac = sysc::parse_array_shape(opt.array, "--array");
   ac.dataflow = sysc::parse_dataflow(opt.dataflow, "--dataflow");
 

@@ -222,7 +222,7 @@ std::string to_string(Isa isa) {
 
 EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, std::int64_t k,
                   std::int64_t n, const AccumConfig& cfg, StageCounts* counts,
-                  const EngineOptions& options) {
+                  const EngineOptions& options, const OperandFloors& floors) {
   EngineReport report;
   report.threads = options.threads > 0
                        ? options.threads
@@ -231,22 +231,24 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   const std::int64_t chunks = k > 0 ? (k + chunk_length(cfg, k) - 1) / chunk_length(cfg, k) : 0;
 
   bool fp32 = false;
-  if (!options.force_golden) {
+  if (options.force_golden) {
+    report.reason = "golden path forced";
+  } else if (cfg.fused) {
+    report.reason = "fused order: no fast kernel";
+  } else {
     const OperandStats sa = stats_of(a, m * k), sw = stats_of(w, k * n);
     const std::string fp32_reason = fp32_path_refusal(cfg, sa, sw, k);
     fp32 = fp32_reason.empty();
     report.reason = fp32 ? std::string() : fast_path_refusal(cfg, sa, sw);
     // Say why neither fast path applies (the fp32 reason when the stages are IEEE binary32).
     if (!fp32 && !report.reason.empty() && all_fp32(cfg)) report.reason = fp32_reason;
-  } else {
-    report.reason = "golden path forced";
   }
 
   if (!report.reason.empty() || k == 0) {
     report.isa = "golden";
     parallel_rows(m, report.threads, counts,
                   [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) {
-                    gemm_reference(a + i0 * k, w, c + i0 * n, i1 - i0, k, n, cfg, sc);
+                    gemm_reference(a + i0 * k, w, c + i0 * n, i1 - i0, k, n, cfg, sc, floors);
                   });
     return report;
   }

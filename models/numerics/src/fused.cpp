@@ -71,10 +71,12 @@ int operand_floor(const Format& f, int scale_exp) {
 
 FusedStep fused_step(double s, const double* a, std::ptrdiff_t a_stride, const double* w,
                      std::ptrdiff_t w_stride, int count, const FusedOrder& order,
-                     const Format& product, const Format& accumulator, int floor_a, int floor_w) {
+                     const Format& product, const Format& accumulator, int floor_a, int floor_w,
+                     bool* term_cut) {
   if (count < 1 || count > kMaxFusedTerms || count > order.terms)
     throw std::logic_error(
         fmt::format("fused_step: {} products for groups of {}", count, order.terms));
+  if (term_cut) std::fill(term_cut, term_cut + count + 1, false);
   bool finite = std::isfinite(s);
   for (int i = 0; i < count; ++i)
     finite = finite && std::isfinite(a[i * a_stride]) && std::isfinite(w[i * w_stride]);
@@ -126,6 +128,7 @@ FusedStep fused_step(double s, const double* a, std::ptrdiff_t a_stride, const d
     const u128 v = align(x, q, lost);
     step.align_inexact += lost;
     step.cut += v == 0;
+    if (term_cut) term_cut[i] = v == 0;
     const i128 sv = x.neg ? -static_cast<i128>(v) : static_cast<i128>(v);
     total += sv;
     if (i > 0) products += sv;

@@ -62,9 +62,11 @@ struct FusedStep {
 // and every cut term as swamped (so swamped counts terms and may exceed ops).
 void add_step(EventCounts& c, const FusedStep& step);
 
+// term_cut, when not null, receives count + 1 flags: [0] s, [1 + i] product i, each true if
+// that non-zero term was cut to zero by the alignment.
 FusedStep fused_step(double s, const double* a, std::ptrdiff_t a_stride, const double* w,
                      std::ptrdiff_t w_stride, int count, const FusedOrder& order,
                      const Format& product, const Format& accumulator, int floor_a = kNoFloor,
-                     int floor_w = kNoFloor);
+                     int floor_w = kNoFloor, bool* term_cut = nullptr);
 
 }  // namespace lbasim::num
