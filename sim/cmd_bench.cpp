@@ -85,6 +85,9 @@ void add_bench_command(CLI::App& app) {
          {num::parse_format("M10E5:rne:subnormal"), num::parse_format("M10E5:rne:subnormal"),
           num::parse_format("M10E5:rne:subnormal"), 0}},
         {"fp32", {num::parse_format("fp32"), num::parse_format("fp32"), num::parse_format("fp32"), 0}},
+        {"hopper_fp8 fused g32 F13",  // configs/gpu/hopper_fp8.json
+         {num::Format{}, num::parse_format("M13E8:rtz:subnormal:ieee:inf"),
+          num::parse_format("M13E8:rtz:subnormal:ieee:inf"), 0, num::FusedOrder{32, 13, true}}},
     };
     const int hw = std::max(1u, std::thread::hardware_concurrency());
     fmt::print("lbasim bench: best of {} runs, {} hardware threads, fast-path ISA {}\n", opt->reps,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/fast_format.h"
+#include "engine/fused_kernel.h"
 #include "engine/kernel.h"
 
 namespace lbasim::num {
@@ -234,7 +235,22 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   if (options.force_golden) {
     report.reason = "golden path forced";
   } else if (cfg.fused) {
-    report.reason = "fused order: no fast kernel";
+    if (k > 0) {  // the fused kernel (engine/fused_path.cpp), or the reason it does not apply
+      const engine::FusedPlan plan =
+          engine::plan_fused(a, w, c, m, k, n, cfg, floors, counts != nullptr);
+      if (plan.reason.empty()) {
+        const Isa isa = options.isa == Isa::automatic ? best_isa() : options.isa;
+        const engine::FusedKernelFn fn = engine::fused_kernel_for(isa);
+        report.fast = true;
+        report.isa = "fused-" + to_string(isa);
+        parallel_rows(
+            m, report.threads, counts,
+            [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) { fn(plan.args, i0, i1, sc); });
+        engine::add_fused_ops(counts, m, k, n, cfg);
+        return report;
+      }
+      report.reason = plan.reason;
+    }
   } else {
     const OperandStats sa = stats_of(a, m * k), sw = stats_of(w, k * n);
     const std::string fp32_reason = fp32_path_refusal(cfg, sa, sw, k);
