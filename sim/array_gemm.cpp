@@ -10,6 +10,7 @@
 
 #include "gemm_inputs.h"
 #include "io_util.h"
+#include "lbasim/base/memory.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/error.h"
 #include "lbasim/systemc/random_operands.h"
@@ -49,8 +50,9 @@ num::AccumConfig paper_config() {
 
 void add_array_gemm_options(CLI::App& cmd, const std::shared_ptr<ArrayGemmOptions>& opt) {
   cmd.add_option("--gemm", opt->gemm, "GEMM shape M,K,N (C[MxN] = A[MxK] B[KxN])");
-  cmd.add_option("--array", opt->array, "Array shape ROWSxCOLS")->capture_default_str();
-  cmd.add_option("--dataflow", opt->dataflow, "ws (weight-stationary) or os (output-stationary)")
+  add_array_options(cmd, opt->hw);
+  cmd.add_option("--dram", opt->dram,
+                 "Operands through the DRAM port: subset of a,w,c,partials, or none")
       ->capture_default_str();
   cmd.add_option("--config,-c", opt->config,
                  "Accumulation config JSON {product, accumulator, chunk, chunk_accumulator}; "
@@ -58,7 +60,8 @@ void add_array_gemm_options(CLI::App& cmd, const std::shared_ptr<ArrayGemmOption
   cmd.add_option("--a", opt->a, "A, M x K .npy");
   cmd.add_option("--b", opt->b, "B, K x N .npy");
   cmd.add_option("--seed", opt->seed, "Random A and B: normal samples quantized to --wa");
-  cmd.add_option("--wa", opt->wa, "Format of random operands")->capture_default_str();
+  cmd.add_option("--wa", opt->wa, "Format of random operands (and DRAM bytes per operand)")
+      ->capture_default_str();
   cmd.add_option("--out,-o", opt->out, "C, M x N float64 .npy");
   cmd.add_option("--json", opt->json, "Statistics (cycles, buffers, per-PE counters) as JSON");
   cmd.add_flag("--check", opt->check, "Compare with the golden GEMM, values and event counts");
@@ -71,8 +74,9 @@ void run_array_gemm(const ArrayGemmOptions& opt) {
         "{}: key 'fused': the SystemC array has FMAq PEs only so far (no fused dot-product PE); "
         "expected a config without 'fused' (lbasim gemm/run/replay compute the fused order)",
         opt.config));
-  sysc::ArrayConfig ac = sysc::parse_array_shape(opt.array, "--array");
-  ac.dataflow = sysc::parse_dataflow(opt.dataflow, "--dataflow");
+  const sysc::ArrayConfig ac = array_config(opt.hw);
+  const num::Format wa = parse_format_option("--wa", opt.wa);
+  const sysc::GemmDram dram = parse_dram_operands(opt.dram, "--dram", wa, cfg);
 
   GemmShape s;
   std::vector<double> a, b;
@@ -93,15 +97,19 @@ void run_array_gemm(const ArrayGemmOptions& opt) {
   } else {
     if (opt.gemm.empty()) throw InputError("--gemm: required unless --a and --b are given");
     s = parse_gemm_shape(opt.gemm);
-    const num::Format wa = parse_format_option("--wa", opt.wa);
+    require_memory(mul_bytes(add_bytes(mul_bytes(s.m, s.k), mul_bytes(s.k, s.n)), 8),
+                   fmt::format("--gemm {}: random operands A and B", opt.gemm));
     const std::uint64_t seed = opt.seed.value_or(1);
     a = sysc::random_operand(s.m * s.k, wa, seed);
     b = sysc::random_operand(s.k * s.n, wa, seed + 0x9e3779b97f4a7c15ull);
   }
 
+  // C, the golden C of --check, and the array's output buffer of partial pairs.
+  require_memory(mul_bytes(s.m, add_bytes(mul_bytes(s.n, opt.check ? 2 : 1), 2 * ac.cols), 8),
+                 fmt::format("GEMM {} x {} x {} on the array", s.m, s.k, s.n));
   std::vector<double> c(static_cast<std::size_t>(s.m * s.n));
   const sysc::ArrayStats st =
-      sysc::run_gemm({a.data(), b.data(), c.data(), s.m, s.k, s.n}, ac, cfg);
+      sysc::run_gemm({a.data(), b.data(), c.data(), s.m, s.k, s.n, dram}, ac, cfg);
 
   nlohmann::json check;
   if (opt.check) {
@@ -120,8 +128,12 @@ void run_array_gemm(const ArrayGemmOptions& opt) {
   }
 
   fmt::print("{}", sysc::format_table(st));
+  fmt::print("  {:<22} {:.3f} us at {} MHz\n", "latency",
+             static_cast<double>(st.total_cycles) / opt.hw.clock_mhz, opt.hw.clock_mhz);
   if (!opt.json.empty()) {
     nlohmann::json j = sysc::to_json(st);
+    j["clock_mhz"] = opt.hw.clock_mhz;
+    j["latency_us"] = static_cast<double>(st.total_cycles) / opt.hw.clock_mhz;
     j["config"] = num::to_json(cfg);
     if (opt.check) j["check"] = check;
     write_json_file(opt.json, j);

@@ -8,14 +8,16 @@
 #include <optional>
 #include <string>
 
+#include "array_options.h"
+
 namespace lbasim::cli {
 
 struct ArrayGemmOptions {
   std::string gemm;  // "M,K,N"
-  std::string array = "16x16";
-  std::string dataflow = "ws";
-  std::string config;  // AccumConfig JSON; empty: the paper's M7E4b12 / M7E4b10 / chunk 16
-  std::string a, b;    // operands (.npy); else random with `seed`
+  ArrayOptions hw;
+  std::string dram = "a,w,c";  // operands through the DRAM port
+  std::string config;          // AccumConfig JSON; empty: the paper's M7E4b12 / M7E4b10 / chunk 16
+  std::string a, b;            // operands (.npy); else random with `seed`
   std::optional<std::uint64_t> seed;
   std::string wa = "M4E3";  // format of the random operands
   std::string out, json;

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "array_driver.h"
 #include "commands.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/random_operands.h"
 #include "lbasim/systemc/run_gemm.h"
-#include "ws_array_driver.h"
-#include "ws_array_dut.h"
+#include "rtl_models.h"
 
 namespace lbasim::cli {
 namespace {
@@ -30,6 +30,7 @@ void add_bench_array_command(CLI::App& app) {
   struct Options {
     std::vector<std::string> arrays{"16x16", "32x32"};
     std::string dataflow = "ws";
+    std::string buffering = "double";
     std::int64_t m = 256, k = 256, n = 256;
     int repeat = 3;
     bool rtl = false;
@@ -39,14 +40,16 @@ void add_bench_array_command(CLI::App& app) {
                                  "Benchmark the SystemC array model: PE-cycles/s on one core");
   cmd->add_option("--array", opt->arrays, "Array shapes ROWSxCOLS")->capture_default_str();
   cmd->add_option("--dataflow", opt->dataflow, "ws or os")->capture_default_str();
+  cmd->add_option("--buffering", opt->buffering, "single or double")->capture_default_str();
   cmd->add_option("--m", opt->m, "GEMM M")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--k", opt->k, "GEMM K")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--n", opt->n, "GEMM N")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--repeat", opt->repeat, "Runs per array (best is reported)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  cmd->add_flag("--rtl", opt->rtl,
-                "Also time the Verilated RTL array (its own shape and formats) on the same GEMM");
+  cmd->add_flag(
+      "--rtl", opt->rtl,
+      "Also time the Verilated RTL array of --dataflow (4x4, paper formats) on the same GEMM");
   cmd->callback([opt] {
     num::AccumConfig cfg;
     cfg.product = num::parse_format("M7E4b12");
@@ -60,6 +63,7 @@ void add_bench_array_command(CLI::App& app) {
     for (const std::string& shape : opt->arrays) {
       sysc::ArrayConfig ac = sysc::parse_array_shape(shape, "--array");
       ac.dataflow = sysc::parse_dataflow(opt->dataflow, "--dataflow");
+      ac.buffering = sysc::parse_buffering(opt->buffering, "--buffering");
       double best = 1e300, best_wall = 1e300;
       sysc::ArrayStats st;
       for (int i = 0; i < opt->repeat; ++i) {
@@ -72,34 +76,38 @@ void add_bench_array_command(CLI::App& app) {
       }
       const double pe_cycles = static_cast<double>(st.total_cycles) * ac.rows * ac.cols;
       fmt::print(
-          "{:>7} {} GEMM {},{},{}: {} cycles in {:.3f} s CPU ({:.3f} s wall) = {:.2f} M "
+          "{:>7} {} {} GEMM {},{},{}: {} cycles in {:.3f} s CPU ({:.3f} s wall) = {:.2f} M "
           "PE-cycles/s, {:.2f} M MACs/s, {:.0f} k cycles/s (utilization {:.3f}; wall: {:.2f} M "
           "PE-cycles/s)\n",
-          shape, opt->dataflow, opt->m, opt->k, opt->n, st.total_cycles, best, best_wall,
-          pe_cycles / best / 1e6, static_cast<double>(st.macs) / best / 1e6,
+          shape, opt->dataflow, opt->buffering, opt->m, opt->k, opt->n, st.total_cycles, best,
+          best_wall, pe_cycles / best / 1e6, static_cast<double>(st.macs) / best / 1e6,
           static_cast<double>(st.total_cycles) / best / 1e3, st.utilization(),
           pe_cycles / best_wall / 1e6);
     }
     if (opt->rtl) {
-      std::unique_ptr<rtl::WsArrayDut> dut = rtl::make_ws_array_dut();
-      const rtl::WsArrayParams& p = dut->params();
+      std::unique_ptr<rtl::ArrayDut> dut =
+          rtl_array_model(sysc::parse_dataflow(opt->dataflow, "--dataflow"))();
+      const rtl::ArrayParams& p = dut->params();
       const std::vector<double> ra = sysc::random_operand(opt->m * opt->k, p.a, 1);
       const std::vector<double> rw = sysc::random_operand(opt->k * opt->n, p.w, 2);
       num::AccumConfig rcfg{p.product, p.accumulator, p.chunk_accumulator, 16};
       const double c0 = thread_cpu_seconds();
-      rtl::WsArrayDriver driver(*dut, ra.data(), rw.data(), opt->m, opt->k, opt->n, rcfg);
-      while (!driver.done()) driver.step();
+      std::unique_ptr<rtl::ArrayDriver> driver =
+          rtl::make_array_driver(*dut, {ra.data(), rw.data(), opt->m, opt->k, opt->n, rcfg, {}});
+      while (!driver->done()) driver->step();
       const double rtl_cpu = thread_cpu_seconds() - c0;
       const double s0 = thread_cpu_seconds();
-      sysc::ArrayStats st = sysc::run_gemm({ra.data(), rw.data(), c.data(), opt->m, opt->k, opt->n},
-                                           {p.rows, p.cols, sysc::DataflowKind::ws}, rcfg);
+      sysc::ArrayConfig same{p.rows, p.cols, p.dataflow};
+      same.buffering = sysc::Buffering::single;  // as the RTL array
+      sysc::ArrayStats st =
+          sysc::run_gemm({ra.data(), rw.data(), c.data(), opt->m, opt->k, opt->n}, same, rcfg);
       const double sc_cpu = thread_cpu_seconds() - s0;
-      const double pe_cycles = static_cast<double>(driver.cycles()) * p.rows * p.cols;
+      const double pe_cycles = static_cast<double>(driver->cycles()) * p.rows * p.cols;
       fmt::print(
-          "RTL {}x{} ws (Verilated, with its driver): {} cycles, {:.2f} M PE-cycles/s CPU; "
+          "RTL {}x{} {} (Verilated, with its driver): {} cycles, {:.2f} M PE-cycles/s CPU; "
           "SystemC model same array: {} cycles, {:.2f} M PE-cycles/s CPU ({:.1f}x)\n",
-          p.rows, p.cols, driver.cycles(), pe_cycles / rtl_cpu / 1e6, st.total_cycles,
-          pe_cycles / sc_cpu / 1e6, rtl_cpu / sc_cpu);
+          p.rows, p.cols, sysc::to_string(p.dataflow), driver->cycles(), pe_cycles / rtl_cpu / 1e6,
+          st.total_cycles, pe_cycles / sc_cpu / 1e6, rtl_cpu / sc_cpu);
     }
   });
 }

@@ -1,4 +1,5 @@
-// lbasim cosim: the SystemC array model and the Verilated RTL array in lockstep on one GEMM.
+// lbasim cosim: the SystemC array model and the Verilated RTL arrays in lockstep, on one GEMM
+// or on the default suite of ragged shapes, in one or both dataflows.
 #include <fmt/core.h>
 
 #include <charconv>
@@ -11,17 +12,18 @@
 
 #include "array_gemm.h"
 #include "commands.h"
-#include "cosim.h"
+#include "cosim_suite.h"
 #include "gemm_inputs.h"
 #include "io_util.h"
 #include "lbasim/numerics/error.h"
-#include "lbasim/systemc/random_operands.h"
+#include "rtl_models.h"
 
 namespace lbasim::cli {
 namespace {
 
 struct CosimCliOptions {
-  std::string gemm = "9,11,6";
+  std::string dataflow = "both";
+  std::string gemm;  // empty (and no --a/--b): the default suite
   std::optional<std::int64_t> chunk;
   std::string config;
   std::string a, b;
@@ -50,72 +52,137 @@ rtl::WeightFault parse_fault(const std::string& text) {
   return f;
 }
 
-void run(const CosimCliOptions& opt) {
-  const rtl::WsArrayParams params = rtl::make_ws_array_dut()->params();
-  num::AccumConfig cfg;
-  if (opt.config.empty()) {
-    cfg.product = params.product;
-    cfg.accumulator = params.accumulator;
-    cfg.chunk_accumulator = params.chunk_accumulator;
-    cfg.chunk = 16;
-  } else {
-    cfg = read_accum_config(opt.config);
-  }
-  if (opt.chunk) {
-    if (*opt.chunk < 0) throw InputError(fmt::format("--chunk: {} must be >= 0", *opt.chunk));
-    cfg.chunk = *opt.chunk;
-  }
-  GemmShape s;
-  std::vector<double> a, b;
-  if (!opt.a.empty() || !opt.b.empty()) {
-    if (opt.a.empty() || opt.b.empty()) throw InputError("--a/--b: give both operand files");
-    GemmOperands ops = read_gemm_operands(opt.a, opt.b, cfg);
-    s = {ops.m, ops.k, ops.n};
-    a = std::move(ops.a.values);
-    b = std::move(ops.b.values);
-  } else {
-    s = parse_gemm_shape(opt.gemm);
-    a = sysc::random_operand(s.m * s.k, params.a, opt.seed);
-    b = sysc::random_operand(s.k * s.n, params.w, opt.seed + 0x9e3779b97f4a7c15ull);
-  }
-  rtl::CosimOptions co;
-  if (!opt.fault.empty()) co.fault = parse_fault(opt.fault);
-  co.vcd = opt.vcd;
-  co.window_vcd = opt.window_vcd;
-  co.window = opt.window;
+std::vector<sysc::DataflowKind> parse_dataflows(const std::string& text) {
+  if (text == "both") return {sysc::DataflowKind::ws, sysc::DataflowKind::os};
+  return {sysc::parse_dataflow(text, "--dataflow (or both)")};
+}
 
-  fmt::print("RTL array {}x{} ws: A {} W {} product {} accumulator {} chunk accumulator {}\n",
-             params.rows, params.cols, params.a.to_string(), params.w.to_string(),
-             params.product.to_string(), params.accumulator.to_string(),
-             params.chunk_accumulator.to_string());
-  fmt::print("GEMM {},{},{} chunk {}\n", s.m, s.k, s.n, cfg.chunk);
-  const rtl::CosimResult r = rtl::run_cosim([] { return rtl::make_ws_array_dut(); }, a.data(),
-                                            b.data(), s.m, s.k, s.n, cfg, co);
-  fmt::print("cycles: SystemC {}, RTL {}{}\n", r.sc_cycles, r.rtl_cycles,
-             r.sc_cycles == r.rtl_cycles ? "" : "  MISMATCH");
-  fmt::print("words compared {}, mismatched {}\n", r.words, r.mismatched_words);
-  fmt::print("time: SystemC side {:.3f} s, RTL side {:.3f} s (speed: lbasim bench-array --rtl)\n",
-             r.sc_seconds, r.rtl_seconds);
+// One GEMM of the run: a suite case, or the command line's.
+struct Job {
+  rtl::CosimCase shape;
+  std::vector<double> a, b;  // empty: random operands (cosim_random)
+};
+
+struct Totals {
+  std::uint64_t cases = 0, failed = 0, words = 0, mismatched = 0;
+  double sc_seconds = 0, rtl_seconds = 0;
+  bool window_written = false;
+  nlohmann::json cases_json = nlohmann::json::array();
+};
+
+void run_job(const CosimCliOptions& opt, rtl::ArrayDutFactory make_dut, const Job& job,
+             const num::AccumConfig& cfg, Totals& t) {
+  const rtl::ArrayParams p = make_dut()->params();
+  const rtl::CosimCase& s = job.shape;
+  rtl::CosimOptions co;
+  if (!opt.fault.empty()) {
+    co.fault = parse_fault(opt.fault);
+    if (co.fault->k >= s.k || co.fault->n >= s.n) co.fault.reset();  // not in this GEMM
+  }
+  co.vcd = opt.vcd;
+  if (!t.window_written) co.window_vcd = opt.window_vcd;
+  co.window = opt.window;
+  rtl::CosimResult r;
+  if (job.a.empty()) {
+    r = rtl::cosim_random(make_dut, s, opt.seed + 2 * t.cases, co);
+  } else {
+    num::AccumConfig c = cfg;
+    c.chunk = s.chunk;
+    r = rtl::run_cosim(make_dut, job.a.data(), job.b.data(), s.m, s.k, s.n, c, co);
+  }
+  ++t.cases;
+  t.words += r.words;
+  t.mismatched += r.mismatched_words;
+  t.sc_seconds += r.sc_seconds;
+  t.rtl_seconds += r.rtl_seconds;
+  const std::string df(sysc::to_string(p.dataflow));
+  fmt::print("{} {}x{} GEMM {},{},{} chunk {}: {} words, cycles SystemC {} RTL {}: {}\n", df,
+             p.rows, p.cols, s.m, s.k, s.n, s.chunk, r.words, r.sc_cycles, r.rtl_cycles,
+             r.ok() ? "OK" : fmt::format("{} MISMATCHED WORDS", r.mismatched_words));
+  nlohmann::json j = {{"dataflow", df},
+                      {"gemm", {s.m, s.k, s.n}},
+                      {"chunk", s.chunk},
+                      {"sc_cycles", r.sc_cycles},
+                      {"rtl_cycles", r.rtl_cycles},
+                      {"words", r.words},
+                      {"mismatched_words", r.mismatched_words},
+                      {"sc_seconds", r.sc_seconds},
+                      {"rtl_seconds", r.rtl_seconds},
+                      {"ok", r.ok()}};
+  if (!r.ok()) {
+    ++t.failed;
+    if (r.sc_cycles != r.rtl_cycles)
+      fmt::print("  cycle counts differ: SystemC {}, RTL {}\n", r.sc_cycles, r.rtl_cycles);
+  }
   if (r.first) {
-    fmt::print("first mismatch: {}\n", rtl::describe(*r.first));
-    if (!opt.window_vcd.empty())
-      fmt::print("VCD of RTL cycles {}..{} (VCD time = 2 * cycle + 2): {}\n",
+    fmt::print("  first mismatch: {}\n", rtl::describe(*r.first));
+    j["first_mismatch"] = rtl::describe(*r.first);
+    if (!co.window_vcd.empty()) {
+      t.window_written = true;
+      fmt::print("  VCD of RTL cycles {}..{} (VCD time = 2 * cycle + 2): {}\n",
                  r.first->cycle > std::uint64_t(opt.window) ? r.first->cycle - opt.window : 0,
                  r.first->cycle + opt.window, opt.window_vcd);
+    }
   }
+  t.cases_json.push_back(j);
+}
+
+void run(const CosimCliOptions& opt) {
+  const bool one_gemm = !opt.gemm.empty() || !opt.a.empty() || !opt.b.empty();
+  if (!opt.vcd.empty() && !one_gemm)
+    throw InputError("--vcd: a full trace needs one GEMM (--gemm or --a/--b)");
+  if (opt.chunk && *opt.chunk < 0)
+    throw InputError(fmt::format("--chunk: {} must be >= 0", *opt.chunk));
+  const std::vector<sysc::DataflowKind> dataflows = parse_dataflows(opt.dataflow);
+  if (!opt.fault.empty()) parse_fault(opt.fault);  // bad syntax before any run
+  Totals t;
+  for (const sysc::DataflowKind df : dataflows) {
+    const rtl::ArrayDutFactory make_dut = rtl_array_model(df);
+    const rtl::ArrayParams params = make_dut()->params();
+    num::AccumConfig cfg{params.product, params.accumulator, params.chunk_accumulator, 16};
+    if (!opt.config.empty()) cfg = read_accum_config(opt.config);
+    fmt::print("RTL array {} {}x{} {}: A {} W {} product {} accumulator {} chunk accumulator {}\n",
+               params.name, params.rows, params.cols, sysc::to_string(df), params.a.to_string(),
+               params.w.to_string(), params.product.to_string(), params.accumulator.to_string(),
+               params.chunk_accumulator.to_string());
+    std::vector<Job> jobs;
+    if (!opt.a.empty() || !opt.b.empty()) {
+      if (opt.a.empty() || opt.b.empty()) throw InputError("--a/--b: give both operand files");
+      GemmOperands ops = read_gemm_operands(opt.a, opt.b, cfg);
+      jobs.push_back({{ops.m, ops.k, ops.n, opt.chunk.value_or(cfg.chunk)},
+                      std::move(ops.a.values),
+                      std::move(ops.b.values)});
+    } else if (!opt.gemm.empty()) {
+      const GemmShape s = parse_gemm_shape(opt.gemm);
+      jobs.push_back({{s.m, s.k, s.n, opt.chunk.value_or(cfg.chunk)}, {}, {}});
+    } else {
+      for (rtl::CosimCase c : rtl::default_cosim_cases()) {
+        if (opt.chunk) c.chunk = *opt.chunk;
+        jobs.push_back({c, {}, {}});
+      }
+    }
+    if (!opt.fault.empty()) {
+      const rtl::WeightFault f = parse_fault(opt.fault);
+      bool inside = false;
+      for (const Job& j : jobs) inside |= f.k < j.shape.k && f.n < j.shape.n;
+      if (!inside)
+        throw InputError(
+            fmt::format("--fault-weight: W[{}][{}] is outside every GEMM run", f.k, f.n));
+    }
+    for (const Job& job : jobs) run_job(opt, make_dut, job, cfg, t);
+  }
+  fmt::print("{} GEMMs, words compared {}, mismatched {}\n", t.cases, t.words, t.mismatched);
+  fmt::print("time: SystemC side {:.3f} s, RTL side {:.3f} s (speed: lbasim bench-array --rtl)\n",
+             t.sc_seconds, t.rtl_seconds);
   if (!opt.vcd.empty()) fmt::print("full RTL VCD: {}\n", opt.vcd);
-  if (!opt.json.empty()) {
-    nlohmann::json j = {{"sc_cycles", r.sc_cycles},
-                        {"rtl_cycles", r.rtl_cycles},
-                        {"words", r.words},
-                        {"mismatched_words", r.mismatched_words},
-                        {"sc_seconds", r.sc_seconds},
-                        {"rtl_seconds", r.rtl_seconds},
-                        {"ok", r.ok()}};
-    if (r.first) j["first_mismatch"] = rtl::describe(*r.first);
-    write_json_file(opt.json, j);
-  }
-  if (!r.ok()) throw std::runtime_error("co-simulation: SystemC model and RTL disagree");
+  if (!opt.json.empty())
+    write_json_file(opt.json, {{"cases", t.cases_json},
+                               {"words", t.words},
+                               {"mismatched_words", t.mismatched},
+                               {"ok", t.failed == 0}});
+  if (t.failed != 0)
+    throw std::runtime_error(fmt::format(
+        "co-simulation: SystemC model and RTL disagree in {} of {} GEMMs", t.failed, t.cases));
   fmt::print("OK: zero mismatches, equal cycle counts\n");
 }
 
@@ -124,22 +191,28 @@ void run(const CosimCliOptions& opt) {
 void add_cosim_command(CLI::App& app) {
   auto opt = std::make_shared<CosimCliOptions>();
   auto* cmd = app.add_subcommand(
-      "cosim", "SystemC array model vs Verilated RTL array, in lockstep, on one GEMM");
-  cmd->add_option("--gemm", opt->gemm, "GEMM shape M,K,N")->capture_default_str();
-  cmd->add_option("--chunk", opt->chunk, "Chunk size (default: the config's, else 16)");
+      "cosim",
+      "SystemC array model vs Verilated RTL array, in lockstep, on the default suite of ragged "
+      "GEMMs or on one GEMM");
+  cmd->add_option("--dataflow", opt->dataflow, "ws, os or both")->capture_default_str();
+  cmd->add_option("--gemm", opt->gemm, "One GEMM shape M,K,N instead of the default suite");
+  cmd->add_option("--chunk", opt->chunk,
+                  "Chunk size (default: each suite case's; one GEMM: the config's, else 16)");
   cmd->add_option("--config,-c", opt->config,
                   "Accumulation config JSON; its formats must be the RTL model's");
   cmd->add_option("--a", opt->a, "A, M x K .npy (values of the RTL's A format)");
   cmd->add_option("--b", opt->b, "B, K x N .npy (values of the RTL's W format)");
   cmd->add_option("--seed", opt->seed, "Seed of random operands")->capture_default_str();
-  cmd->add_option("--vcd", opt->vcd, "Write the full RTL trace here");
-  cmd->add_option("--window-vcd", opt->window_vcd, "RTL trace around the first mismatch")
+  cmd->add_option("--vcd", opt->vcd, "Write the full RTL trace here (one GEMM only)");
+  cmd->add_option("--window-vcd", opt->window_vcd,
+                  "RTL trace around the first mismatch (of the first failing GEMM)")
       ->capture_default_str();
   cmd->add_option("--window", opt->window, "Cycles either side of the first mismatch")
       ->capture_default_str();
   cmd->add_option("--fault-weight", opt->fault,
-                  "Test the checker: flip bit BIT of W[K][N] for the RTL only (K,N,BIT)");
-  cmd->add_option("--json", opt->json, "Write the result as JSON");
+                  "Test the checker: flip bit BIT of W[K][N] for the RTL only (K,N,BIT), in "
+                  "every GEMM that has it");
+  cmd->add_option("--json", opt->json, "Write the results as JSON");
   cmd->footer("Exit status: 0 agree, 1 mismatch or bad input, 2 usage. See docs/systolic.md.");
   cmd->callback([opt] { run(*opt); });
 }

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "gemm_inputs.h"
 #include "io_util.h"
+#include "lbasim/base/memory.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/engine.h"
 #include "lbasim/traces/npy.h"
@@ -51,6 +52,9 @@ void add_gemm_command(CLI::App& app) {
     floors.a = declare_operand_format(ops.a, opt->a, "--a-format", opt->a_format);
     const int floor_b = declare_operand_format(ops.b, opt->b, "--b-format", opt->b_format);
     if (floor_b != num::kNoFloor) floors.w = {floor_b};
+    require_memory(add_bytes(mul_bytes(ops.m, ops.n, 8), mul_bytes(ops.k, ops.n + 8, 8)),
+                   fmt::format("GEMM {} x {} x {} (C and the engine's padded copy of B)", ops.m,
+                               ops.k, ops.n));
     std::vector<double> c(static_cast<std::size_t>(ops.m * ops.n));
     num::StageCounts counts;
     const num::EngineReport run =

@@ -13,9 +13,11 @@
 #include "commands.h"
 #include "io_util.h"
 #include "lbasim/numerics/error.h"
+#include "lbasim/numerics/format.h"
 #include "lbasim/traces/evaluate.h"
 #include "lbasim/traces/lowering.h"
 #include "lbasim/traces/npy.h"
+#include "run_array.h"
 #include "trace_options.h"
 
 namespace lbasim::cli {
@@ -27,6 +29,7 @@ struct RunOptions {
   int threads = 2;
   bool quiet = false;
   TraceGemmOptions gemm;
+  RunArrayOptions array;
 };
 
 void print_progress(std::int64_t done, std::int64_t total) {
@@ -107,6 +110,10 @@ nlohmann::json report_json(const traces::Trace& t, const traces::GemmSettings& s
 
 void run_trace_mode(const RunOptions& o) {
   const traces::GemmSettings settings = trace_gemm_settings(o.gemm);
+  if (o.array.enabled) {  // bad array options fail before any work
+    array_config(o.array.hw);
+    parse_dram_operands(o.array.dram, "--dram", num::parse_format("fp32"), settings.config);
+  }
   const traces::Trace trace = traces::read_trace(o.trace);
   if (o.limit < 0) throw InputError(fmt::format("--limit {}: expected >= 0", o.limit));
   traces::EvalOptions eval;
@@ -115,7 +122,9 @@ void run_trace_mode(const RunOptions& o) {
   if (!o.quiet) eval.progress = print_progress;
   const traces::RunReport report = traces::evaluate(trace, settings, eval);
   print_report(trace, settings, o, report);
-  if (!o.out.empty()) write_json_file(o.out, report_json(trace, settings, o, report));
+  nlohmann::json out = report_json(trace, settings, o, report);
+  if (o.array.enabled) out["array"] = run_trace_on_array(trace, settings, o.array);
+  if (!o.out.empty()) write_json_file(o.out, out);
   if (!o.dump_output.empty()) {  // this config's network output [images, output shape...]
     const std::vector<float> out(report.logits.begin(), report.logits.end());
     npy::write_f32(o.dump_output, traces::batch_shape(report.images, trace.output_shape),
@@ -132,6 +141,7 @@ void add_run_command(CLI::App& app) {
       ->required()
       ->group("Trace mode");
   add_trace_gemm_options(cmd, opt->gemm);
+  add_run_array_options(*cmd, opt->array);
   cmd->add_option("--out,-o", opt->out, "Write the report as JSON here");
   cmd->add_option("--limit,-n", opt->limit, "Evaluate only the first N images (0: all)");
   cmd->add_option("--threads,-j", opt->threads, "Worker threads (images in parallel)")
@@ -143,6 +153,9 @@ void add_run_command(CLI::App& app) {
   cmd->footer(
       "GEMM mode: lbasim run --gemm M,K,N --array RxC --dataflow ws|os ... is `lbasim array` "
       "(see lbasim array --help).\n"
+      "With --array, one inference (sample 0 of the trace's captured layer inputs) also runs on "
+      "the SystemC array: per-layer cycles (full, fill/drain, weight load or drain, memory "
+      "stall), utilization and latency at --clock-mhz (docs/systolic.md).\n"
       "Prints top-1 of this config, of the FP32 reference and of the exported PyTorch logits, "
       "agreement with FP32, per-layer SQNR, max relative error and events (docs/traces.md).\n"
       "Exit status: 0 ok, 1 bad input, 2 usage.");

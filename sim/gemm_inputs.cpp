@@ -45,11 +45,7 @@ int declare_operand_format(const npy::Array& x, const std::string& path, const s
 
 num::AccumConfig read_accum_config(const std::string& path) {
   const nlohmann::json j = read_json_file(path);
-  try {
-    return num::accum_config_from_json(j);
-  } catch (const InputError& e) {
-    rethrow_with_context(path, e);
-  }
+  return num::accum_config_from_field(JsonField(path, j));
 }
 
 GemmOperands read_gemm_operands(const std::string& a_path, const std::string& b_path,

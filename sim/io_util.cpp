@@ -3,12 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
-
-#include "lbasim/numerics/error.h"
-#include "lbasim/traces/atomic_file.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::cli {
 
@@ -18,22 +13,6 @@ num::Format parse_format_option(const std::string& option, const std::string& te
   } catch (const InputError& e) {
     rethrow_with_context(option, e);
   }
-}
-
-nlohmann::json read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in)
-    throw InputError(fmt::format("{}: {}", path.string(),
-                                 std::filesystem::exists(path) ? "cannot be read" : "no such file"));
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
-  }
-}
-
-void write_json_file(const std::filesystem::path& path, const nlohmann::json& j) {
-  write_file_atomic(path, j.dump(2) + "\n");
 }
 
 std::string index_string(const std::vector<std::int64_t>& shape, std::size_t flat) {

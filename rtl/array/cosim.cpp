@@ -15,11 +15,11 @@ using Clock = std::chrono::steady_clock;
 
 class Comparator {
  public:
-  Comparator(const WsArrayParams& p, CosimResult& r) : p_(p), r_(r) {}
+  Comparator(const ArrayParams& p, CosimResult& r) : p_(p), r_(r) {}
 
   // Compares the words both sides produced in one cycle.
   void compare(std::uint64_t cycle, const std::vector<sysc::OutputWord>& want,
-               const std::vector<WsArrayDriver::Word>& got) {
+               const std::vector<RtlWord>& got) {
     std::vector<bool> used(got.size(), false);
     for (const sysc::OutputWord& e : want) {
       ++r_.words;
@@ -40,7 +40,7 @@ class Comparator {
   }
 
  private:
-  void compare_word(std::uint64_t cycle, const sysc::OutputWord& e, const WsArrayDriver::Word& g) {
+  void compare_word(std::uint64_t cycle, const sysc::OutputWord& e, const RtlWord& g) {
     if (g.word.m != e.m || g.word.n != e.n)
       return fail(cycle, e, "m", e.m, g.word.m, double(e.m), double(g.word.m));
     if (g.word.final != e.final)
@@ -62,20 +62,21 @@ class Comparator {
     r_.first = Mismatch{cycle, at.column, at.m, at.n, field, want_code, got_code, want, got};
   }
 
-  const WsArrayParams& p_;
+  const ArrayParams& p_;
   CosimResult& r_;
 };
 
 }  // namespace
 
-CosimResult run_cosim(const DutFactory& make_dut, const double* a, const double* w, std::int64_t m,
+CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w, std::int64_t m,
                       std::int64_t k, std::int64_t n, const num::AccumConfig& cfg,
                       const CosimOptions& opt) {
   CosimResult r;
-  std::unique_ptr<WsArrayDut> dut = make_dut();
-  const WsArrayParams p = dut->params();
+  std::unique_ptr<ArrayDut> dut = make_dut();
+  const ArrayParams p = dut->params();
   if (!opt.vcd.empty()) dut->open_vcd(opt.vcd);
-  WsArrayDriver driver(*dut, a, w, m, k, n, cfg, opt.fault);
+  const GemmJob job{a, w, m, k, n, cfg, opt.fault};
+  std::unique_ptr<ArrayDriver> driver = make_array_driver(*dut, job);
   Comparator cmp(p, r);
 
   std::vector<double> c(m * n);
@@ -85,37 +86,39 @@ CosimResult run_cosim(const DutFactory& make_dut, const double* a, const double*
   double rtl_seconds = 0;
   hooks.after_cycle = [&](std::uint64_t cycle) {
     const auto t0 = Clock::now();
-    const std::vector<WsArrayDriver::Word> rtl_words = driver.step();
+    const RtlCycle rtl = driver->step();
     rtl_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-    cmp.compare(cycle, sc_words, rtl_words);
+    cmp.compare(cycle, sc_words, rtl.words);
     sc_words.clear();
   };
   const auto t0 = Clock::now();
-  r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, {p.rows, p.cols, sysc::DataflowKind::ws}, cfg,
-                           hooks);
+  // The RTL arrays are single-buffered (docs/systolic.md).
+  sysc::ArrayConfig array{p.rows, p.cols, p.dataflow};
+  array.buffering = sysc::Buffering::single;
+  r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, array, cfg, hooks);
   const double total = std::chrono::duration<double>(Clock::now() - t0).count();
   r.sc_cycles = r.stats.total_cycles;
   // The RTL may still be busy: let it finish (bounded), every word it emits is unexpected.
   const std::uint64_t limit = 2 * r.sc_cycles + 1000;
-  while (!driver.done() && driver.cycles() < limit) {
-    const std::uint64_t cycle = driver.cycles();
-    cmp.compare(cycle, {}, driver.step());
+  while (!driver->done() && driver->cycles() < limit) {
+    const std::uint64_t cycle = driver->cycles();
+    cmp.compare(cycle, {}, driver->step().words);
   }
-  r.rtl_cycles = driver.done() ? driver.cycles() : limit;
+  r.rtl_cycles = driver->done() ? driver->cycles() : limit;
   r.rtl_seconds = rtl_seconds;
   r.sc_seconds = total - rtl_seconds;
 
   // A window of RTL waveforms around the first mismatch: rerun the RTL alone, dumping only it.
   if (r.first && !opt.window_vcd.empty()) {
-    std::unique_ptr<WsArrayDut> again = make_dut();
+    std::unique_ptr<ArrayDut> again = make_dut();
     again->open_vcd(opt.window_vcd);
-    WsArrayDriver replay(*again, a, w, m, k, n, cfg, opt.fault);
+    std::unique_ptr<ArrayDriver> replay = make_array_driver(*again, job);
     const std::uint64_t lo =
         r.first->cycle > std::uint64_t(opt.window) ? r.first->cycle - opt.window : 0;
     const std::uint64_t hi = r.first->cycle + opt.window;
-    while (!replay.done() && replay.cycles() <= hi) {
-      again->set_vcd_dump(replay.cycles() >= lo);
-      replay.step();
+    while (!replay->done() && replay->cycles() <= hi) {
+      again->set_vcd_dump(replay->cycles() >= lo);
+      replay->step();
     }
     again->close_vcd();
   }

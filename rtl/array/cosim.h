@@ -1,18 +1,16 @@
-// Lockstep co-simulation: the SystemC array model and the Verilated RTL array run the same GEMM
-// in one process, one clock cycle each in turn; every word leaving a column and its cycle, and
-// the total cycle count, must agree.
+// Lockstep co-simulation: the SystemC array model and a Verilated RTL array (either dataflow)
+// run the same GEMM in one process, one clock cycle each in turn; every word leaving a column
+// and its cycle, and the total cycle count, must agree.
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 
+#include "array_driver.h"
+#include "array_dut.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/systemc/array_stats.h"
-#include "ws_array_driver.h"
-#include "ws_array_dut.h"
 
 namespace lbasim::rtl {
 
@@ -41,11 +39,9 @@ struct CosimResult {
   bool ok() const { return mismatched_words == 0 && sc_cycles == rtl_cycles; }
 };
 
-using DutFactory = std::function<std::unique_ptr<WsArrayDut>()>;
-
 // Runs C = A W (values of the DUT's A/W formats) on both. The SystemC array takes the DUT's
-// shape and the weight-stationary dataflow; cfg must use the DUT's formats (InputError else).
-CosimResult run_cosim(const DutFactory& make_dut, const double* a, const double* w, std::int64_t m,
+// shape and dataflow; cfg must use the DUT's formats (InputError else).
+CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w, std::int64_t m,
                       std::int64_t k, std::int64_t n, const num::AccumConfig& cfg,
                       const CosimOptions& opt = {});
 

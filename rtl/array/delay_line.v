@@ -13,14 +13,15 @@ module delay_line #(
   generate
     if (DEPTH == 0) begin : g_wire
       assign q = d;
+    end else if (DEPTH == 1) begin : g_reg
+      reg [W-1:0] stage;
+      always @(posedge clk) stage <= rst ? {W{1'b0}} : d;
+      assign q = stage;
     end else begin : g_regs
-      reg [W-1:0] stage[0:DEPTH-1];
-      integer i;
-      always @(posedge clk) begin
-        stage[0] <= rst ? {W{1'b0}} : d;
-        for (i = 1; i < DEPTH; i = i + 1) stage[i] <= rst ? {W{1'b0}} : stage[i-1];
-      end
-      assign q = stage[DEPTH-1];
+      // One flat shift register (stage i in bits i*W +: W), not a memory.
+      reg [W*DEPTH-1:0] stage;
+      always @(posedge clk) stage <= rst ? {W*DEPTH{1'b0}} : {stage[W*(DEPTH-1)-1:0], d};
+      assign q = stage[W*DEPTH-1-:W];
     end
   endgenerate
 endmodule

@@ -1,61 +1,34 @@
-#include "ws_array_driver.h"
-
-#include <fmt/format.h>
-
+// The weight-stationary controller (docs/systolic.md): N tiles outer, K tiles inner; per tile
+// the config and one weight row per cycle, then activation rows with the column-top pairs
+// (+0 for the first K tile, else the pairs the previous K tile parked).
 #include <algorithm>
 
-#include "lbasim/numerics/encoding.h"
-#include "lbasim/numerics/error.h"
+#include "array_driver.h"
 
 namespace lbasim::rtl {
 namespace {
 
-std::vector<std::uint64_t> encode_all(const double* x, std::int64_t count, const num::Format& f,
-                                      const char* what) {
-  std::vector<std::uint64_t> codes(count);
-  for (std::int64_t i = 0; i < count; ++i) {
-    try {
-      codes[i] = num::encode(x[i], f);
-    } catch (const InputError& e) {
-      rethrow_with_context(fmt::format("{} element {}", what, i), e);
-    }
-  }
-  return codes;
-}
+class WsArrayDriver final : public ArrayDriver {
+ public:
+  WsArrayDriver(ArrayDut& dut, const GemmJob& job);
+  RtlCycle step() override;
 
-}  // namespace
+ private:
+  void begin_tile();
 
-WsArrayDriver::WsArrayDriver(WsArrayDut& dut, const double* a, const double* w, std::int64_t m,
-                             std::int64_t k, std::int64_t n, const num::AccumConfig& cfg,
-                             std::optional<WeightFault> fault)
-    : dut_(dut), m_(m), k_(k), n_(n), cfg_(cfg) {
-  const WsArrayParams& p = dut.params();
-  if (cfg.product != p.product || cfg.accumulator != p.accumulator ||
-      cfg.chunk_accumulator != p.chunk_accumulator)
-    throw InputError(fmt::format(
-        "config: formats {}/{}/{} differ from the RTL array's {}/{}/{} (product/accumulator/"
-        "chunk accumulator); the Verilated model is built for one set",
-        cfg.product.to_string(), cfg.accumulator.to_string(), cfg.chunk_accumulator.to_string(),
-        p.product.to_string(), p.accumulator.to_string(), p.chunk_accumulator.to_string()));
-  rows_ = p.rows;
-  cols_ = p.cols;
-  chunk_ = (cfg.chunk <= 0 || cfg.chunk >= k) ? 0 : cfg.chunk;
-  a_codes_ = encode_all(a, m * k, p.a, "A");
-  w_codes_ = encode_all(w, k * n, p.w, "W");
-  if (fault) {
-    if (fault->k < 0 || fault->k >= k || fault->n < 0 || fault->n >= n || fault->bit < 0 ||
-        fault->bit >= p.w.width())
-      throw InputError(
-          fmt::format("fault: W[{}][{}] bit {} is outside the {} x {} weights of "
-                      "{}-bit codes",
-                      fault->k, fault->n, fault->bit, k, n, p.w.width()));
-    w_codes_[fault->k * n + fault->n] ^= 1ull << fault->bit;
-  }
-  part_ps_.assign(m * cols_, 0);
-  part_co_.assign(m * cols_, 0);
-  c_.assign(m * n, 0.0);
+  std::vector<std::uint64_t> part_ps_, part_co_;  // parked pairs, m x cols codes
+  std::vector<std::int64_t> col_words_;           // words received per column in this tile
+  std::int64_t words_left_ = 0;
+  std::int64_t k0_ = 0, n0_ = 0;
+  int kt_ = 0, nt_ = 0;
+  bool loading_ = false;
+  std::int64_t t_ = 0;
+};
+
+WsArrayDriver::WsArrayDriver(ArrayDut& dut, const GemmJob& job) : ArrayDriver(dut, job) {
+  part_ps_.assign(m_ * cols_, 0);
+  part_co_.assign(m_ * cols_, 0);
   col_words_.assign(cols_, 0);
-  dut_.reset();
   begin_tile();
 }
 
@@ -68,16 +41,16 @@ void WsArrayDriver::begin_tile() {
   t_ = 0;
 }
 
-std::vector<WsArrayDriver::Word> WsArrayDriver::step() {
-  std::vector<Word> words;
-  if (done_) return words;
-  WsArrayInputs in;
+RtlCycle WsArrayDriver::step() {
+  RtlCycle out;
+  if (done_) return out;
+  ArrayInputs in;
   if (loading_) {
     in.cfg_en = t_ == 0;
     in.cfg_rows = kt_;
     in.cfg_cols = nt_;
     for (int r = 0; r < kt_; ++r)
-      if (chunk_ > 0 && k0_ + r > 0 && (k0_ + r) % chunk_ == 0) in.cfg_restart |= 1ull << r;
+      if (restarts(k0_ + r)) in.cfg_restart |= 1ull << r;
     in.w_load = true;
     in.w_row = static_cast<int>(t_);
     in.w_data.assign(cols_, 0);
@@ -100,31 +73,19 @@ std::vector<WsArrayDriver::Word> WsArrayDriver::step() {
       }
     }
   }
-  const WsArrayOutputs out = dut_.cycle(in);
-  const WsArrayParams& p = dut_.params();
+  const ArrayOutputs o = dut_.cycle(in);
+  out.pe_events = o.pe_events;
   const bool last_k = k0_ + kt_ >= k_;
   for (int c = 0; c < cols_; ++c) {
-    if (!out.valid[c]) continue;
-    Word w;
-    w.word.cycle = cycle_;
-    w.word.column = c;
-    w.word.m = col_words_[c]++;
-    w.word.n = n0_ + c;
-    w.psum_code = out.psum[c];
-    w.chunk_code = out.chunk[c];
-    w.word.psum = num::decode(out.psum[c], p.accumulator);
-    w.word.chunk = num::decode(out.chunk[c], p.chunk_accumulator);
-    if (last_k) {
-      w.word.final = true;
-      w.value_code = out.value[c];
-      w.word.value = num::decode(out.value[c], p.chunk_accumulator);
-      if (w.word.m < m_ && w.word.n < n_) c_[w.word.m * n_ + w.word.n] = w.word.value;
-    } else if (w.word.m < m_) {
-      part_ps_[w.word.m * cols_ + c] = out.psum[c];
-      part_co_[w.word.m * cols_ + c] = out.chunk[c];
+    if (!o.valid[c]) continue;
+    const std::int64_t m = col_words_[c]++;
+    RtlWord w = decode(o, c, m, n0_ + c, last_k);
+    if (!last_k && m < m_) {
+      part_ps_[m * cols_ + c] = o.psum[c];
+      part_co_[m * cols_ + c] = o.chunk[c];
     }
     --words_left_;
-    words.push_back(w);
+    out.words.push_back(w);
   }
   ++cycle_;
   ++t_;
@@ -134,17 +95,18 @@ std::vector<WsArrayDriver::Word> WsArrayDriver::step() {
       t_ = 0;
     }
   } else if (words_left_ <= 0) {
-    k0_ += rows_;
-    if (k0_ >= k_) {
-      k0_ = 0;
-      n0_ += cols_;
-    }
-    if (n0_ >= n_)
-      done_ = true;
-    else
+    if (next_tile(k0_, rows_, k_, n0_, cols_, n_))  // K tiles inner, N tiles outer
       begin_tile();
+    else
+      done_ = true;
   }
-  return words;
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<ArrayDriver> make_ws_array_driver(ArrayDut& dut, const GemmJob& job) {
+  return std::make_unique<WsArrayDriver>(dut, job);
 }
 
 }  // namespace lbasim::rtl

@@ -5,16 +5,7 @@
 // accumulator M7E4b10; round toward zero, flush, saturate).
 // Events per stage: bit 0 overflow, 1 underflow, 2 inexact, 3 swamped (accumulator only).
 module fmaq #(
-    parameter integer A_MAN = 4, parameter integer A_EXP = 3, parameter integer A_BIAS = 3,
-    parameter integer A_SUB = 0, parameter integer A_IEEE = 0,
-    parameter integer W_MAN = 4, parameter integer W_EXP = 3, parameter integer W_BIAS = 3,
-    parameter integer W_SUB = 0, parameter integer W_IEEE = 0,
-    parameter integer P_MAN = 7, parameter integer P_EXP = 4, parameter integer P_BIAS = 12,
-    parameter integer P_SUB = 0, parameter integer P_IEEE = 0,
-    parameter integer P_RNE = 0, parameter integer P_INF = 0,
-    parameter integer ACC_MAN = 7, parameter integer ACC_EXP = 4, parameter integer ACC_BIAS = 10,
-    parameter integer ACC_SUB = 0, parameter integer ACC_IEEE = 0,
-    parameter integer ACC_RNE = 0, parameter integer ACC_INF = 0
+`include "fmaq_params.vh"
 ) (
     input  wire [A_EXP+A_MAN:0]     a,
     input  wire [W_EXP+W_MAN:0]     w,

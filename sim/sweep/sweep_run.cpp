@@ -17,11 +17,10 @@
 #include "lbasim/cost/array_activity.h"
 #include "lbasim/cost/tables.h"
 #include "lbasim/numerics/error.h"
-#include "lbasim/systemc/run_gemm.h"
+#include "lbasim/systemc/inference.h"
 #include "lbasim/traces/atomic_file.h"
 #include "lbasim/traces/evaluate.h"
 #include "lbasim/traces/executor.h"
-#include "lbasim/traces/lowering.h"
 
 namespace lbasim::sweep {
 namespace {
@@ -29,39 +28,13 @@ namespace {
 using AccuracyKey = std::pair<std::string, std::int64_t>;             // accumulator, chunk
 using ArrayKey = std::tuple<std::string, std::string, std::int64_t>;  // array, dataflow, chunk
 
+// The array's buffering in every sweep point (the default); records made before it was
+// modelled have no point.buffering and are recomputed.
+const std::string kBuffering(sysc::to_string(sysc::ArrayConfig{}.buffering));
+
 num::AccumConfig config_of(const cost::AreaRow& row, std::int64_t chunk) {
   const num::Format p = num::parse_format(row.product), a = num::parse_format(row.accumulator);
   return {p, a, a, chunk};
-}
-
-// The GEMMs of one inference (sample 0 of the trace's captures) on the array.
-std::vector<std::pair<std::string, sysc::ArrayStats>> simulate_inference(
-    const traces::Trace& trace, const traces::GraphRunner& runner, const sysc::ArrayConfig& array,
-    const num::AccumConfig& cfg) {
-  std::vector<std::pair<std::string, sysc::ArrayStats>> layers;
-  const auto& ops = runner.gemm_layers();
-  for (std::size_t l = 0; l < ops.size(); ++l) {
-    const traces::Op& op = *ops[l];
-    const auto cap = trace.captures.find(op.name);
-    if (cap == trace.captures.end())
-      throw InputError(fmt::format("{}: layer '{}' has no captured input (activations)",
-                                   (trace.dir / "manifest.json").string(), op.name));
-    traces::Tensor x;
-    x.shape = cap->second.input_shape;
-    x.shape[0] = 1;
-    x.data.assign(cap->second.input.begin(), cap->second.input.begin() + x.per_sample());
-    const traces::Tensor xq = runner.quantize_input(l, x, nullptr);
-    const std::int64_t m = op.kind == traces::OpKind::linear ? 1 : op.shape[1] * op.shape[2];
-    for (std::int64_t g = 0; g < op.groups; ++g) {
-      const std::vector<double> a = traces::lower_input(op, xq, g);
-      const std::vector<double>& w = runner.weight_matrix(l, g);
-      std::vector<double> c(static_cast<std::size_t>(m * op.gemm_n()));
-      const sysc::GemmProblem p{a.data(), w.data(), c.data(), m, op.gemm_k(), op.gemm_n()};
-      layers.emplace_back(op.groups == 1 ? op.name : fmt::format("{}/g{}", op.name, g),
-                          sysc::run_gemm(p, array, cfg));
-    }
-  }
-  return layers;
 }
 
 void check_accumulators(const SweepSpec& spec, const cost::AreaTable& area,
@@ -123,7 +96,8 @@ std::string record_mismatch(const nlohmann::json& rec, const Point& p, const Swe
         check(rec, "", "limit", spec.limit), check(trace, "trace", "hash", hash),
         check(point, "point", "accumulator", p.accumulator),
         check(point, "point", "chunk", p.chunk), check(point, "point", "array", p.array),
-        check(point, "point", "dataflow", p.dataflow)})
+        check(point, "point", "dataflow", p.dataflow),
+        check(point, "point", "buffering", kBuffering)})
     if (!m.empty()) return m;
   return "";
 }
@@ -209,7 +183,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
       }
     });
 
-  std::map<ArrayKey, std::vector<std::pair<std::string, sysc::ArrayStats>>> arrays;
+  std::map<ArrayKey, std::vector<sysc::LayerRun>> arrays;
   try {
     traces::GemmSettings settings;
     settings.config = config_of(*area.find(spec.accumulators.front()), 0);
@@ -222,8 +196,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
         fmt::print(stderr, "sweep: array {} {} chunk {} ({} of {} array runs; accuracy {}/{})\n",
                    shape, df, chunk, arrays.size() + 1, array_keys.size(), done.load(),
                    acc_list.size());
-      arrays[key] = simulate_inference(trace, runner, array,
-                                       config_of(*area.find(spec.accumulators.front()), chunk));
+      arrays[key] = sysc::simulate_inference(
+          trace, runner, array, config_of(*area.find(spec.accumulators.front()), chunk));
     }
   } catch (...) {
     std::lock_guard lock(mu);
@@ -279,7 +253,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
           {"acc_bits", acc_bits},
           {"chunk", p.chunk},
           {"array", p.array},
-          {"dataflow", p.dataflow}}},
+          {"dataflow", p.dataflow},
+          {"buffering", kBuffering}}},
         {"accuracy",
          {{"top1", acc.top1()},
           {"reference_top1", acc.reference_top1()},

@@ -39,7 +39,8 @@ void check_spec(const SweepSpec& spec);
 
 // "" if `rec` is the record this lbasim would write for `p` of `spec` on the trace with `hash`,
 // else the dotted name of the first field that disagrees (id, lbasim_version, limit, trace.hash,
-// point.accumulator, point.chunk, point.array, point.dataflow) with its value and the expected one.
+// point.accumulator, point.chunk, point.array, point.dataflow, point.buffering) with its value
+// and the expected one.
 std::string record_mismatch(const nlohmann::json& rec, const Point& p, const SweepSpec& spec,
                             const std::string& hash);
 

@@ -224,7 +224,7 @@ TEST(FusedConfigJson, ErrorsNameTheKey) {
                {"fused.align_bits", "1.5"});
   expect_error(R"({"accumulator": "fp32", "fused": {"terms": 32}})", {"fused.align_bits"});
   expect_error(R"({"accumulator": "fp32", "fused": {"terms": 32, "align_bits": 13, "f": 1}})",
-               {"fused", "'f'"});
+               {"'fused.f'"});
   expect_error(R"({"accumulator": "fp32", "fused": {"terms": 2000, "align_bits": 13}})",
                {"fused.terms", "2000"});
   expect_error(R"({"product": "exactly", "accumulator": "fp32", "fused": {"terms": 2,

@@ -165,6 +165,28 @@ TEST_F(CliEdges, NanReachingAnAccumulatorWithoutNanIsRefusedNotACrash) {
   }
 }
 
+// Work that cannot fit in memory is refused before it starts, with the size it needs (issue:
+// it used to end in std::bad_alloc after allocating what it could).
+TEST_F(CliEdges, TooLargeForMemoryIsRefusedUpFrontWithTheSize) {
+  config("paper.json", R"({"product": "M7E4b12", "accumulator": "M7E4b10", "chunk": 16})");
+  // C of 200000 x 200000 doubles: 298 GiB.
+  write_npy(dir / "a.npy", {200000, 1}, std::vector<double>(200000, 1.0));
+  write_npy(dir / "b.npy", {1, 200000}, std::vector<double>(200000, 1.0));
+  expect_refused(gemm("a.npy", "b.npy", "paper.json"),
+                 {"GEMM 200000 x 1 x 200000", "needs", "GiB", "available"});
+  expect_refused("array --gemm 1000000,1000000,1000000 --array 4x4 --out " + path("c.npy"),
+                 {"--gemm 1000000,1000000,1000000", "needs", "TiB"});
+  // A limit set from outside applies to small inputs too (and is named in the message).
+  write_npy(dir / "a4.npy", {4, 4}, std::vector<double>(16, 1.0));
+  ::setenv("LBASIM_MEMORY_LIMIT", "100", 1);
+  const RunResult r = run(gemm("a4.npy", "a4.npy", "paper.json"));
+  ::unsetenv("LBASIM_MEMORY_LIMIT");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_THAT(r.output, AllOf(HasSubstr("a4.npy: reading shape (4, 4) needs 256 B"),
+                              HasSubstr("LBASIM_MEMORY_LIMIT")));
+  EXPECT_FALSE(fs::exists(dir / "c.npy"));
+}
+
 TEST_F(CliEdges, EmptyMatricesGiveValidEmptyOrZeroResults) {
   config("cfg.json", kPaper);
   write_npy(dir / "a.npy", {0, 3}, {});

@@ -1,5 +1,6 @@
-// fmaq_pe (registered, psum fed back, restart per chunk) and fp_add as the chunk accumulator,
-// Verilated in chunk_dot_top, against the golden add_q and dot_chunked (contract section 3).
+// The output-stationary PE (os_pe: psum and chunk lane held in place, tags per product) and a
+// chunk_lane as the column-bottom chunk accumulator, Verilated in chunk_dot_top, against the
+// golden add_q and dot_chunked (contract section 3), values and per-stage events.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -23,7 +24,7 @@ namespace {
 const num::Format kWa = num::parse_format("M4E3b3:rtz:flush:saturate");
 const num::Format kProd = num::parse_format("M7E4b12:rtz:flush:saturate");
 const num::Format kAcc = num::parse_format("M7E4b10:rtz:flush:saturate");
-const num::Format kCacc = num::parse_format("M10E5b15:rne:subnormal:inf:ieee");
+const num::Format kCacc = num::parse_format(LBASIM_FMT_CACC);  // the model's CACC_* (CMake)
 
 class ChunkDot : public ::testing::Test {
  protected:
@@ -36,13 +37,13 @@ class ChunkDot : public ::testing::Test {
     top_->clk = 1;
     top_->eval();
   }
-  // The chunk accumulator alone: z = Q_cacc(x + y), x in cacc, y in acc.
+  // The chunk lane alone: z = Q_cacc(x + y), x in cacc, y in acc.
   std::uint64_t chunk_add(std::uint64_t x, std::uint64_t y, std::uint8_t* events) {
-    top_->out_in = x;
-    top_->chunk_sum = y;
+    top_->x = x;
+    top_->y = y;
     top_->eval();
-    *events = top_->chunk_events;
-    return top_->out_next;
+    *events = top_->z_events;
+    return top_->z;
   }
   void expect_chunk_add(std::uint64_t x, std::uint64_t y) {
     std::uint8_t got_events = 0;
@@ -102,28 +103,36 @@ TEST_F(ChunkDot, PeAccumulatesChunksLikeDotChunked) {
     num::StageCounts want_counts;
     const double want = num::dot_chunked(av.data(), 1, wv.data(), 1, k, cfg, &want_counts);
 
-    // The RTL: rst, then one product per enabled cycle; restart on each chunk's first product.
+    // The RTL: rst, then one product per valid cycle, tagged with the first product of the
+    // output and of each later chunk; the events are those of the cycle's arithmetic.
     const std::int64_t n = (cfg.chunk <= 0 || cfg.chunk >= k) ? k : cfg.chunk;
     num::StageCounts got_counts;
     top_->rst = 1;
-    top_->en = 0;
+    top_->valid = 0;
     tick();
     top_->rst = 0;
-    top_->en = 1;
-    std::uint64_t out = 0;
     for (std::int64_t i = 0; i < k; ++i) {
+      top_->valid = 1;
       top_->a = a[i];
       top_->w = w[i];
-      top_->restart = (i % n) == 0;
+      top_->first = i == 0;
+      top_->restart = i > 0 && i % n == 0;
+      top_->eval();
+      const unsigned ev = top_->pe_events;
+      ASSERT_EQ(ev & 1u, 1u) << "no MAC reported in a valid cycle";
+      ASSERT_EQ((ev >> 1) & 1u, unsigned(i > 0 && i % n == 0)) << "chunk add bit, k=" << i;
+      got_counts.product.add((ev >> 2) & 7u);
+      got_counts.accumulator.add((ev >> 5) & 15u);
+      if (ev & 2u) got_counts.chunk.add((ev >> 9) & 15u);
       tick();
-      got_counts.product.add(top_->prod_events);
-      got_counts.accumulator.add(top_->acc_events);
-      if ((i + 1) % n == 0 || i + 1 == k) {
-        std::uint8_t events = 0;
-        out = chunk_add(out, top_->psum, &events);
-        got_counts.chunk.add(events);
-      }
     }
+    top_->valid = 0;  // idle: no arithmetic, no events, the output stays
+    top_->a = rng() & 0xff;
+    top_->restart = 1;
+    top_->eval();
+    ASSERT_EQ(top_->pe_events, 0u) << "events reported by an idle PE";
+    got_counts.chunk.add(top_->value_events);  // the column-bottom Q_cacc(chunk + psum)
+    const std::uint64_t out = top_->value;
     const std::uint64_t want_code = num::encode(want, kCacc);
     ASSERT_EQ(out, want_code) << "k=" << k << " chunk=" << cfg.chunk << " expected "
                               << describe_code(want_code, kCacc) << " actual "

@@ -156,7 +156,7 @@ TEST_F(CliFusedErrors, BadKeysAndOperands) {
   expect_refused(R"({"accumulator": "fp32", "fused": {"terms": 32, "align_bits": 200}})", "",
                  {"cfg.json", "fused.align_bits", "200"});
   expect_refused(R"({"accumulator": "fp32", "fused": {"terms": 32, "align": 13}})", "",
-                 {"cfg.json", "'align'"});
+                 {"cfg.json", "'fused.align'"});
   expect_refused(R"({"product": "exact", "accumulator": "fp32"})", "", {"product", "exact"});
   // 0.1 is not an e4m3 value.
   expect_refused(R"({"accumulator": "fp32", "fused": {"terms": 32, "align_bits": 13}})",

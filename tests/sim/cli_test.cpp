@@ -3,10 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "lbasim/numerics/accumulate.h"
@@ -255,6 +257,78 @@ TEST(CliRunGemm, RunWithGemmIsTheArrayCommandCheckedAgainstGolden) {
                              " run --gemm 5,19,3 --array 2x3 --dataflow ws --seed 4 --check");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_THAT(r.output, ::testing::HasSubstr("total cycles"));
+}
+
+TEST(CliRunGemm, BadBufferingAndBandwidthExitOneNamingTheOption) {
+  const std::string base = std::string(LBASIM_BIN) + " array --gemm 4,4,4 --array 2x2 ";
+  for (const auto& [args, want] : {std::pair{"--buffering triple", "--buffering: 'triple'"},
+                                   {"--dram-bw 0", "--dram-bw: '0'"},
+                                   {"--dram-bw -3", "--dram-bw: '-3'"},
+                                   {"--dram a,x", "--dram: 'x'"}}) {
+    const auto r = run_command(base + args);
+    EXPECT_EQ(r.status, 1) << args << ": " << r.output;
+    EXPECT_THAT(r.output, ::testing::HasSubstr(want)) << args;
+  }
+}
+
+TEST(CliRunTraceArray, OneInferenceOnTheArrayPerLayer) {
+  const std::string src = LBASIM_SOURCE;
+  const std::string out = ::testing::TempDir() + "run_array_" + std::to_string(getpid()) + ".json";
+  const auto r = run_command(std::string(LBASIM_BIN) + " run --trace " + src +
+                             "/traces/data/mlp-fmnist --config " + src +
+                             "/configs/paper.json --limit 2 -q --array 4x4 --dataflow os "
+                             "--buffering single --clock-mhz 250 --out " +
+                             out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("sample 0 of the trace's captured layer inputs"));
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in).at("array");
+  std::remove(out.c_str());
+  EXPECT_EQ(j.at("array").at("dataflow"), "os");
+  EXPECT_EQ(j.at("array").at("buffering"), "single");
+  std::uint64_t total = 0;
+  for (const auto& l : j.at("layers")) {
+    const auto& c = l.at("cycles");
+    const std::uint64_t t = c.at("total");
+    EXPECT_EQ(t, c.at("full").get<std::uint64_t>() + c.at("fill_drain").get<std::uint64_t>() +
+                     c.at("drain").get<std::uint64_t>() +
+                     c.at("memory_stall").get<std::uint64_t>());
+    EXPECT_DOUBLE_EQ(l.at("latency_us").get<double>(), t / 250.0);
+    const auto& g = l.at("gemm");
+    EXPECT_EQ(l.at("macs").get<std::int64_t>(), g.at("m").get<std::int64_t>() *
+                                                    g.at("k").get<std::int64_t>() *
+                                                    g.at("n").get<std::int64_t>());
+    total += t;
+  }
+  EXPECT_GT(total, 0u);
+  EXPECT_EQ(j.at("total").at("cycles").at("total").get<std::uint64_t>(), total);
+}
+
+TEST(CliRunTraceArray, BadArrayOptionsAreRefusedBeforeAnyWork) {
+  const std::string src = LBASIM_SOURCE;
+  const std::string out = ::testing::TempDir() + "run_bad_" + std::to_string(getpid()) + ".json";
+  const std::string base = std::string(LBASIM_BIN) + " run --trace " + src +
+                           "/traces/data/mlp-fmnist --config " + src + "/configs/paper.json -q ";
+  const auto bad = run_command(base + "--array 4x4 --buffering triple --out " + out);
+  EXPECT_EQ(bad.status, 1) << bad.output;
+  EXPECT_THAT(bad.output, ::testing::HasSubstr("--buffering: 'triple'"));
+  EXPECT_FALSE(std::ifstream(out).good());
+  const auto clock = run_command(base + "--array 4x4 --clock-mhz 0");
+  EXPECT_EQ(clock.status, 1) << clock.output;
+  EXPECT_THAT(clock.output, ::testing::HasSubstr("--clock-mhz"));
+  // Array options without --array are a usage error.
+  EXPECT_EQ(run_command(base + "--dataflow os").status, 2);
+}
+
+TEST(CliRunGemm, DoubleBufferingAndBandwidthReachTheModel) {
+  // 2x2, GEMM 4,4,2, weights only from DRAM at 1 byte per cycle: 16 cycles, 4 of them waiting
+  // for DRAM (worked out in tests/systemc/array_memory_test.cpp).
+  const auto r = run_command(std::string(LBASIM_BIN) +
+                             " array --gemm 4,4,2 --array 2x2 --buffering double --dram-bw 1 "
+                             "--dram w --check");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("total cycles           16"));
+  EXPECT_THAT(r.output, ::testing::HasSubstr("memory stall cycles    4"));
 }
 
 }  // namespace

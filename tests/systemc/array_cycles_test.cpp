@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "array_runs.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/random_operands.h"
 #include "lbasim/systemc/run_gemm.h"
@@ -13,31 +14,12 @@
 namespace lbasim::sysc {
 namespace {
 
-num::AccumConfig paper(std::int64_t chunk = 0) {
-  num::AccumConfig c;
-  c.product = num::parse_format("M7E4b12");
-  c.accumulator = num::parse_format("M7E4b10");
-  c.chunk_accumulator = c.accumulator;
-  c.chunk = chunk;
-  return c;
-}
-
-struct ArrayRun {
-  ArrayStats stats;
-  std::vector<OutputWord> words;
-};
-
-ArrayRun run(std::int64_t m, std::int64_t k, std::int64_t n, ArrayConfig ac,
-             std::int64_t chunk = 0) {
-  const num::Format wa = num::parse_format("M4E3");
-  const std::vector<double> a = random_operand(m * k, wa, 3);
-  const std::vector<double> w = random_operand(k * n, wa, 4);
-  std::vector<double> c(m * n);
-  ArrayRun r;
-  RunHooks hooks;
-  hooks.on_output = [&r](const OutputWord& word) { r.words.push_back(word); };
-  r.stats = run_gemm({a.data(), w.data(), c.data(), m, k, n}, ac, paper(chunk), hooks);
-  return r;
+// Single-buffered: the counts below are of that mode (double buffering:
+// array_schedule_test.cpp).
+test::ArrayRun run(std::int64_t m, std::int64_t k, std::int64_t n, ArrayConfig ac,
+                   std::int64_t chunk = 0) {
+  ac.buffering = Buffering::single;
+  return test::run_array(m, k, n, ac, chunk);
 }
 
 // docs/systolic.md: WS tile (kt, nt) = kt load + (M + R + nt - 1) stream cycles.
@@ -67,7 +49,7 @@ std::uint64_t os_formula(std::int64_t m, std::int64_t k, std::int64_t n, int row
 TEST(ArrayCycles, WeightStationarySingleTile) {
   // 4x4, M=5 K=4 N=4: 4 load + (5 + 4 + 4 - 1) = 16. PE(r,c) works in stream cycles
   // m + r + c, m = 0..4: cycles 0..10 have MACs, none has all 16 PEs busy.
-  const ArrayRun r = run(5, 4, 4, {4, 4, DataflowKind::ws});
+  const test::ArrayRun r = run(5, 4, 4, {4, 4, DataflowKind::ws});
   EXPECT_EQ(r.stats.total_cycles, 16u);
   EXPECT_EQ(r.stats.stall_cycles, 4u);
   EXPECT_EQ(r.stats.compute_cycles, 11u);
@@ -92,7 +74,7 @@ TEST(ArrayCycles, WeightStationaryRaggedTiles) {
   // 4x4, M=3 K=10 N=6: K tiles 4,4,2 and N tiles 4,2.
   // N tile 4: (4+3+4+4-1) + (4+3+4+4-1) + (2+3+4+4-1) = 14 + 14 + 12 = 40
   // N tile 2: (4+3+4+2-1) + (4+3+4+2-1) + (2+3+4+2-1) = 12 + 12 + 10 = 34   total 74.
-  const ArrayRun r = run(3, 10, 6, {4, 4, DataflowKind::ws});
+  const test::ArrayRun r = run(3, 10, 6, {4, 4, DataflowKind::ws});
   EXPECT_EQ(r.stats.total_cycles, 74u);
   EXPECT_EQ(r.stats.tiles, 6u);
   EXPECT_EQ(r.stats.stall_cycles, 20u);         // weight rows loaded: 10 per N tile
@@ -107,7 +89,7 @@ TEST(ArrayCycles, WeightStationaryRaggedTiles) {
 TEST(ArrayCycles, OutputStationaryRaggedTiles) {
   // 4x4, M=5 K=7 N=6: tiles (mt,nt) = (4,4) (4,2) (1,4) (1,2):
   // (7+4+4-2)+4 = 17, (7+4+2-2)+4 = 15, (7+1+4-2)+1 = 11, (7+1+2-2)+1 = 9: total 52.
-  const ArrayRun r = run(5, 7, 6, {4, 4, DataflowKind::os});
+  const test::ArrayRun r = run(5, 7, 6, {4, 4, DataflowKind::os});
   EXPECT_EQ(r.stats.total_cycles, 52u);
   EXPECT_EQ(r.stats.stall_cycles, 10u);
   EXPECT_EQ(r.stats.act_buffer.reads, 70u);     // mt x K per tile
@@ -117,7 +99,7 @@ TEST(ArrayCycles, OutputStationaryRaggedTiles) {
 
 TEST(ArrayCycles, OutputStationaryDrainTimingAndChunkCounters) {
   // 4x4, M=K=N=4, chunk 2: stream 4+4+4-2 = 10 cycles, then row r drains in cycle 10 + r.
-  const ArrayRun r = run(4, 4, 4, {4, 4, DataflowKind::os}, 2);
+  const test::ArrayRun r = run(4, 4, 4, {4, 4, DataflowKind::os}, 2);
   EXPECT_EQ(r.stats.total_cycles, 14u);
   ASSERT_EQ(r.words.size(), 16u);
   for (const OutputWord& w : r.words) EXPECT_EQ(w.cycle, static_cast<std::uint64_t>(10 + w.m));
@@ -133,7 +115,7 @@ TEST(ArrayCycles, OutputStationaryDrainTimingAndChunkCounters) {
 
 TEST(ArrayCycles, OneByOneArray) {
   // 1x1 WS, M=2 K=3 N=1: three tiles of 1 load + (2+1+1-1) stream = 12; 2 full cycles each.
-  const ArrayRun r = run(2, 3, 1, {1, 1, DataflowKind::ws});
+  const test::ArrayRun r = run(2, 3, 1, {1, 1, DataflowKind::ws});
   EXPECT_EQ(r.stats.total_cycles, 12u);
   EXPECT_EQ(r.stats.full_cycles, 6u);
   EXPECT_EQ(r.stats.fill_drain_cycles, 3u);
@@ -146,13 +128,13 @@ TEST(ArrayCycles, FormulasHoldForManyShapes) {
       for (std::int64_t m : {1, 4, 9})
         for (std::int64_t k : {1, 5, 12})
           for (std::int64_t n : {1, 7}) {
-            const ArrayRun ws = run(m, k, n, {rows, cols, DataflowKind::ws}, 3);
+            const test::ArrayRun ws = run(m, k, n, {rows, cols, DataflowKind::ws}, 3);
             EXPECT_EQ(ws.stats.total_cycles, ws_formula(m, k, n, rows, cols))
                 << "ws " << rows << "x" << cols << " " << m << "," << k << "," << n;
-            const ArrayRun os = run(m, k, n, {rows, cols, DataflowKind::os}, 3);
+            const test::ArrayRun os = run(m, k, n, {rows, cols, DataflowKind::os}, 3);
             EXPECT_EQ(os.stats.total_cycles, os_formula(m, k, n, rows, cols))
                 << "os " << rows << "x" << cols << " " << m << "," << k << "," << n;
-            for (const ArrayRun* r : {&ws, &os})
+            for (const test::ArrayRun* r : {&ws, &os})
               EXPECT_EQ(r->stats.total_cycles,
                         r->stats.stall_cycles + r->stats.full_cycles + r->stats.fill_drain_cycles);
           }

@@ -27,6 +27,10 @@ TEST(ArrayErrors, ShapeAndDataflowStrings) {
   EXPECT_NE(message_of([] { parse_array_shape("0x4", "--array"); }).find("1..1024"),
             std::string::npos);
   EXPECT_NE(message_of([] { parse_dataflow("is", "--dataflow"); }).find("'is'"), std::string::npos);
+  EXPECT_EQ(parse_pe_kind("fmaq", "--pe"), PeKind::fmaq);
+  const std::string pe = message_of([] { parse_pe_kind("fma", "--pe"); });
+  EXPECT_NE(pe.find("--pe: 'fma'"), std::string::npos) << pe;
+  EXPECT_NE(pe.find("fmaq"), std::string::npos) << pe;
 }
 
 TEST(ArrayErrors, EmptyGemm) {

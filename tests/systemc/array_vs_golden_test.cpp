@@ -1,12 +1,13 @@
 // The SystemC array must reproduce the golden GEMM bit for bit, event counts included, for
-// every dataflow, array shape, GEMM shape and chunk size (smaller than, equal to, larger
-// than and not dividing the array's rows, and 0 = one chunk).
+// every dataflow, buffering mode, array shape, GEMM shape and chunk size (smaller than, equal to,
+// larger than and not dividing the array's rows, and 0 = one chunk).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <utility>
 #include <vector>
 
 #include "lbasim/numerics/accumulate.h"
@@ -33,8 +34,10 @@ num::AccumConfig make_config(const char* prod, const char* acc, const char* cacc
 void check_against_golden(DataflowKind df, num::AccumConfig cfg, double sigma,
                           const char* operand_format = "M4E3") {
   const num::Format wa = num::parse_format(operand_format);
-  const std::vector<ArrayConfig> arrays = {
-      {1, 1, df}, {3, 5, df}, {4, 4, df}, {5, 3, df}, {8, 8, df}};
+  std::vector<ArrayConfig> arrays;
+  for (Buffering b : {Buffering::single, Buffering::double_})
+    for (const auto& [rows, cols] : {std::pair{1, 1}, {3, 5}, {4, 4}, {5, 3}, {8, 8}})
+      arrays.push_back({rows, cols, df, PeKind::fmaq, b});
   const std::vector<Shape> shapes = {{1, 1, 1}, {7, 13, 5}, {9, 20, 11}, {5, 3, 9}, {17, 33, 6}};
   const std::vector<std::int64_t> chunks = {0, 1, 2, 3, 4, 5, 7, 8, 16, 40};
   std::uint64_t seed = 1;
@@ -47,8 +50,9 @@ void check_against_golden(DataflowKind df, num::AccumConfig cfg, double sigma,
       num::StageCounts want_events;
       num::gemm_reference(a.data(), w.data(), want.data(), s.m, s.k, s.n, cfg, &want_events);
       for (const ArrayConfig& ac : arrays) {
-        const std::string where = fmt::format("{} {}x{} GEMM {},{},{} chunk {}", to_string(df),
-                                              ac.rows, ac.cols, s.m, s.k, s.n, chunk);
+        const std::string where =
+            fmt::format("{} {} {}x{} GEMM {},{},{} chunk {}", to_string(df),
+                        to_string(ac.buffering), ac.rows, ac.cols, s.m, s.k, s.n, chunk);
         std::vector<double> got(s.m * s.n, -12345.0);
         const ArrayStats st = run_gemm({a.data(), w.data(), got.data(), s.m, s.k, s.n}, ac, cfg);
         for (std::size_t i = 0; i < got.size(); ++i) {

@@ -182,13 +182,13 @@ def simulate_pe(netlist, stim):
     k, chunk, streams = stim["k"], stim["chunk"], stim["streams"]
     a = np.array(stim["a"], dtype=np.uint64)  # (streams, k)
     w = np.array(stim["w"], dtype=np.uint64)
-    aw, ww = len(netlist.ports["a"]), len(netlist.ports["w_in"])
+    aw, ww = len(netlist.ports["a_in"]), len(netlist.ports["w_in"])
     full = (1 << streams) - 1
     zero_ab = ((a & np.uint64((1 << (aw - 1)) - 1)) == 0) | \
         ((w & np.uint64((1 << (ww - 1)) - 1)) == 0)
     # Under flush (DAZ) a code with exponent field 0 is zero too: the stimulus has none, as
     # lbasim encodes zero as 0 and W/A normals have non-zero exponent codes.
-    fb = [("psum_out", "psum_in"), ("chunk_out", "chunk_in")]
+    fb = [("ps_out", "ps_in"), ("co_out", "co_in")]
     # Feeding an output back before the cycle's evaluation is right only for register outputs.
     qs = {q for _, q, _ in netlist.dffs}
     for src, _ in fb:
@@ -198,9 +198,10 @@ def simulate_pe(netlist, stim):
 
     def cycles():
         for c in range(k + 2):
-            inputs = {"clk": zeros, "rst": zeros, "en": ones, "w_load": ones}
+            inputs = {"clk": zeros, "rst": zeros, "pv_in": ones, "av_in": ones, "active": ones,
+                      "w_load": ones}
             inputs["w_in"] = bit_planes(w[:, c], ww) if c < k else [0] * ww
-            inputs["a"] = bit_planes(a[:, c - 1], aw) if 1 <= c <= k else [0] * aw
+            inputs["a_in"] = bit_planes(a[:, c - 1], aw) if 1 <= c <= k else [0] * aw
             mac = 1 <= c <= k
             restart = c == k + 1 or (mac and chunk > 0 and (c - 1) % chunk == 0)
             inputs["restart"] = ones if restart else zeros
@@ -214,8 +215,8 @@ def simulate_pe(netlist, stim):
     v = None
     for v, _ in netlist.run(cycles(), streams):
         pass
-    # One more edge is not needed: chunk_out was registered at the end of the last cycle.
-    got = [netlist.port_value(v, "chunk_out", s) for s in range(streams)]
+    # One more edge is not needed: co_out was registered at the end of the last cycle.
+    got = [netlist.port_value(v, "co_out", s) for s in range(streams)]
     bad = [s for s in range(streams) if got[s] != stim["expected"][s]]
     if bad:
         s = bad[0]
@@ -330,14 +331,13 @@ def main():
             stim = json.load(open(stim_path))
         # The RTL parameters synthesized must be what lbasim's parser makes of the formats.
         for prefix, fmt in (("A", spec["a"]), ("P", r["product"]), ("ACC", r["accumulator"])):
-            mine = synth_table.parse_format(fmt)
-            if prefix == "A":
-                mine = {k2: v2 for k2, v2 in mine.items() if k2 not in ("RNE", "INF")}
+            mine = {k2[len(prefix) + 1:]: v2
+                    for k2, v2 in synth_table.format_params(prefix, fmt).items()}
             theirs = {k2: v2 for k2, v2 in stim["params"][prefix].items() if k2 in mine}
             if mine != theirs:
                 sys.exit(f"energy_table: {r['name']}: format {fmt}: synth_table reads {mine}, "
                          f"lbasim reads {theirs}")
-        nl = Netlist(os.path.join(args.netlists, f"{r['name']}.json"), "cost_pe")
+        nl = Netlist(os.path.join(args.netlists, f"{r['name']}.json"), synth_table.PE_TOP)
         counts = simulate_pe(nl, stim)
         t, tz, tn = nl.toggles
         sw_nonzero, sw_zero, sw_all = {}, {}, {}
@@ -359,8 +359,8 @@ def main():
         # Register word write: data toggles per bit (measured over the MAC cycles) plus clock,
         # for the mean width of the PE's data registers (a, w, psum, chunk).
         toggle_rate = dff_toggles / (ndff * counts["mac_cycles"] * counts["streams"])
-        acc_bits = len(nl.ports["psum_out"])
-        mean_bits = (len(nl.ports["a"]) + len(nl.ports["w_in"]) + 2 * acc_bits) / 4
+        acc_bits = len(nl.ports["ps_out"])
+        mean_bits = (len(nl.ports["a_in"]) + len(nl.ports["w_in"]) + 2 * acc_bits) / 4
         reg_word = dff_area * (toggle_rate + CLOCK_TOGGLES_PER_CYCLE) * mean_bits
         actions = {
             # fp_mul is one block in the netlist (as in the anchors): its product rounding is

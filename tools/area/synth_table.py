@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Synthesizes the cost PE (tools/area/cost_pe.v around rtl/fmaq) for each accumulator
-configuration of tools/area/configs.json with Yosys, maps it onto the NanGate45 subset
-(tools/area/nangate45_subset.lib) and writes the area table (docs/cost.md).
+"""Synthesizes the array's weight-stationary PE (rtl/pe/ws_pe.v, chunk-accumulator format =
+accumulator format) for each accumulator configuration of tools/area/configs.json with Yosys,
+maps it onto the NanGate45 subset (tools/area/nangate45_subset.lib) and writes the area table
+(docs/cost.md). RTL files and Verilog parameters come from `python3 -m lba.rtl` (docs/rtl.md).
 
   /usr/bin/python3 tools/area/synth_table.py                  # all rows -> models/cost/data/area_45nm.json
   /usr/bin/python3 tools/area/synth_table.py --only m3e4,m7e4 --out /tmp/a.json
@@ -20,51 +21,33 @@ from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 AREA_DIR = os.path.join(ROOT, "tools", "area")
-RTL_DIR = os.path.join(ROOT, "rtl", "fmaq")
-RTL = ["fp_lzc.v", "fp_unpack.v", "fp_round.v", "fp_mul.v", "fp_add.v", "fmaq.v", "fmaq_pe.v"]
 LIBERTY = os.path.join(AREA_DIR, "nangate45_subset.lib")
 NAND2 = "NAND2_X1"
-
-PRESETS = {
-    "fp32": "M23E8b127:rne:subnormal:inf:ieee",
-    "fp16": "M10E5b15:rne:subnormal:inf:ieee",
-    "bf16": "M7E8b127:rne:subnormal:inf:ieee",
-}
+PE_TOP = "ws_pe"
 
 
-def parse_format(text):
-    """RTL parameters of an lbasim shorthand format. Only what the RTL supports (docs/rtl.md);
-    lbasim's own parser (models/numerics) is authoritative, energy_table.py cross-checks."""
-    parts = text.split(":")
-    head = PRESETS.get(parts[0].lower())
-    if head:
-        return parse_format(head + "".join(":" + p for p in parts[1:]))
-    m = re.fullmatch(r"[Mm](\d+)[Ee](\d+)(?:b(-?\d+))?", parts[0])
-    if not m:
-        raise ValueError(f"format '{text}': expected MxEy[bz][:policy...] or fp32/fp16/bf16")
-    man, exp = int(m.group(1)), int(m.group(2))
-    p = {"MAN": man, "EXP": exp,
-         "BIAS": int(m.group(3)) if m.group(3) is not None else 2 ** (exp - 1) - 1,
-         "SUB": 0, "IEEE": 0, "RNE": 0, "INF": 0}
-    words = {"rtz": ("RNE", 0), "rne": ("RNE", 1), "flush": ("SUB", 0), "subnormal": ("SUB", 1),
-             "saturate": ("INF", 0), "inf": ("INF", 1), "ieee": ("IEEE", 1)}
-    for word in parts[1:]:
-        if word.lower() not in words:
-            raise ValueError(f"format '{text}': policy '{word}' is not supported in RTL")
-        key, value = words[word.lower()]
-        p[key] = value
-    return p
+def lba_rtl(*args):
+    """stdout of `python3 -m lba.rtl ARGS` (the RTL's files and format parameters)."""
+    run = subprocess.run([sys.executable, "-m", "lba.rtl", *args], capture_output=True,
+                         text=True, env=dict(os.environ, PYTHONPATH=os.path.join(ROOT, "tools")))
+    if run.returncode != 0:
+        raise ValueError(run.stderr.strip())
+    return run.stdout.strip()
 
 
-def chparams(prefixes_formats, output_prefixes):
-    """`chparam -set` arguments for each (prefix, format); RNE/INF only on output formats."""
-    args = []
-    for prefix, fmt in prefixes_formats:
-        for key, value in parse_format(fmt).items():
-            if key in ("RNE", "INF") and prefix not in output_prefixes:
-                continue
-            args += ["-set", f"{prefix}_{key}", str(value)]
-    return " ".join(args)
+def read_rtl():
+    """The Yosys command that reads the RTL (its files and `include folder)."""
+    return (f"read_verilog -I{lba_rtl('include')} " + " ".join(lba_rtl("sources").split("\n")))
+
+
+def format_params(prefix, fmt):
+    """{NAME: value} of one format's Verilog parameters (prefix A, W, P, ACC, ...)."""
+    return json.loads(lba_rtl("params", "--json", f"{prefix}={fmt}"))
+
+
+def chparams(prefixes_formats):
+    """`chparam -set` arguments for each (prefix, format)."""
+    return lba_rtl("params", "--yosys", *(f"{p}={f}" for p, f in prefixes_formats))
 
 
 def design_params(cfg, spec):
@@ -72,21 +55,19 @@ def design_params(cfg, spec):
     if "top" in cfg:  # a calibration anchor: one IEEE unit with all ports in one format
         f = cfg["format"]
         if cfg["top"] == "fp_add":
-            return "fp_add", chparams([("X", f), ("Y", f), ("Z", f)], ("Z",))
-        return "fp_mul", chparams([("A", f), ("W", f), ("P", f)], ("P",))
-    return "cost_pe", chparams([("A", spec["a"]), ("W", spec["w"]), ("P", cfg["product"]),
-                                ("ACC", cfg["accumulator"])], ("P", "ACC"))
+            return "fp_add", chparams([("X", f), ("Y", f), ("Z", f)])
+        return "fp_mul", chparams([("A", f), ("W", f), ("P", f)])
+    return PE_TOP, chparams([("A", spec["a"]), ("W", spec["w"]), ("P", cfg["product"]),
+                             ("ACC", cfg["accumulator"]), ("CACC", cfg["accumulator"])])
 
 
 def yosys_script(top, params, workdir):
-    srcs = " ".join(os.path.join(RTL_DIR, f) for f in RTL) + " " + os.path.join(AREA_DIR,
-                                                                                "cost_pe.v")
     # 1. Flattened: the area table. 2. With fp_mul and fp_add kept as blocks, so that every
     # mapped cell can be attributed to multiply (incl. product rounding) / accumulate / chunk
     # add: the component breakdown and the netlist energy_table.py simulates. Block boundaries
     # cost area (no constant/width propagation across them), so run 2 is somewhat larger.
     return f"""
-read_verilog {srcs}
+{read_rtl()}
 chparam {params} {top}
 hierarchy -top {top}
 design -save rtl
@@ -140,12 +121,12 @@ def component(cell_name, cell_type):
     name = cell_name.replace("\\", "")
     if cell_type.startswith("DFF"):
         return "registers"
+    if "u_chunk." in name:  # before u_add: the chunk lane's adder is u_chunk.u_add
+        return "chunk_add"
     if "u_mul." in name:
         return "multiply"
     if "u_add." in name:
         return "accumulate"
-    if "u_chunk." in name:
-        return "chunk_add"
     return "control"  # register enables/resets, restart mux, chunk operand isolation
 
 
@@ -193,25 +174,19 @@ def synthesize(name, cfg, spec, keep_dir):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-ARRAY_RTL = [os.path.join(ROOT, "rtl", "array", f) for f in ("delay_line.v", "ws_pe.v",
-                                                                 "systolic_ws.v")]
-
-
 def synthesize_array(name, cfg, spec, shape):
     """The weight-stationary RTL array (rtl/array/systolic_ws.v, docs/systolic.md), mapped:
     PEs, skew registers and control; no SRAM buffers. Each PE is flattened and synthesized once
     (a fully flattened 4x4 FP32 array takes Yosys far too long); `stat` sums the instances."""
     rows, cols = (int(x) for x in shape.split("x"))
     params = chparams([("A", spec["a"]), ("W", spec["w"]), ("P", cfg["product"]),
-                       ("ACC", cfg["accumulator"]), ("CACC", cfg["accumulator"])],
-                      ("P", "ACC", "CACC"))
-    srcs = " ".join([os.path.join(RTL_DIR, f) for f in RTL] + ARRAY_RTL)
+                       ("ACC", cfg["accumulator"]), ("CACC", cfg["accumulator"])])
     workdir = tempfile.mkdtemp(prefix=f"lbasim-array-{name}-")
     try:
         script = os.path.join(workdir, "synth.ys")
         with open(script, "w") as f:
             f.write(f"""
-read_verilog {srcs}
+{read_rtl()}
 chparam -set ROWS {rows} -set COLS {cols} {params} systolic_ws
 hierarchy -top systolic_ws
 setattr -mod -set keep_hierarchy 1 *ws_pe*
@@ -300,7 +275,7 @@ def main():
     out = {
         "schema": "lbasim-area-1",
         "tool": yosys_version(),
-        "design": "tools/area/cost_pe.v (rtl/fmaq fmaq_pe + weight register + chunk adder)",
+        "design": "rtl/pe/ws_pe.v (rtl/fmaq fmaq + weight register + chunk lane)",
         "liberty": "tools/area/nangate45_subset.lib (NanGate45 OCL areas, X1 cells)",
         "nand2_um2": liberty_areas()[NAND2],
         "method": "yosys synth -flatten, stat -tech cmos after dffunmap; dfflibmap + abc "

@@ -1,7 +1,8 @@
 """LBA-aware fine-tuning: PyTorch modules whose forward is lbasim's arithmetic (docs/finetune.md).
 
 load() JIT-compiles lba_ext.cpp with torch.utils.cpp_extension against the static numerics
-library built by CMake (target lbasim_numerics, position-independent). Then:
+library built by CMake (target lbasim_numerics, position-independent, and the base library it
+uses, build/base/liblbasim_base.a or LBASIM_BASE_LIB). Then:
 
   ext = lba_ext.load()                         # or load(build_dir=..., numerics_lib=...)
   y = lba_ext.lba_gemm(a, w, config, "ste")    # float64 [M,K] x [K,N]
@@ -42,16 +43,21 @@ def load(build_dir=None, numerics_lib=None, verbose=False):
     build_dir = build_dir or os.environ.get("LBASIM_EXT_BUILD") or os.path.join(ROOT, "build-ft",
                                                                                 "lba_ext")
     os.makedirs(build_dir, exist_ok=True)
-    # The library's size and time stamp enter the flags, so a rebuilt library relinks the
+    # The numerics library's own dependency, the base library, sits in the same build tree.
+    base_lib = os.environ.get("LBASIM_BASE_LIB") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(lib)))), "base",
+        "liblbasim_base.a")
+    # The libraries' sizes and time stamps enter the flags, so rebuilt libraries relink the
     # extension (cpp_extension's cache key covers sources and flags, not linked archives).
-    st = os.stat(lib)
-    stamp = f"-DLBASIM_NUMERICS_STAMP={st.st_size}_{st.st_mtime_ns}"
+    stamp = "-DLBASIM_NUMERICS_STAMP=" + "_".join(
+        f"{st.st_size}_{st.st_mtime_ns}" for st in (os.stat(lib), os.stat(base_lib)))
     _ext = cpp_extension.load(
         name="lba_ext",
         sources=sorted(glob.glob(os.path.join(_HERE, "*.cpp"))),
-        extra_include_paths=[os.path.join(ROOT, "models", "numerics", "include")],
+        extra_include_paths=[os.path.join(ROOT, "models", "numerics", "include"),
+                             os.path.join(ROOT, "base", "include")],
         extra_cflags=["-O2", "-std=c++20", "-ffp-contract=off", "-Wall", "-Wextra", stamp],
-        extra_ldflags=[os.path.abspath(lib), "-lfmt", "-lpthread"],
+        extra_ldflags=[os.path.abspath(lib), base_lib, "-lfmt", "-lpthread"],
         build_directory=build_dir,
         verbose=verbose)
     return _ext

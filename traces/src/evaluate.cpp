@@ -1,5 +1,7 @@
 #include "lbasim/traces/evaluate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -9,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "lbasim/base/memory.h"
 #include "lbasim/traces/lowering.h"
 
 namespace lbasim::traces {
@@ -67,6 +70,23 @@ struct Partial {
   std::vector<LayerEvents> events;
 };
 
+// Bytes evaluate() holds besides the trace: every op's output for a batch in both networks
+// (config and FP32 reference), the largest lowered GEMM input, and the outputs of all images.
+std::uint64_t working_set_bytes(const Trace& trace, std::int64_t images, std::int64_t batch,
+                                int threads) {
+  std::uint64_t per_image = 0, lowered = 0;
+  for (const Op& op : trace.graph) {
+    std::uint64_t out = 1;
+    for (const std::int64_t d : op.shape) out = mul_bytes(out, static_cast<std::uint64_t>(d));
+    per_image = add_bytes(per_image, mul_bytes(out, 2));
+    if (op.kind == OpKind::conv2d && op.shape.size() == 3)
+      lowered = std::max(lowered, mul_bytes(op.shape[1] * op.shape[2], op.gemm_k()));
+  }
+  const std::uint64_t worker = mul_bytes(add_bytes(per_image, lowered), batch, 8);
+  return add_bytes(mul_bytes(worker, static_cast<std::uint64_t>(threads)),
+                   mul_bytes(images, trace.output_size(), 8));
+}
+
 }  // namespace
 
 RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalOptions& options) {
@@ -82,6 +102,9 @@ RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalO
   const bool labels = trace.has_labels() && classes > 0;
   const bool exported = !trace.reference_logits.empty();
   const std::int64_t batch = std::max<std::int64_t>(1, options.batch);
+  require_memory(working_set_bytes(trace, total, batch, std::max(1, options.threads)),
+                 fmt::format("{}: evaluating {} images ({} threads x {} images at a time)",
+                             trace.dir.string(), total, std::max(1, options.threads), batch));
 
   RunReport report;
   report.images = total;

@@ -76,22 +76,28 @@ Tensor GraphRunner::quantize_input(std::size_t layer, const Tensor& x,
   return q;
 }
 
+void GraphRunner::for_each_gemm(std::size_t layer, const Tensor& xq,
+                                const std::function<void(const LayerGemm&)>& f) const {
+  const Op& op = *layers_[layer];
+  const std::int64_t m = gemm_m(op, xq.batch());
+  for (std::int64_t g = 0; g < op.groups; ++g) {
+    const std::vector<double> a = lower_input(op, xq, g);
+    f(LayerGemm{g, m, op.gemm_k(), op.gemm_n(), &a, &w_[layer][g]});
+  }
+}
+
 Tensor GraphRunner::run_layer(std::size_t layer, const Tensor& x_in, LayerEvents* events) const {
   const Op& op = *layers_[layer];
   const Tensor quantized = quantize_input(layer, x_in, events ? &events->input_quant : nullptr);
-  const Tensor* x = &quantized;
-  const std::int64_t batch = x->batch();
+  const std::int64_t batch = quantized.batch();
   Tensor y = zeros(batch_shape(batch, op.shape));
-  const std::int64_t m = op.kind == OpKind::linear ? batch : batch * op.shape[1] * op.shape[2];
-  const std::int64_t k = op.gemm_k(), n = op.gemm_n();
-  std::vector<double> c(static_cast<std::size_t>(m * n));
+  std::vector<double> c(static_cast<std::size_t>(gemm_m(op, batch) * op.gemm_n()));
   num::StageCounts counts;
-  for (std::int64_t g = 0; g < op.groups; ++g) {
-    const std::vector<double> a = lower_input(op, *x, g);
-    run_gemm(a.data(), w_[layer][g].data(), c.data(), m, k, n, settings_, &counts,
-             floors_[layer][g]);
-    scatter_output(op, c, g, y);
-  }
+  for_each_gemm(layer, quantized, [&](const LayerGemm& g) {
+    run_gemm(g.a->data(), g.w->data(), c.data(), g.m, g.k, g.n, settings_, &counts,
+             floors_[layer][g.group]);
+    scatter_output(op, c, g.group, y);
+  });
   // Bias is added in double after the (rescaled) GEMM, outside the accumulator.
   const std::int64_t pixels = y.per_sample() / op.out_channels;
   for (std::int64_t b = 0; b < batch; ++b)

@@ -17,6 +17,10 @@ std::vector<std::int64_t> batch_shape(std::int64_t batch, const std::vector<std:
   return s;
 }
 
+std::int64_t gemm_m(const Op& op, std::int64_t batch) {
+  return op.kind == OpKind::linear ? batch : batch * op.shape[1] * op.shape[2];
+}
+
 std::vector<double> lower_input(const Op& op, const Tensor& x, std::int64_t g) {
   const std::int64_t batch = x.batch();
   if (op.kind == OpKind::linear) return x.data;  // [batch x in] already

@@ -10,8 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "lbasim/numerics/error.h"
-#include "lbasim/traces/npy.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/json_field.h"
+#include "lbasim/base/npy.h"
 #include "lbasim/traces/trace.h"
 
 namespace lbasim::traces {
@@ -19,54 +20,8 @@ namespace {
 
 using nlohmann::json;
 
-// Where a JSON value sits: the manifest path and the field path, for error messages.
-class Field {
- public:
-  Field(const std::filesystem::path& file, const json& j, std::string where)
-      : file_(file), j_(j), where_(std::move(where)) {}
-
-  [[noreturn]] void fail(const std::string& why) const {
-    throw InputError(fmt::format("{}: field '{}': {}", file_.string(), where_, why));
-  }
-  const json& value() const { return j_; }
-  const std::string& where() const { return where_; }
-  bool has(const char* key) const { return j_.is_object() && j_.contains(key); }
-
-  Field at(const char* key) const {
-    if (!j_.is_object()) fail(fmt::format("expected an object, got {}", j_.type_name()));
-    const std::string w = where_.empty() ? key : where_ + "." + key;
-    if (!j_.contains(key))
-      throw InputError(fmt::format("{}: missing field '{}'", file_.string(), w));
-    return Field(file_, j_.at(key), w);
-  }
-  Field at(std::size_t i) const { return Field(file_, j_.at(i), fmt::format("{}[{}]", where_, i)); }
-  std::size_t size() const {
-    if (!j_.is_array()) fail(fmt::format("expected an array, got {}", j_.type_name()));
-    return j_.size();
-  }
-  std::string str() const {
-    if (!j_.is_string()) fail(fmt::format("{} is not a string", j_.dump()));
-    return j_.get<std::string>();
-  }
-  std::int64_t integer(std::int64_t min) const {
-    if (!j_.is_number_integer() || j_.get<std::int64_t>() < min)
-      fail(fmt::format("{} is invalid; expected an integer >= {}", j_.dump(), min));
-    return j_.get<std::int64_t>();
-  }
-  std::vector<std::int64_t> ints(std::int64_t min, std::size_t count = 0) const {
-    std::vector<std::int64_t> v;
-    if (!j_.is_array() || (count != 0 && j_.size() != count))
-      fail(fmt::format("{} is invalid; expected {} integers >= {}", j_.dump(),
-                       count ? std::to_string(count) : std::string("a list of"), min));
-    for (std::size_t i = 0; i < j_.size(); ++i) v.push_back(at(i).integer(min));
-    return v;
-  }
-
- private:
-  const std::filesystem::path& file_;
-  const json& j_;
-  std::string where_;
-};
+// Where a JSON value sits (the manifest path and the field path), for error messages.
+using Field = JsonField;
 
 const std::map<std::string, OpKind, std::less<>> kOps{
     {"conv2d", OpKind::conv2d},   {"linear", OpKind::linear},
@@ -365,7 +320,7 @@ Trace read_trace(const std::filesystem::path& dir) {
   } catch (const json::exception& e) {
     throw InputError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
   }
-  const Field root(file, j, "");
+  const Field root(file.string(), j);
   if (!j.is_object()) root.fail("expected a JSON object");
   const Field format = root.at("format");
   if (!format.value().is_string() || format.str() != kTraceFormat)

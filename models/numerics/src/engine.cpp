@@ -1,105 +1,25 @@
-// Engine dispatch: check that the fast path is exact for these operands and formats, pick the
-// instruction set, split rows over threads.
+// Engine dispatch: ask the plan (engine/plan.cpp) whether the fast path is exact for these
+// operands and formats, pick the kernel and the instruction set, split rows over threads.
 #include "lbasim/numerics/engine.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <exception>
 #include <thread>
 #include <vector>
 
-#include "engine/fast_format.h"
 #include "engine/fused_kernel.h"
 #include "engine/kernel.h"
+#include "lbasim/numerics/fast_format.h"
+#include "engine/plan.h"
 
 namespace lbasim::num {
 namespace {
-
-// What the fast path needs to know of an operand matrix.
-struct OperandStats {
-  bool finite = true;
-  bool subnormal = false;  // a subnormal double (the fast path needs normal products)
-  int sig_bits = 0;        // most significant bits of any non-zero element
-  int min_lsb = 1 << 20;   // lower bound on the exponent of any element's lowest set bit
-  int max_binade = -(1 << 20);
-};
-
-// One branch-free pass over the bits (it runs on every GEMM, so it must cost little next to
-// it): the OR of all significands gives the widest significand exactly (its trailing zeros are
-// the fewest any element has); the smallest exponent plus those trailing zeros bounds every
-// element's lowest set bit from below, which only makes the fast-path checks stricter.
-__attribute__((target_clones("avx512f", "avx2", "default"))) OperandStats stats_of(
-    const double* x, std::int64_t count) {
-  constexpr std::uint64_t kMant = (std::uint64_t{1} << 52) - 1;
-  std::uint64_t mant_or = 0, bad = 0, sub = 0, nonzero = 0;
-  std::uint64_t emin = 0x7ff, emax = 0;
-  for (std::int64_t i = 0; i < count; ++i) {
-    const auto b = std::bit_cast<std::uint64_t>(x[i]);
-    const std::uint64_t e = (b >> 52) & 0x7ff;
-    const std::uint64_t nz = (b << 1) != 0;
-    bad |= e == 0x7ff;
-    sub |= (e == 0) & nz;
-    nonzero |= nz;
-    mant_or |= b & kMant;
-    emin = std::min(emin, nz ? e : std::uint64_t{0x7ff});
-    emax = std::max(emax, nz ? e : std::uint64_t{0});
-  }
-  OperandStats s;
-  s.finite = bad == 0;
-  s.subnormal = sub != 0;
-  if (nonzero == 0) return s;
-  const int tz = std::countr_zero(mant_or | (std::uint64_t{1} << 52));
-  s.sig_bits = 53 - tz;
-  s.min_lsb = static_cast<int>(emin) - 1023 - 52 + tz;
-  s.max_binade = static_cast<int>(emax) - 1023;
-  return s;
-}
-
-int min_quantum(const Format& f) { return f.emin() - f.man; }
-
-// Empty when the fast path computes exactly what the golden model does; else the reason.
-std::string fast_path_refusal(const AccumConfig& cfg, const OperandStats& sa,
-                              const OperandStats& sw) {
-  for (const Format* f : {&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator})
-    if (!engine::fast_format_ok(*f))
-      return fmt::format(
-          "format {} is outside the fast path (none policies, M = 0 or > 51, or "
-          "range beyond normal doubles)",
-          f->to_string());
-  if (!sa.finite || !sw.finite) return "non-finite operands";
-  if (sa.subnormal || sw.subnormal) return "subnormal double operands";
-  // An inf made by one stage can meet an opposite inf and make a NaN, which only formats with
-  // specials can hold (the golden model reports it).
-  const auto makes_inf = [](const Format& f) {
-    return f.overflow == Overflow::inf && f.rounding == Rounding::rne;
-  };
-  const auto lacks_nan = [](const Format& f) { return f.specials == Specials::none; };
-  const std::array stages{&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator};
-  if (std::any_of(stages.begin(), stages.end(), [&](auto f) { return makes_inf(*f); }) &&
-      std::any_of(stages.begin(), stages.end(), [&](auto f) { return lacks_nan(*f); }))
-    return "an inf-producing stage feeds a format without NaN";
-  if (sa.sig_bits == 0 || sw.sig_bits == 0) return {};  // all products are zero
-  // Products exact and normal in double.
-  if (sa.sig_bits + sw.sig_bits > 53) return "operand significands too wide for exact products";
-  if (sa.min_lsb + sw.min_lsb < -1022 || sa.max_binade + sw.max_binade > 1021)
-    return "operand exponents outside the range of exact normal products";
-  if (cfg.product.underflow == Underflow::subnormal &&
-      sa.min_lsb + sw.min_lsb < cfg.product.emin() - 52)
-    return "products too fine for the subnormal rounding of the product format";
-  // Sums exact in double: both addends are multiples of the finer quantum and below 2^(emax+2).
-  const auto sum_fits = [](const Format& x, const Format& y) {
-    return std::max(x.emax(), y.emax()) + 2 - std::min(min_quantum(x), min_quantum(y)) <= 53;
-  };
-  if (!sum_fits(cfg.product, cfg.accumulator))
-    return "product + accumulator sums may not be exact in double";
-  if (!sum_fits(cfg.accumulator, cfg.chunk_accumulator))
-    return "chunk sums may not be exact in double";
-  return {};
-}
 
 engine::KernelFn kernel_for(Isa isa) {
   switch (isa) {
@@ -112,24 +32,38 @@ engine::KernelFn kernel_for(Isa isa) {
   }
 }
 
-// Runs body(begin, end, counts) over row ranges on `threads` threads, merging counts. An
-// exception in any thread (the golden model refusing a value) is rethrown in the caller.
+// Runs body(begin, end, counts) over row blocks on `threads` threads, merging counts. Threads
+// take blocks from a shared counter rather than one fixed share each: on a shared machine a
+// thread whose core is also running other work leaves its blocks to the others instead of
+// holding up the whole GEMM (docs/engine.md, Threads). Blocks are multiples of the kernels'
+// 4 rows, several per thread; event counts are sums of integers, so they do not depend on
+// which thread took which block. An exception in any thread (the golden model refusing a
+// value) stops the others taking blocks and is rethrown in the caller.
 template <typename Body>
 void parallel_rows(std::int64_t m, int threads, StageCounts* counts, Body body) {
-  const std::int64_t blocks = std::min<std::int64_t>(threads, std::max<std::int64_t>(m, 1));
-  std::vector<StageCounts> partial(blocks);
-  std::vector<std::exception_ptr> errors(blocks);
-  const auto range = [&](std::int64_t t) { return m * t / blocks; };
-  const auto guarded = [&](std::int64_t t) {
+  const std::int64_t workers = std::min<std::int64_t>(threads, std::max<std::int64_t>(m, 1));
+  if (workers <= 1) {
+    if (m > 0) body(0, m, counts);
+    return;
+  }
+  constexpr std::int64_t kBlocksPerThread = 8;
+  const std::int64_t grain = std::max<std::int64_t>(4, m / (workers * kBlocksPerThread) / 4 * 4);
+  std::atomic<std::int64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<StageCounts> partial(workers);
+  std::vector<std::exception_ptr> errors(workers);
+  const auto work = [&](std::int64_t t) {
     try {
-      body(range(t), range(t + 1), &partial[t]);
+      for (std::int64_t i0; !failed && (i0 = next.fetch_add(grain)) < m;)
+        body(i0, std::min(m, i0 + grain), &partial[t]);
     } catch (...) {
       errors[t] = std::current_exception();
+      failed = true;
     }
   };
   std::vector<std::thread> pool;
-  for (std::int64_t t = 1; t < blocks; ++t) pool.emplace_back(guarded, t);
-  guarded(0);
+  for (std::int64_t t = 1; t < workers; ++t) pool.emplace_back(work, t);
+  work(0);
   for (auto& th : pool) th.join();
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
@@ -157,14 +91,14 @@ bool all_fp32(const AccumConfig& cfg) {
 }
 
 // Empty when the IEEE binary32 kernel computes exactly what the golden model does (see
-// engine/kernel_fp32.cpp): every stage is the fp32 preset, operands and products are exact
+// engine/kernel_fp32_impl.inc): every stage is the fp32 preset, operands and products are exact
 // floats, and no partial sum can come near the float range's end (each is at most k times the
 // largest product, plus rounding: one more binade).
-std::string fp32_path_refusal(const AccumConfig& cfg, const OperandStats& sa,
-                              const OperandStats& sw, std::int64_t k) {
+std::string fp32_path_refusal(const AccumConfig& cfg, const engine::OperandStats& sa,
+                              const engine::OperandStats& sw, std::int64_t k) {
   if (!all_fp32(cfg)) return "not all stages fp32";
   if (!sa.finite || !sw.finite || sa.subnormal || sw.subnormal) return "non-finite operands";
-  for (const OperandStats* o : {&sa, &sw})
+  for (const engine::OperandStats* o : {&sa, &sw})
     if (o->sig_bits > 0 && (o->sig_bits > 24 || o->min_lsb < -149 || o->max_binade > 127))
       return "operands are not exact floats";
   if (sa.sig_bits == 0 || sw.sig_bits == 0) return {};  // all products are zero
@@ -232,6 +166,7 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
   const std::int64_t chunks = k > 0 ? (k + chunk_length(cfg, k) - 1) / chunk_length(cfg, k) : 0;
 
   bool fp32 = false;
+  engine::KernelArgs args{};
   if (options.force_golden) {
     report.reason = "golden path forced";
   } else if (cfg.fused) {
@@ -252,10 +187,14 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
       report.reason = plan.reason;
     }
   } else {
-    const OperandStats sa = stats_of(a, m * k), sw = stats_of(w, k * n);
+    const engine::OperandStats sa = engine::stats_of(a, m * k), sw = engine::stats_of(w, k * n);
     const std::string fp32_reason = fp32_path_refusal(cfg, sa, sw, k);
     fp32 = fp32_reason.empty();
-    report.reason = fp32 ? std::string() : fast_path_refusal(cfg, sa, sw);
+    engine::FastPlan plan;
+    report.reason = fp32 ? std::string() : engine::fast_plan(cfg, sa, sw, plan);
+    args.prod_exact = plan.prod_exact;
+    args.prod_odd = plan.prod_odd;
+    args.sum_odd = plan.sum_odd;
     // Say why neither fast path applies (the fp32 reason when the stages are IEEE binary32).
     if (!fp32 && !report.reason.empty() && all_fp32(cfg)) report.reason = fp32_reason;
   }
@@ -280,11 +219,12 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
 
   report.fast = true;
   report.isa = to_string(isa);
-  engine::KernelArgs args{};
   const std::int64_t np = (n + 7) / 8 * 8;
-  const std::vector<double> wpad = padded_columns<double>(w, k, n, np);
+  // W as it is when its rows are whole vectors, else a padded copy.
+  const std::vector<double> wpad =
+      np == n ? std::vector<double>() : padded_columns<double>(w, k, n, np);
   args.a = a;
-  args.w = wpad.data();
+  args.w = np == n ? w : wpad.data();
   args.c = c;
   args.k = k;
   args.n = n;

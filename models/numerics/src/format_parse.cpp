@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/json_field.h"
 #include "lbasim/numerics/format.h"
 
 namespace lbasim::num {
@@ -174,52 +175,50 @@ Format parse_format(std::string_view text) {
   return f;
 }
 
-Format format_from_json(const nlohmann::json& j) {
-  if (j.is_string()) return parse_format(j.get<std::string>());
-  if (!j.is_object())
-    throw InputError(fmt::format("format {}: expected a string (e.g. \"M7E4b10\") or an object",
-                                 j.dump()));
-  static constexpr std::array<std::string_view, 7> kKeys{
-      "man", "exp", "bias", "underflow", "overflow", "rounding", "specials"};
-  for (const auto& [key, value] : j.items()) {
-    if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end())
-      throw InputError(fmt::format(
-          "format {}: unknown key '{}'; expected man, exp, bias, underflow, overflow, "
-          "rounding, specials",
-          j.dump(), key));
+Format format_from_field(const JsonField& f) {
+  const nlohmann::json& j = f.value();
+  if (j.is_string()) {
+    try {
+      return parse_format(j.get<std::string>());
+    } catch (const InputError& e) {
+      f.fail(e.what());
+    }
   }
+  if (!j.is_object())
+    f.fail(
+        fmt::format("{} is invalid; expected a format: a string (e.g. \"M7E4b10\") or an "
+                    "object",
+                    j.dump()));
+  f.only_keys({"man", "exp", "bias", "underflow", "overflow", "rounding", "specials"});
   const auto get_int = [&](const char* key) -> std::optional<int> {
-    if (!j.contains(key)) return std::nullopt;
-    const auto& v = j.at(key);
-    if (!v.is_number_integer())
-      throw InputError(fmt::format("format {}: {} = {} is not an integer", j.dump(), key, v.dump()));
-    if (v.is_number_unsigned() && v.get<unsigned long long>() > (1u << 20))
-      throw InputError(fmt::format("format {}: {} = {} is out of range", j.dump(), key, v.dump()));
-    const auto x = v.get<long long>();
-    if (x < -(1 << 20) || x > (1 << 20))
-      throw InputError(fmt::format("format {}: {} = {} is out of range", j.dump(), key, x));
-    return static_cast<int>(x);
+    if (!f.has(key)) return std::nullopt;
+    return static_cast<int>(f.at(key).integer(-(1 << 20), 1 << 20));
   };
   const auto man = get_int("man");
   const auto exp = get_int("exp");
-  if (!man || !exp)
-    throw InputError(fmt::format("format {}: missing key '{}'; man and exp are required", j.dump(),
-                                 man ? "exp" : "man"));
+  if (!man || !exp) f.at(man ? "exp" : "man");  // throws: missing field
   if (*exp < 1 || *exp > kMaxExp)
-    throw InputError(fmt::format("format {}: exp = {} is invalid; expected 1..{}", j.dump(), *exp, kMaxExp));
-  Format f;
-  f.man = *man;
-  f.exp = *exp;
-  f.bias = get_int("bias").value_or(default_bias(*exp));
+    f.at("exp").fail(fmt::format("{} is invalid; expected 1..{}", *exp, kMaxExp));
+  Format out;
+  out.man = *man;
+  out.exp = *exp;
+  out.bias = get_int("bias").value_or(default_bias(*exp));
   for (const char* field : {"underflow", "overflow", "rounding", "specials"}) {
-    if (!j.contains(field)) continue;
-    const auto& v = j.at(field);
-    if (!v.is_string() || !set_policy(f, field, lower(v.get<std::string>())))
-      throw InputError(fmt::format("format {}: {} = {} is invalid; expected {}", j.dump(), field,
-                                   v.dump(), kPolicyValues));
+    if (!f.has(field)) continue;
+    const JsonField v = f.at(field);
+    if (!v.value().is_string() || !set_policy(out, field, lower(v.value().get<std::string>())))
+      v.fail(fmt::format("{} is invalid; expected {}", v.value().dump(), kPolicyValues));
   }
-  validate(f);
-  return f;
+  try {
+    validate(out);
+  } catch (const InputError& e) {
+    f.fail(e.what());
+  }
+  return out;
+}
+
+Format format_from_json(const nlohmann::json& j) {
+  return format_from_field(JsonField("format", j));
 }
 
 nlohmann::json format_to_json(const Format& f) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cmath>
+#include <limits>
 
 #include "lbasim/numerics/error.h"
 
@@ -42,10 +44,47 @@ DataflowKind parse_dataflow(std::string_view text, const std::string& what) {
 
 std::string_view to_string(DataflowKind d) { return d == DataflowKind::ws ? "ws" : "os"; }
 
+PeKind parse_pe_kind(std::string_view text, const std::string& what) {
+  if (text == "fmaq") return PeKind::fmaq;
+  throw InputError(fmt::format(
+      "{}: '{}' is not a PE kind; expected fmaq (quantized FMA with a chunk lane)", what, text));
+}
+
+std::string_view to_string(PeKind p) {
+  switch (p) {
+    case PeKind::fmaq:
+      return "fmaq";
+  }
+  return "?";
+}
+
+Buffering parse_buffering(std::string_view text, const std::string& what) {
+  if (text == "single") return Buffering::single;
+  if (text == "double") return Buffering::double_;
+  throw InputError(
+      fmt::format("{}: '{}' is not a buffering mode; expected single or double", what, text));
+}
+
+std::string_view to_string(Buffering b) { return b == Buffering::single ? "single" : "double"; }
+
+double parse_bandwidth(std::string_view text, const std::string& what) {
+  if (text == "inf") return std::numeric_limits<double>::infinity();
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || text.empty() || !(v > 0) ||
+      !std::isfinite(v))
+    throw InputError(fmt::format(
+        "{}: '{}' is not a bandwidth; expected bytes per cycle > 0, or inf", what, text));
+  return v;
+}
+
 void validate(const ArrayConfig& a) {
   if (a.rows < 1 || a.rows > kMaxArrayDim || a.cols < 1 || a.cols > kMaxArrayDim)
     throw InputError(fmt::format("array {}x{}: rows and columns must be in 1..{}", a.rows, a.cols,
                                  kMaxArrayDim));
+  if (!(a.dram_bytes_per_cycle > 0))
+    throw InputError(fmt::format("DRAM bandwidth {} bytes per cycle: expected a number > 0",
+                                 a.dram_bytes_per_cycle));
 }
 
 }  // namespace lbasim::sysc

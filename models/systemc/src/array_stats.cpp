@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace lbasim::sysc {
@@ -17,14 +18,26 @@ nlohmann::json buffer_json(const BufferCounters& b) {
   return {{"size_words", b.size_words}, {"reads", b.reads}, {"writes", b.writes}};
 }
 
+// JSON has no infinity: an unlimited port is "inf".
+nlohmann::json bandwidth_json(double b) {
+  return std::isinf(b) ? nlohmann::json("inf") : nlohmann::json(b);
+}
+
 }  // namespace
 
+nlohmann::json to_json(const ArrayConfig& a) {
+  return {{"rows", a.rows},
+          {"cols", a.cols},
+          {"dataflow", std::string(to_string(a.dataflow))},
+          {"pe", std::string(to_string(a.pe))},
+          {"buffering", std::string(to_string(a.buffering))},
+          {"dram_bytes_per_cycle", bandwidth_json(a.dram_bytes_per_cycle)}};
+}
+
 nlohmann::json to_json(const ArrayStats& s, bool per_pe) {
+  const bool ws = s.array.dataflow == DataflowKind::ws;
   nlohmann::json j = {
-      {"array",
-       {{"rows", s.array.rows},
-        {"cols", s.array.cols},
-        {"dataflow", std::string(to_string(s.array.dataflow))}}},
+      {"array", to_json(s.array)},
       {"gemm", {{"m", s.m}, {"k", s.k}, {"n", s.n}}},
       {"tiles", s.tiles},
       {"cycles",
@@ -32,7 +45,11 @@ nlohmann::json to_json(const ArrayStats& s, bool per_pe) {
         {"compute", s.compute_cycles},
         {"full", s.full_cycles},
         {"fill_drain", s.fill_drain_cycles},
-        {"stall", s.stall_cycles}}},
+        {"stall", s.stall_cycles},
+        {"weight_load", ws ? s.stall_cycles : 0},
+        {"drain", ws ? 0 : s.stall_cycles},
+        {"memory_stall", s.memory_stall_cycles}}},
+      {"dram", {{"read_bytes", s.dram_read_bytes}, {"write_bytes", s.dram_write_bytes}}},
       {"macs", s.macs},
       {"chunk_adds", s.chunk_adds},
       {"utilization", s.utilization()},
@@ -66,17 +83,23 @@ std::string format_table(const ArrayStats& s) {
   auto line = [&out](std::string_view name, auto value) {
     out += fmt::format("  {:<22} {}\n", name, value);
   };
-  out += fmt::format("GEMM {}x{}x{} (M,K,N) on a {}x{} {} array\n", s.m, s.k, s.n, s.array.rows,
-                     s.array.cols, to_string(s.array.dataflow));
+  out += fmt::format("GEMM {}x{}x{} (M,K,N) on a {}x{} {} array of {} PEs, {} buffered\n", s.m, s.k,
+                     s.n, s.array.rows, s.array.cols, to_string(s.array.dataflow),
+                     to_string(s.array.pe), to_string(s.array.buffering));
   line("tiles", s.tiles);
   line("total cycles", s.total_cycles);
   line("compute cycles", s.compute_cycles);
   line("full cycles", s.full_cycles);
   line("fill/drain cycles", s.fill_drain_cycles);
-  line("stall cycles", s.stall_cycles);
+  line(s.array.dataflow == DataflowKind::ws ? "stall (weight load)" : "stall (drain)",
+       s.stall_cycles);
+  line("memory stall cycles", s.memory_stall_cycles);
   line("MACs", s.macs);
   line("chunk adds", s.chunk_adds);
   line("utilization", fmt::format("{:.4f}", s.utilization()));
+  line("DRAM", fmt::format("{} B/cycle: {} B read, {} B written",
+                           bandwidth_json(s.array.dram_bytes_per_cycle).dump(), s.dram_read_bytes,
+                           s.dram_write_bytes));
   auto buf = [&](std::string_view name, const BufferCounters& b) {
     line(name, fmt::format("{} words, {} reads, {} writes", b.size_words, b.reads, b.writes));
   };

@@ -28,6 +28,7 @@ ArrayStats run_gemm(const GemmProblem& p, const ArrayConfig& a, const num::Accum
                     const RunHooks& hooks) {
   std::unique_ptr<Dataflow> df = make_dataflow(a, cfg);
   df->on_output = hooks.on_output;
+  df->on_pe_events = hooks.on_pe_events;
   df->start(p);
   SimTop& top = sim_top();
   top.array.bind(df.get(), hooks.after_cycle);

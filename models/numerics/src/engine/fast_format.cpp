@@ -1,4 +1,4 @@
-#include "fast_format.h"
+#include "lbasim/numerics/fast_format.h"
 
 #include <bit>
 #include <cmath>

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "fast_format.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/engine.h"
 #include "lbasim/numerics/events.h"
+#include "lbasim/numerics/fast_format.h"
 
 namespace lbasim::num::engine {
 

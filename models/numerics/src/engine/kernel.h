@@ -3,25 +3,30 @@
 //
 // Lanes run over 8 output columns, several rows at a time; each lane performs exactly the
 // golden model's sequence of roundings (contract section 3). Every value it rounds is an exact
-// double, which engine.cpp checks before choosing this path, so Q_f reduces to bit operations.
+// double, or a double rounded to odd from the exact value (which rounds the same way), so Q_f
+// reduces to bit operations.
 #pragma once
 
 #include <cstdint>
 
-#include "fast_format.h"
+#include "lbasim/numerics/fast_format.h"
 #include "lbasim/numerics/events.h"
 
 namespace lbasim::num::engine {
 
 struct KernelArgs {
-  const double* a;  // A, row-major, leading dimension k
-  const double* w;  // W padded to np columns (multiple of 8), zeros in the padding
-  double* c;        // C, row-major, leading dimension n
+  const double* a;        // A, row-major, leading dimension k
+  const double* w;        // W padded to np columns (multiple of 8), zeros in the padding
+  double* c;              // C, row-major, leading dimension n
   std::int64_t k, n, np;  // n columns of C, computed in blocks of 8 up to np
   std::int64_t ldw, ldc;  // row strides of W and C
   std::int64_t chunk;     // chunk length, 1..k
   FastFormat prod, acc, cacc;
   bool count;  // keep event counts
+  // How values reach Q_f (engine.cpp decides; docs/engine.md): the product format holds every
+  // product (its stage is the identity); products, or sums, may not be exact doubles and are
+  // rounded to odd first. prod_exact and prod_odd are never both set.
+  bool prod_exact, prod_odd, sum_odd;
 };
 
 // Computes rows [row_begin, row_end) of C; adds event counts (not `ops`) to *counts.

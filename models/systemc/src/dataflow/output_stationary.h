@@ -1,53 +1,348 @@
-// Output-stationary dataflow: each PE keeps one output of an R x C tile of C. Activation rows
-// enter skewed from the left, weight columns skewed from the top; the whole K streams through.
+// Output-stationary dataflow, cycle by cycle (docs/systolic.md): each PE keeps one output of an
+// mt x nt tile of C. Activation rows enter skewed from the left, weight columns skewed from the
+// top; PE(r, c) does step k of tile i in cycle s_i + k + r + c. Single buffering: after the
+// last step the tile's rows drain through the column-bottom chunk accumulators, one row per
+// cycle, before the next tile starts. Double buffering: each PE's last step writes its result
+// into a drain register; the drain registers of a column form an elastic chain down to the
+// column-bottom chunk accumulator while the next tile streams.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
-#include "lbasim/systemc/dataflow.h"
-#include "product_table.h"
+#include "array_core.h"
+#include "tile_schedule.h"
 
 namespace lbasim::sysc {
 
+template <detail::ProcessingElement Pe>
 class OutputStationary final : public Dataflow {
  public:
-  OutputStationary(const ArrayConfig& a, const num::AccumConfig& cfg);
-  void start(const GemmProblem& p) override;
-  bool step() override;
-  const ArrayStats& stats() const override { return stats_; }
+  OutputStationary(const ArrayConfig& a, Pe pe) : core_(a, std::move(pe)) {
+    const std::size_t pes = static_cast<std::size_t>(a.rows) * a.cols;
+    for (Regs* r : {&cur_, &nxt_}) {
+      r->a.assign(pes, Operand{});
+      r->w.assign(pes, Operand{});
+      r->at.assign(pes, ATag{});
+      r->wt.assign(pes, kNone);
+    }
+    out_.assign(pes, detail::Lanes{});
+    if (a.buffering == Buffering::double_) {
+      drain_.assign(pes, Drain{});
+      cap_.assign(pes, Drain{});
+      moves_.assign(a.rows, 0);
+    }
+  }
+
+  void start(const GemmProblem& p) override {
+    core_.begin(p);
+    const int R = core_.array.rows, C = core_.array.cols;
+    const std::int64_t K = core_.pe.steps();
+    const GemmDram& d = p.dram;
+    tiles_.clear();
+    // M tiles outer, N tiles inner: a tile's activation rows are fetched once.
+    for (std::int64_t m0 = 0; m0 < p.m; m0 += R)
+      for (std::int64_t n0 = 0; n0 < p.n; n0 += C) {
+        detail::Tile t;
+        t.row0 = m0;
+        t.col0 = n0;
+        t.rows = static_cast<int>(std::min<std::int64_t>(R, p.m - m0));
+        t.cols = static_cast<int>(std::min<std::int64_t>(C, p.n - n0));
+        t.read_bytes = (d.a && n0 == 0 ? static_cast<double>(t.rows) * K * d.a_bytes : 0) +
+                       (d.w ? static_cast<double>(K) * t.cols * d.w_bytes : 0);
+        t.write_bytes = d.c ? static_cast<double>(t.rows) * t.cols * d.c_bytes : 0;
+        tiles_.push_back(t);
+      }
+    core_.stats.tiles = tiles_.size();
+    core_.stats.out_buffer.size_words = p.m * p.n;
+    clear_registers();
+    std::fill(drain_.begin(), drain_.end(), Drain{});
+    drain_words_ = 0;
+    dram_.reset(core_.array.dram_bytes_per_cycle);
+    windows_.reset(R);
+    next_ = 0;
+    started_.clear();
+    writes_done_ = 0;
+    done_ = false;
+  }
+
+  bool step() override {
+    if (done_) return false;
+    const std::int64_t t = static_cast<std::int64_t>(core_.stats.total_cycles);
+    control(t);
+    if (next_ == tiles_.size() && started_.empty() && writes_done_ <= t) {
+      done_ = true;
+      core_.finish();
+      return false;
+    }
+    ArrayStats& st = core_.stats;
+    const bool streaming = windows_.active(t);
+    if (streaming) {
+      core_.run_cycle(on_pe_events, [&](auto rec) { stream_cycle<decltype(rec)::value>(t); });
+    } else {
+      clear_registers();
+    }
+    bool draining = false;
+    if (double_buffered()) {
+      draining = drain_words_ > 0;
+      if (draining || !captured_.empty()) drain_chain(t);
+    } else if (const detail::Tile* tile = single_draining(t)) {
+      draining = true;
+      drain_row(*tile, t);
+    }
+    if (!streaming) ++(draining && !blocked_ ? st.stall_cycles : st.memory_stall_cycles);
+    ++st.total_cycles;
+    return true;
+  }
+
+  const ArrayStats& stats() const override { return core_.stats; }
 
  private:
-  enum class Phase : std::uint8_t { stream, drain, done };
-  // Moving registers of all PEs, row-major; the stream phase reads `cur_`, writes `nxt_`.
-  struct Regs {
-    std::vector<double> a, w;
-    std::vector<std::int32_t> ai, wi;  // product-table indices of a and w
-    // Per activation: bit 0 valid, bit 1 first product (k = 0), bit 2 starts a later chunk.
-    std::vector<std::uint8_t> atag;
-    std::vector<std::uint8_t> wv;
+  using Operand = typename Pe::Operand;
+  static constexpr std::int32_t kNone = -1;
+  // What travels with an activation: its tile, its step k, and whether k is the first step, a
+  // chunk start or the last step.
+  struct ATag {
+    std::int32_t tile = kNone;
+    std::uint8_t flags = 0;
+    std::int64_t k = 0;
   };
-  enum : std::uint8_t { kValid = 1, kFirst = 2, kRestart = 4 };
+  enum : std::uint8_t { kFirst = 1, kRestart = 2, kLast = 4 };
+  // Moving registers of all PEs, row-major; a stream cycle reads `cur_`, writes `nxt_`.
+  struct Regs {
+    std::vector<Operand> a, w;
+    std::vector<ATag> at;
+    std::vector<std::int32_t> wt;  // the weight's tile (kNone: no weight)
+  };
+  // A drain register (double buffering): a finished output of a tile's row, on its way down.
+  struct Drain {
+    std::int32_t tile = kNone;
+    int row = 0;
+    detail::Lanes lanes;
+  };
 
-  void begin_tile();
-  void stream_cycle();
-  void drain_cycle();
-  void finish();
+  bool double_buffered() const { return core_.array.buffering == Buffering::double_; }
 
-  ArrayConfig array_;
-  num::AccumConfig cfg_;
-  GemmProblem p_;
-  ArrayStats stats_;
+  void clear_registers() {
+    std::fill(cur_.at.begin(), cur_.at.end(), ATag{});
+    std::fill(cur_.wt.begin(), cur_.wt.end(), kNone);
+  }
+
+  // Cycles from a tile's stream start: its last MAC (window end), and its end.
+  std::int64_t window(const detail::Tile& t) const {
+    return core_.pe.steps() + t.rows + t.cols - 2;
+  }
+  std::int64_t length(const detail::Tile& t) const {
+    return window(t) + (double_buffered() ? core_.array.rows : t.rows);
+  }
+
+  // The tiling controller of cycle t: DRAM transfers, then the next tile's start.
+  void control(std::int64_t t) {
+    ArrayStats& st = core_.stats;
+    for (auto it = started_.begin(); it != started_.end();) {
+      const detail::Tile& tile = tiles_[*it];
+      if (tile.end > t) {
+        ++it;
+        continue;
+      }
+      writes_done_ = std::max(writes_done_, dram_.issue(t, tile.write_bytes));
+      st.dram_write_bytes += tile.write_bytes;
+      it = started_.erase(it);
+    }
+    issue_reads(t);
+    blocked_ = false;
+    if (next_ == tiles_.size()) return;
+    detail::Tile& tile = tiles_[next_];
+    const detail::Tile* prev = next_ > 0 ? &tiles_[next_ - 1] : nullptr;
+    std::int64_t bound = 0;
+    if (prev && double_buffered())  // the ports stream K steps; a drain register frees per row
+      bound = prev->stream + std::max<std::int64_t>(core_.pe.steps(), prev->rows);
+    else if (prev)
+      bound = prev->end;
+    const bool ready = tile.reads_ready != detail::kUnset && tile.reads_ready <= t;
+    blocked_ = t >= bound && !ready;  // the tile could stream by now were its data there
+    if (t >= bound && ready) {
+      tile.stream = t;
+      tile.end = t + length(tile);
+      windows_.open(t + window(tile), tile.rows, tile.cols);
+      started_.push_back(static_cast<std::int32_t>(next_++));
+      issue_reads(t);
+    }
+  }
+
+  // DRAM reads run one tile ahead: tile i's operands are read once tile i - 1 starts.
+  void issue_reads(std::int64_t t) {
+    if (next_ == tiles_.size()) return;
+    detail::Tile& tile = tiles_[next_];
+    if (tile.reads_ready != detail::kUnset ||
+        (next_ > 0 && tiles_[next_ - 1].stream == detail::kUnset))
+      return;
+    tile.reads_ready = dram_.issue(t, tile.read_bytes);
+    core_.stats.dram_read_bytes += tile.read_bytes;
+  }
+
+  // The streaming tile whose row r (or column c) takes step k = t - s - r in cycle t.
+  std::int32_t streaming_at(std::int64_t t, int lane, bool row, std::int64_t& k) const {
+    for (std::int32_t i : started_) {
+      const detail::Tile& tile = tiles_[i];
+      k = t - tile.stream - lane;
+      if (k >= 0 && k < core_.pe.steps() && lane < (row ? tile.rows : tile.cols)) return i;
+    }
+    return kNone;
+  }
+
+  template <bool kRecord>
+  void stream_cycle(std::int64_t t) {
+    const int R = core_.array.rows, C = core_.array.cols;
+    const std::int64_t K = core_.pe.steps();
+    const bool dbl = double_buffered();
+    ArrayStats& st = core_.stats;
+    std::uint64_t busy = 0;
+    for (int r = 0; r < R; ++r) {
+      std::int64_t k_left = 0;
+      ATag tag_left;
+      Operand a_left{};
+      tag_left.tile = streaming_at(t, r, true, k_left);
+      if (tag_left.tile != kNone) {
+        a_left = core_.pe.activation(tiles_[tag_left.tile].row0 + r, k_left);
+        tag_left.k = k_left;
+        tag_left.flags = (k_left == 0 ? kFirst : 0) | (core_.pe.restarts(k_left) ? kRestart : 0) |
+                         (k_left == K - 1 ? kLast : 0);
+        ++st.act_buffer.reads;
+      }
+      for (int c = 0; c < C; ++c) {
+        const int i = r * C + c;
+        const ATag& tag = c == 0 ? tag_left : cur_.at[i - 1];
+        const Operand& a = c == 0 ? a_left : cur_.a[i - 1];
+        std::int32_t wt;
+        Operand w{};
+        if (r == 0) {  // input skew of the weights: column c sees step t - s - c
+          std::int64_t k_top = 0;
+          wt = streaming_at(t, c, false, k_top);
+          if (wt != kNone) {
+            w = core_.pe.weight(k_top, tiles_[wt].col0 + c);
+            ++st.weight_buffer.reads;
+          }
+        } else {
+          wt = cur_.wt[i - C];
+          w = cur_.w[i - C];
+        }
+        PeCounters& pe = st.pe[i];
+        nxt_.at[i] = tag;
+        nxt_.a[i] = a;
+        nxt_.wt[i] = wt;
+        nxt_.w[i] = w;
+        pe.reg_writes += (tag.tile != kNone) + (wt != kNone);
+        if (tag.tile == kNone || wt == kNone) continue;
+        if (tag.tile != wt) throw std::logic_error("OS schedule: two tiles meet in one PE");
+        detail::Lanes in = out_[i];
+        if (tag.flags & kFirst) {  // a new output: both lanes start from +0
+          in = {};
+          ++pe.reg_writes;
+        } else if (tag.flags & kRestart) {  // the chunk lane's register is written too
+          ++pe.reg_writes;
+        }
+        out_[i] = core_.template mac<kRecord>(i, tag.k, in, tag.flags & kRestart, a, w);
+        ++pe.reg_writes;
+        ++busy;
+        if (dbl && (tag.flags & kLast)) {  // the result goes to the drain register pair
+          cap_[i] = {tag.tile, r, out_[i]};
+          captured_.push_back(i);
+          ++pe.reg_writes;
+        }
+      }
+    }
+    std::swap(cur_, nxt_);
+    core_.count_stream_cycle(busy, windows_.used_pes(), blocked_);
+  }
+
+  // Single buffering: the tile whose rows drain in cycle t (row t - drain start), or nullptr.
+  const detail::Tile* single_draining(std::int64_t t) const {
+    for (std::int32_t i : started_) {
+      const detail::Tile& tile = tiles_[i];
+      const std::int64_t j = t - tile.stream - window(tile);
+      if (j >= 0 && j < tile.rows) return &tile;
+    }
+    return nullptr;
+  }
+
+  // Single buffering, drain cycle j: row j of the tile goes to the column-bottom chunk
+  // accumulators, which add the last chunk into the chunk lane and write the results.
+  void drain_row(const detail::Tile& tile, std::int64_t t) {
+    const int r = static_cast<int>(t - tile.stream - window(tile));
+    for (int c = 0; c < tile.cols; ++c) emit(tile, r, c, out_[r * core_.array.cols + c], t);
+  }
+
+  // Double buffering, one cycle of every column's drain chain (docs/systolic.md): the bottom
+  // register's word goes to the chunk accumulator; a word moves down when the register below
+  // is free or moving and its PE is not capturing a result this cycle; captures land.
+  void drain_chain(std::int64_t t) {
+    const int R = core_.array.rows, C = core_.array.cols;
+    for (int c = 0; c < C; ++c) {
+      for (int r = R - 1; r >= 0; --r) {
+        const Drain& d = drain_[r * C + c];
+        if (r == R - 1) {
+          moves_[r] = d.tile != kNone;
+        } else {
+          const bool below_free = drain_[(r + 1) * C + c].tile == kNone || moves_[r + 1];
+          moves_[r] = d.tile != kNone && below_free && cap_[(r + 1) * C + c].tile == kNone;
+        }
+      }
+      if (moves_[R - 1]) {
+        const Drain& d = drain_[(R - 1) * C + c];
+        emit(tiles_[d.tile], d.row, c, d.lanes, t);
+        --drain_words_;
+      }
+      for (int r = R - 1; r >= 0; --r) {
+        const int i = r * C + c;
+        if (cap_[i].tile != kNone) {
+          if (drain_[i].tile != kNone && !moves_[r])
+            throw std::logic_error("OS schedule: a drain register is overwritten");
+          drain_words_ += drain_[i].tile == kNone || moves_[r];
+          drain_[i] = cap_[i];
+          cap_[i].tile = kNone;
+        } else if (r > 0 && moves_[r - 1]) {
+          drain_[i] = drain_[i - C];
+          core_.stats.pe[i].reg_writes += 2;
+        } else if (moves_[r]) {
+          drain_[i].tile = kNone;
+        }
+      }
+    }
+    captured_.clear();
+  }
+
+  // The column-bottom chunk accumulator finishes output (tile row r, column c) in cycle t.
+  void emit(const detail::Tile& tile, int r, int c, const detail::Lanes& lanes, std::int64_t t) {
+    OutputWord word;
+    word.cycle = static_cast<std::uint64_t>(t);
+    word.column = c;
+    word.m = tile.row0 + r;
+    word.n = tile.col0 + c;
+    word.psum = lanes.psum;
+    word.chunk = lanes.chunk;
+    core_.result(word);
+    ++core_.stats.out_buffer.writes;
+    if (on_output) on_output(word);
+  }
+
+  detail::ArrayCore<Pe> core_;
   Regs cur_, nxt_;
-  std::vector<double> ps_, co_;  // stationary: partial sum (acc) and chunk lane (cacc)
-  detail::ProductTable table_;
-  detail::EventHistogram prod_events_, acc_events_, chunk_events_;
-  std::int64_t chunk_ = 0;
-  Phase phase_ = Phase::done;
-  std::int64_t m0_ = 0, n0_ = 0;
-  int mt_ = 0, nt_ = 0;
-  std::int64_t t_ = 0;
-  std::int64_t stream_len_ = 0;
+  std::vector<detail::Lanes> out_;   // stationary: the output's psum and chunk lane
+  std::vector<Drain> drain_, cap_;   // double buffering: drain registers, this cycle's captures
+  std::vector<int> captured_;        // PEs with a capture this cycle
+  std::vector<std::uint8_t> moves_;  // per row of the column being drained: the word moves
+  std::int64_t drain_words_ = 0;
+  std::vector<detail::Tile> tiles_;
+  std::size_t next_ = 0;               // the next tile to start
+  std::vector<std::int32_t> started_;  // tiles streaming or draining, not ended
+  detail::DramChannel dram_;
+  detail::StreamWindows windows_;
+  std::int64_t writes_done_ = 0;
+  bool blocked_ = false;  // this cycle the next tile waits for DRAM
+  bool done_ = true;
 };
 
 }  // namespace lbasim::sysc

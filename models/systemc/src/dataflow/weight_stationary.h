@@ -1,55 +1,355 @@
-// Weight-stationary dataflow (TPU style): a K x N weight tile is preloaded into the PEs,
-// activation rows enter skewed from the left and move right, partial sums move down.
+// Weight-stationary dataflow (TPU style), cycle by cycle (docs/systolic.md): tile i's kt x nt
+// weights are loaded one row per cycle from cycle L_i; activation row m enters array row r in
+// cycle s_i + m + r and moves right, PE(r, c) works on it in cycle s_i + m + r + c, partial-sum
+// pairs move down and the column's pair leaves the bottom in cycle s_i + m + R + c. Single
+// buffering loads into the weight registers between tiles; double buffering loads into shadow
+// registers while the previous tile streams, and each PE copies shadow to active when the
+// tile's first activation reaches it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <stdexcept>
+#include <utility>
 #include <vector>
 
-#include "lbasim/systemc/dataflow.h"
-#include "product_table.h"
+#include "array_core.h"
+#include "tile_schedule.h"
 
 namespace lbasim::sysc {
 
+template <detail::ProcessingElement Pe>
 class WeightStationary final : public Dataflow {
  public:
-  WeightStationary(const ArrayConfig& a, const num::AccumConfig& cfg);
-  void start(const GemmProblem& p) override;
-  bool step() override;
-  const ArrayStats& stats() const override { return stats_; }
+  WeightStationary(const ArrayConfig& a, Pe pe) : core_(a, std::move(pe)) {
+    const std::size_t pes = static_cast<std::size_t>(a.rows) * a.cols;
+    for (Regs* r : {&cur_, &nxt_}) {
+      r->a.assign(pes, Operand{});
+      r->at.assign(pes, ATag{});
+      r->pair.assign(pes, detail::Lanes{});
+      r->pt.assign(pes, kNone);
+    }
+    w_.assign(pes, Operand{});
+    shadow_.assign(a.buffering == Buffering::double_ ? pes : 0, Operand{});
+  }
+
+  void start(const GemmProblem& p) override {
+    core_.begin(p);
+    const int R = core_.array.rows, C = core_.array.cols;
+    const std::int64_t K = core_.pe.steps();
+    const GemmDram& d = p.dram;
+    tiles_.clear();
+    // N tiles outer, K tiles inner: the partial pairs of a column tile stay in the output buffer.
+    for (std::int64_t n0 = 0; n0 < p.n; n0 += C)
+      for (std::int64_t k0 = 0; k0 < K; k0 += R) {
+        detail::Tile t;
+        t.row0 = k0;
+        t.col0 = n0;
+        t.rows = static_cast<int>(std::min<std::int64_t>(R, K - k0));
+        t.cols = static_cast<int>(std::min<std::int64_t>(C, p.n - n0));
+        t.first_k = k0 == 0;
+        t.last_k = k0 + R >= K;
+        const double out_words = static_cast<double>(p.m) * t.cols;
+        t.read_bytes = (d.w ? static_cast<double>(t.rows) * t.cols * d.w_bytes : 0) +
+                       (d.a ? static_cast<double>(p.m) * t.rows * d.a_bytes : 0);
+        t.partial_read_bytes = !t.first_k && d.partials ? out_words * d.pair_bytes : 0;
+        t.write_bytes = t.last_k ? (d.c ? out_words * d.c_bytes : 0)
+                                 : (d.partials ? out_words * d.pair_bytes : 0);
+        tiles_.push_back(t);
+      }
+    core_.stats.tiles = tiles_.size();
+    const bool k_tiles = static_cast<std::int64_t>(tiles_.size()) > detail::ceil_div(p.n, C);
+    part_.assign(k_tiles ? p.m * C : 0, detail::Lanes{});
+    // Partial pairs need two words per output of a tile.
+    core_.stats.out_buffer.size_words = p.m * p.n + 2 * part_.size();
+    clear_registers();
+    dram_.reset(core_.array.dram_bytes_per_cycle);
+    windows_.reset(R);
+    next_load_ = 0;
+    loaded_ = kNone;
+    started_.clear();
+    writes_done_ = 0;
+    done_ = false;
+  }
+
+  bool step() override {
+    if (done_) return false;
+    const std::int64_t t = static_cast<std::int64_t>(core_.stats.total_cycles);
+    control(t);
+    if (next_load_ == tiles_.size() && loaded_ == kNone && started_.empty() && writes_done_ <= t) {
+      done_ = true;
+      core_.finish();
+      return false;
+    }
+    ArrayStats& st = core_.stats;
+    if (windows_.active(t)) {
+      core_.run_cycle(on_pe_events, [&](auto rec) { stream_cycle<decltype(rec)::value>(t); });
+    } else {
+      clear_registers();
+      ++(!blocked_ && load_cycle_due(t) ? st.stall_cycles : st.memory_stall_cycles);
+    }
+    load_cycle(t);  // after the PEs: a shadow written in cycle t is seen from cycle t + 1
+    ++st.total_cycles;
+    return true;
+  }
+
+  const ArrayStats& stats() const override { return core_.stats; }
 
  private:
-  enum class Phase : std::uint8_t { load, stream, done };
-  // Registers of all PEs, row-major; the stream phase reads `cur_` and writes `nxt_`.
+  using Operand = typename Pe::Operand;
+  static constexpr std::int32_t kNone = -1;
+  // What travels with an activation: its tile, whether it is row m = 0 (the PE copies its
+  // shadow weight) and whether this row's step starts a new chunk.
+  struct ATag {
+    std::int32_t tile = kNone;
+    std::uint8_t flags = 0;
+  };
+  enum : std::uint8_t { kFirst = 1, kRestart = 2 };
+  // Registers of all PEs, row-major; a stream cycle reads `cur_` and writes `nxt_`.
   struct Regs {
-    std::vector<double> a, ps, co;     // activation, partial sum (acc), chunk lane (cacc)
-    std::vector<std::int32_t> ai;      // the activation's index in the product table
-    std::vector<std::uint8_t> av, pv;  // valid bits of the activation and of the psum pair
+    std::vector<Operand> a;           // activation, moving right
+    std::vector<ATag> at;             // its tag (tile kNone: no activation)
+    std::vector<detail::Lanes> pair;  // psum and chunk lane, moving down
+    std::vector<std::int32_t> pt;     // the pair's tile (kNone: no pair)
   };
 
-  void begin_tile();
-  void load_cycle();
-  void stream_cycle();
-  void drain_bottom(std::int64_t t);
-  void finish();
+  bool double_buffered() const { return core_.array.buffering == Buffering::double_; }
 
-  ArrayConfig array_;
-  num::AccumConfig cfg_;
-  GemmProblem p_;
-  ArrayStats stats_;
+  void clear_registers() {
+    std::fill(cur_.at.begin(), cur_.at.end(), ATag{});
+    std::fill(cur_.pt.begin(), cur_.pt.end(), kNone);
+  }
+
+  // The tiling controller of cycle t: DRAM transfers, then the starts the schedule allows.
+  void control(std::int64_t t) {
+    ArrayStats& st = core_.stats;
+    // Results (or spilled partial pairs) of tiles that ended go to DRAM; a spilled K reduction's
+    // next tile reads its pairs back after them.
+    for (auto it = started_.begin(); it != started_.end();) {
+      detail::Tile& tile = tiles_[*it];
+      if (tile.end > t) {
+        ++it;
+        continue;
+      }
+      writes_done_ = std::max(writes_done_, dram_.issue(t, tile.write_bytes));
+      st.dram_write_bytes += tile.write_bytes;
+      if (!tile.last_k) {
+        detail::Tile& next = tiles_[*it + 1];
+        next.partials_ready = dram_.issue(t, next.partial_read_bytes);
+        st.dram_read_bytes += next.partial_read_bytes;
+      }
+      it = started_.erase(it);
+    }
+    issue_reads(t);
+    // The loaded tile starts streaming.
+    if (loaded_ != kNone) {
+      detail::Tile& tile = tiles_[loaded_];
+      if (t >= stream_bound(loaded_, tile.load) && tile.partials_ready != detail::kUnset &&
+          tile.partials_ready <= t) {
+        tile.stream = t;
+        tile.end = t + core_.p.m + core_.array.rows + tile.cols - 1;
+        windows_.open(tile.end, tile.rows, tile.cols);
+        started_.push_back(loaded_);
+        loaded_ = kNone;
+      }
+    }
+    // The next tile starts loading its weights.
+    if (loaded_ == kNone && next_load_ < tiles_.size()) {
+      detail::Tile& tile = tiles_[next_load_];
+      const std::int64_t bound = load_bound(next_load_);
+      if (bound != detail::kUnset && t >= bound && tile.reads_ready != detail::kUnset &&
+          tile.reads_ready <= t) {
+        tile.load = t;
+        loaded_ = static_cast<std::int32_t>(next_load_++);
+        issue_reads(t);
+      }
+    }
+    // Waiting for DRAM: the next tile could stream by now were its data there.
+    blocked_ = false;
+    if (loaded_ != kNone) {
+      blocked_ = t >= stream_bound(loaded_, tiles_[loaded_].load);
+    } else if (next_load_ < tiles_.size()) {
+      const std::int64_t bound = load_bound(next_load_);
+      blocked_ = bound != detail::kUnset &&
+                 t >= (double_buffered() ? stream_bound(next_load_, bound) : bound);
+    }
+  }
+
+  // The earliest load of tile j the array allows (kUnset while its predecessor has not started
+  // streaming): single buffering after the predecessor ended; double buffering one weight row
+  // per cycle, and row r's shadow free once the predecessor's copies are done.
+  std::int64_t load_bound(std::size_t j) const {
+    if (j == 0) return 0;
+    const detail::Tile& prev = tiles_[j - 1];
+    if (prev.stream == detail::kUnset) return detail::kUnset;
+    if (!double_buffered()) return prev.end;
+    return std::max(prev.load + prev.rows, prev.stream + prev.cols - 1);
+  }
+
+  // The earliest stream start of tile j loaded from cycle `load`: single buffering after the
+  // load; double buffering a cycle after the first shadow row, one tile of M rows per
+  // activation port, and (same columns) after the predecessor parked its first pair.
+  std::int64_t stream_bound(std::size_t j, std::int64_t load) const {
+    const detail::Tile& tile = tiles_[j];
+    if (!double_buffered()) return load + tile.rows;
+    std::int64_t bound = load + 1;
+    if (j > 0) {
+      const detail::Tile& prev = tiles_[j - 1];
+      bound = std::max(bound, prev.stream + core_.p.m);
+      if (!tile.first_k) bound = std::max(bound, prev.stream + core_.array.rows + 1);
+    }
+    return bound;
+  }
+
+  // DRAM reads run one tile ahead: tile i's operands are read once tile i - 1 begins its load.
+  void issue_reads(std::int64_t t) {
+    if (next_load_ == tiles_.size()) return;
+    detail::Tile& tile = tiles_[next_load_];
+    const bool gate = next_load_ == 0 || tiles_[next_load_ - 1].load != detail::kUnset;
+    if (tile.reads_ready != detail::kUnset || !gate) return;
+    tile.reads_ready = dram_.issue(t, tile.read_bytes);
+    core_.stats.dram_read_bytes += tile.read_bytes;
+    if (tile.first_k || !core_.p.dram.partials) tile.partials_ready = 0;
+  }
+
+  // The tile whose weight rows load in cycle t, or nullptr.
+  const detail::Tile* loading(std::int64_t t) const {
+    for (std::size_t i = next_load_ > 1 ? next_load_ - 2 : 0; i < next_load_; ++i)
+      if (tiles_[i].load <= t && t < tiles_[i].load + tiles_[i].rows) return &tiles_[i];
+    return nullptr;
+  }
+  bool load_cycle_due(std::int64_t t) const { return loading(t) != nullptr; }
+
+  // One weight row per cycle from the weight buffer into the PE row's weight (single) or shadow
+  // (double) registers.
+  void load_cycle(std::int64_t t) {
+    const detail::Tile* tile = loading(t);
+    if (!tile) return;
+    const int r = static_cast<int>(t - tile->load), C = core_.array.cols;
+    std::vector<Operand>& dst = double_buffered() ? shadow_ : w_;
+    for (int c = 0; c < tile->cols; ++c) {
+      dst[r * C + c] = core_.pe.weight(tile->row0 + r, tile->col0 + c);
+      ++core_.stats.pe[r * C + c].reg_writes;
+    }
+    core_.stats.weight_buffer.reads += tile->cols;
+  }
+
+  // The streaming tile whose row r (or column c) takes operand row m = t - s - r in cycle t.
+  std::int32_t streaming_at(std::int64_t t, int lane, bool row, std::int64_t& m) const {
+    for (std::int32_t i : started_) {
+      const detail::Tile& tile = tiles_[i];
+      m = t - tile.stream - lane;
+      if (m >= 0 && m < core_.p.m && lane < (row ? tile.rows : tile.cols)) return i;
+    }
+    return kNone;
+  }
+
+  template <bool kRecord>
+  void stream_cycle(std::int64_t t) {
+    const int R = core_.array.rows, C = core_.array.cols;
+    const bool dbl = double_buffered();
+    ArrayStats& st = core_.stats;
+    drain_bottom(t);  // reads the bottom row's registers before they are overwritten
+    std::uint64_t busy = 0;
+    for (int r = 0; r < R; ++r) {
+      std::int64_t m_left = 0;
+      const std::int32_t left = streaming_at(t, r, true, m_left);
+      ATag tag_left;
+      Operand a_left{};
+      if (left != kNone) {
+        const detail::Tile& tile = tiles_[left];
+        a_left = core_.pe.activation(m_left, tile.row0 + r);
+        tag_left = {left,
+                    static_cast<std::uint8_t>((m_left == 0 ? kFirst : 0) |
+                                              (core_.pe.restarts(tile.row0 + r) ? kRestart : 0))};
+        ++st.act_buffer.reads;
+      }
+      for (int c = 0; c < C; ++c) {
+        const int i = r * C + c;
+        const ATag tag = c == 0 ? tag_left : cur_.at[i - 1];
+        const Operand& a = c == 0 ? a_left : cur_.a[i - 1];
+        std::int32_t pt;
+        detail::Lanes in;
+        if (r == 0) {  // top of the column: +0, or the pair parked by the previous K tile
+          std::int64_t m_top = 0;
+          pt = streaming_at(t, c, false, m_top);
+          if (pt != kNone && !tiles_[pt].first_k) {
+            in = part_[m_top * C + c];
+            st.out_buffer.reads += 2;
+          }
+        } else {
+          pt = cur_.pt[i - C];
+          in = cur_.pair[i - C];
+        }
+        PeCounters& pe = st.pe[i];
+        nxt_.at[i] = tag;
+        nxt_.a[i] = a;
+        pe.reg_writes += tag.tile != kNone;
+        nxt_.pt[i] = pt;
+        if (dbl && (tag.flags & kFirst) && c < tiles_[tag.tile].cols) {  // the tile's weights
+          w_[i] = shadow_[i];
+          ++pe.reg_writes;
+        }
+        if (pt == kNone) continue;
+        pe.reg_writes += 2;
+        if (tag.tile == kNone) {  // a row the tile does not use: the pair passes through
+          nxt_.pair[i] = in;
+          continue;
+        }
+        if (tag.tile != pt) throw std::logic_error("WS schedule: two tiles meet in one PE");
+        nxt_.pair[i] =
+            core_.template mac<kRecord>(i, tiles_[pt].row0 + r, in, tag.flags & kRestart, a, w_[i]);
+        ++busy;
+      }
+    }
+    std::swap(cur_, nxt_);
+    for (const auto& [at, pair] : parked_) part_[at] = pair;
+    parked_.clear();
+    core_.count_stream_cycle(busy, windows_.used_pes(), blocked_);
+  }
+
+  // Output de-skew: column c's pair for row m leaves the bottom PE in cycle s + m + R + c. After
+  // the last K tile the column's chunk accumulator adds the last chunk into the lane.
+  void drain_bottom(std::int64_t t) {
+    const int R = core_.array.rows, C = core_.array.cols;
+    for (int c = 0; c < C; ++c) {
+      const int i = (R - 1) * C + c;
+      const std::int32_t id = cur_.pt[i];
+      if (id == kNone) continue;
+      const detail::Tile& tile = tiles_[id];
+      OutputWord word;
+      word.cycle = static_cast<std::uint64_t>(t);
+      word.column = c;
+      word.m = t - tile.stream - R - c;
+      word.n = tile.col0 + c;
+      word.psum = cur_.pair[i].psum;
+      word.chunk = cur_.pair[i].chunk;
+      if (tile.last_k) {
+        core_.result(word);
+        ++core_.stats.out_buffer.writes;
+      } else {
+        parked_.push_back({word.m * C + c, cur_.pair[i]});  // in the buffer from cycle t + 1
+        core_.stats.out_buffer.writes += 2;
+      }
+      if (on_output) on_output(word);
+    }
+  }
+
+  detail::ArrayCore<Pe> core_;
   Regs cur_, nxt_;
-  std::vector<double> w_;         // stationary weights
-  std::vector<std::int32_t> wi_;  // their product-table indices
-  detail::ProductTable table_;
-  detail::EventHistogram prod_events_, acc_events_, chunk_events_;
-  std::vector<std::uint8_t> restart_;      // per row: this row's k starts a new chunk
-  std::vector<double> part_ps_, part_co_;  // output buffer, partial area: m x cols pairs
-  std::int64_t chunk_ = 0;
-  // Controller state: current tile and phase.
-  Phase phase_ = Phase::done;
-  std::int64_t k0_ = 0, n0_ = 0;
-  int kt_ = 0, nt_ = 0;  // rows and columns the tile uses
-  std::int64_t t_ = 0;   // cycle within the phase
-  std::int64_t stream_len_ = 0;
+  std::vector<Operand> w_;           // weights the PEs multiply with
+  std::vector<Operand> shadow_;      // double buffering: the next tile's weights
+  std::vector<detail::Lanes> part_;  // output buffer, partial area: m x cols pairs
+  std::vector<std::pair<std::int64_t, detail::Lanes>> parked_;  // written at the cycle's end
+  std::vector<detail::Tile> tiles_;                             // in order, with their schedule
+  std::size_t next_load_ = 0;                                   // the next tile to load
+  std::int32_t loaded_ = kNone;        // a tile loading or loaded, not streaming yet
+  std::vector<std::int32_t> started_;  // tiles streaming or draining, not ended
+  detail::DramChannel dram_;
+  detail::StreamWindows windows_;
+  std::int64_t writes_done_ = 0;  // the last DRAM write is over
+  bool blocked_ = false;          // this cycle the next tile waits for DRAM
+  bool done_ = true;
 };
 
 }  // namespace lbasim::sysc

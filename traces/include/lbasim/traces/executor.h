@@ -1,6 +1,7 @@
 // Runs a trace's graph on a batch of images under one GemmSettings.
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "lbasim/numerics/events.h"
@@ -18,6 +19,14 @@ struct LayerEvents {
   LayerEvents& operator+=(const LayerEvents& o);
 };
 
+// One GEMM of a conv/linear layer (one per group): C[m x n] = A[m x k] W[k x n], row-major.
+struct LayerGemm {
+  std::int64_t group = 0;
+  std::int64_t m = 0, k = 0, n = 0;
+  const std::vector<double>* a = nullptr;  // the lowered input
+  const std::vector<double>* w = nullptr;  // weight_matrix(layer, group)
+};
+
 class GraphRunner {
  public:
   // Prepares every layer's W matrices (W/A-quantized if the settings say so) once.
@@ -33,6 +42,10 @@ class GraphRunner {
   Tensor run_layer(std::size_t layer, const Tensor& x, LayerEvents* events) const;
 
   const std::vector<const Op*>& gemm_layers() const { return layers_; }
+  // Lowers layer `layer`'s input x (as quantize_input returns it) and calls f with each
+  // group's GEMM in order: the one lowering that run_layer and the array model share.
+  void for_each_gemm(std::size_t layer, const Tensor& xq,
+                     const std::function<void(const LayerGemm&)>& f) const;
   // Layer `layer`'s weights as the GEMM sees them (W/A-quantized, lowered to K x N), group g.
   const std::vector<double>& weight_matrix(std::size_t layer, std::int64_t g) const {
     return w_[layer][g];

@@ -11,6 +11,9 @@
 
 namespace lbasim::traces {
 
+// M of the op's GEMMs for a batch: batch (linear) or batch * out_h * out_w (conv2d).
+std::int64_t gemm_m(const Op& op, std::int64_t batch);
+
 // A [M x K] of group g: the (zero-padded) input windows, one row per output pixel.
 std::vector<double> lower_input(const Op& op, const Tensor& x, std::int64_t g);
 

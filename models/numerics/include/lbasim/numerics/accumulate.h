@@ -11,6 +11,10 @@
 #include "lbasim/numerics/format.h"
 #include "lbasim/numerics/fused.h"
 
+namespace lbasim {
+class JsonField;
+}  // namespace lbasim
+
 namespace lbasim::num {
 
 // How one output is accumulated: formats of the three stages, the chunk size, and the order
@@ -27,6 +31,8 @@ struct AccumConfig {
 
 // The config JSON {"product", "accumulator", "chunk", "chunk_accumulator", "fused"}; unknown
 // keys, missing required keys and bad values throw InputError naming the key.
+// Errors name the document and field (JsonField; the plain-JSON overload names it "config").
+AccumConfig accum_config_from_field(const JsonField& f);
 AccumConfig accum_config_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const AccumConfig& c);
 // The product stage as configs spell it: a format, or "exact" (fused order).

@@ -7,6 +7,10 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+namespace lbasim {
+class JsonField;
+}  // namespace lbasim
+
 namespace lbasim::num {
 
 enum class Underflow : std::uint8_t { flush, subnormal, none };
@@ -59,7 +63,9 @@ void validate(const Format& f);
 Format parse_format(std::string_view text);
 
 // A format from JSON: a shorthand string, or an object with keys man, exp, bias, underflow,
-// overflow, rounding, specials (missing keys take the contract's defaults). Validated.
+// overflow, rounding, specials (missing keys take the contract's defaults). Validated; errors
+// name the document and the field (JsonField; the plain-JSON overload names it "format").
+Format format_from_field(const JsonField& f);
 Format format_from_json(const nlohmann::json& j);
 nlohmann::json format_to_json(const Format& f);
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -11,10 +12,23 @@ namespace lbasim::sysc {
 // output-stationary: activations flow right, weights flow down, each PE keeps one output.
 enum class DataflowKind : std::uint8_t { ws, os };
 
+// The processing element's arithmetic (src/pe/). fmaq: the paper's PE, one quantized FMA per
+// cycle plus a chunk lane.
+enum class PeKind : std::uint8_t { fmaq };
+
+// single: a tile's weight load (WS) or result drain (OS) stalls the array. double: WS preloads
+// the next tile's weights into shadow registers while a tile streams; OS drains finished
+// results down the columns while the next tile streams (docs/systolic.md).
+enum class Buffering : std::uint8_t { single, double_ };
+
 struct ArrayConfig {
   int rows = 16;
   int cols = 16;
   DataflowKind dataflow = DataflowKind::ws;
+  PeKind pe = PeKind::fmaq;
+  Buffering buffering = Buffering::double_;
+  // The DRAM port (docs/systolic.md, "Memory bandwidth"); infinity: operands never stall.
+  double dram_bytes_per_cycle = std::numeric_limits<double>::infinity();
 };
 
 inline constexpr int kMaxArrayDim = 1024;
@@ -24,8 +38,17 @@ ArrayConfig parse_array_shape(std::string_view text, const std::string& what);
 // "ws" or "os"; throws InputError naming `what` otherwise.
 DataflowKind parse_dataflow(std::string_view text, const std::string& what);
 std::string_view to_string(DataflowKind d);
+// "fmaq"; throws InputError naming `what` otherwise.
+PeKind parse_pe_kind(std::string_view text, const std::string& what);
+std::string_view to_string(PeKind p);
+// "single" or "double"; throws InputError naming `what` otherwise.
+Buffering parse_buffering(std::string_view text, const std::string& what);
+std::string_view to_string(Buffering b);
+// A bandwidth in bytes per cycle: a number > 0 or "inf"; throws InputError naming `what`.
+double parse_bandwidth(std::string_view text, const std::string& what);
 
-// Throws InputError if rows or cols are outside 1..kMaxArrayDim.
+// Throws InputError if rows or cols are outside 1..kMaxArrayDim or the DRAM bandwidth is not
+// > 0.
 void validate(const ArrayConfig& a);
 
 }  // namespace lbasim::sysc

@@ -28,17 +28,21 @@ struct PeCounters {
   friend bool operator==(const PeCounters&, const PeCounters&) = default;
 };
 
-// Every cycle is exactly one of: stall (weights loading / results draining, no MAC) or stream;
-// a stream cycle is `full` when every active PE of the tile does a MAC, else fill/drain.
+// Every cycle is exactly one of: stream (some tile's operands are in the array), stall
+// (weights loading (WS) or results draining (OS) and nothing streaming) or memory stall
+// (waiting for DRAM); a stream cycle is `full` when every PE the streaming tiles use does a
+// MAC, else fill/drain.
 struct ArrayStats {
   ArrayConfig array;
   std::int64_t m = 0, k = 0, n = 0;
   std::uint64_t tiles = 0;  // passes of the array (weight loads in WS)
   std::uint64_t total_cycles = 0;
-  std::uint64_t compute_cycles = 0;     // cycles with at least one MAC
-  std::uint64_t full_cycles = 0;        // cycles with every active PE busy
-  std::uint64_t fill_drain_cycles = 0;  // stream cycles that are not full
-  std::uint64_t stall_cycles = 0;       // weight load (WS) or result drain (OS)
+  std::uint64_t compute_cycles = 0;       // cycles with at least one MAC
+  std::uint64_t full_cycles = 0;          // cycles with every active PE busy
+  std::uint64_t fill_drain_cycles = 0;    // stream cycles that are not full
+  std::uint64_t stall_cycles = 0;         // weight load (WS) or result drain (OS)
+  std::uint64_t memory_stall_cycles = 0;  // nothing to do until DRAM delivers (or takes) data
+  double dram_read_bytes = 0, dram_write_bytes = 0;
   std::uint64_t macs = 0;
   std::uint64_t chunk_adds = 0;  // chunk-accumulator adds, in PEs and at column bottoms
   BufferCounters act_buffer, weight_buffer, out_buffer;
@@ -49,7 +53,11 @@ struct ArrayStats {
   double utilization() const;
 };
 
+// cycles: total = stall + memory_stall + full + fill_drain; stall is weight_load (WS) or
+// drain (OS), both keys present.
 nlohmann::json to_json(const ArrayStats& s, bool per_pe = true);
+// rows, cols, dataflow, pe, buffering, dram_bytes_per_cycle ("inf" when unlimited).
+nlohmann::json to_json(const ArrayConfig& a);
 // A readable multi-line summary (no per-PE detail).
 std::string format_table(const ArrayStats& s);
 

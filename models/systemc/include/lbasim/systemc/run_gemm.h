@@ -12,8 +12,9 @@
 namespace lbasim::sysc {
 
 struct RunHooks {
-  std::function<void(const OutputWord&)> on_output;  // every word leaving the array
-  std::function<void(std::uint64_t)> after_cycle;    // after each clock cycle (its index)
+  std::function<void(const OutputWord&)> on_output;      // every word leaving the array
+  std::function<void(const CycleEvents&)> on_pe_events;  // per-PE events of each cycle
+  std::function<void(std::uint64_t)> after_cycle;        // after each clock cycle (its index)
 };
 
 // Runs p on the array under the SystemC kernel, one clock edge per cycle, and returns the

@@ -1,0 +1,33 @@
+# The RTL's sources and format parameters come from tools/lba/rtl.py, the one place that maps an
+# lbasim format to Verilog parameters (docs/rtl.md); the synthesis flow and the lint script use
+# the same module. Both are read at configure time, when verilate() runs Verilator.
+find_program(LBASIM_PYTHON3 python3 HINTS /usr/bin REQUIRED)
+set(_lbasim_rtl_py ${PROJECT_SOURCE_DIR}/tools/lba/rtl.py)
+set_property(DIRECTORY ${PROJECT_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+  ${_lbasim_rtl_py})
+
+# Runs `python3 -m lba.rtl <args>`; its stdout (stripped) goes to out_var, failure is fatal.
+function(_lbasim_rtl_tool out_var)
+  execute_process(
+    COMMAND ${CMAKE_COMMAND} -E env PYTHONPATH=${PROJECT_SOURCE_DIR}/tools
+            ${LBASIM_PYTHON3} -m lba.rtl ${ARGN}
+    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc
+    OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "python3 -m lba.rtl ${ARGN}: ${err}")
+  endif()
+  set(${out_var} "${out}" PARENT_SCOPE)
+endfunction()
+
+# LBASIM_RTL_SOURCES: every RTL file (tools pick a top module); LBASIM_RTL_INCLUDE: the folder
+# of its `include files (verilate(... INCLUDE_DIRS ${LBASIM_RTL_INCLUDE})).
+_lbasim_rtl_tool(_sources sources)
+string(REPLACE "\n" ";" LBASIM_RTL_SOURCES "${_sources}")
+_lbasim_rtl_tool(LBASIM_RTL_INCLUDE include)
+
+# lbasim_rtl_gparams(<out_var> PREFIX=FORMAT...): Verilator -G arguments, e.g.
+# lbasim_rtl_gparams(g A=M4E3b3 W=M4E3b3 P=M7E4b12 ACC=M7E4b10:rne).
+function(lbasim_rtl_gparams out_var)
+  _lbasim_rtl_tool(g params --cmake ${ARGN})
+  set(${out_var} ${g} PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,121 @@
+// What every dataflow shares around its register moves: the PE kind and its one step, the
+// GEMM, the statistics, the event counts and the optional per-PE event record. A dataflow
+// keeps only its skew, its tiling and its registers; every MAC goes through mac() and every
+// column-bottom result through result().
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <type_traits>
+#include <vector>
+
+#include "../pe/processing_element.h"
+#include "lbasim/numerics/events.h"
+#include "lbasim/systemc/dataflow.h"
+
+namespace lbasim::sysc::detail {
+
+inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// Throws InputError for null operands or a non-positive dimension.
+void check_problem(const GemmProblem& p);
+
+// Event counts kept as a histogram of event bit patterns (one increment per quantization),
+// expanded into EventCounts once per GEMM.
+struct EventHistogram {
+  std::array<std::uint64_t, 16> bins{};
+  void add(std::uint8_t events) { ++bins[events & 15]; }
+  num::EventCounts counts() const;
+};
+
+template <ProcessingElement Pe>
+class ArrayCore {
+ public:
+  using Operand = typename Pe::Operand;
+
+  ArrayCore(const ArrayConfig& a, Pe pe) : array(a), pe(std::move(pe)) {}
+
+  // A new GEMM: checks and binds it, zeroes the statistics and the events. The whole A and W
+  // are staged on chip (docs/systolic.md), in both dataflows.
+  void begin(const GemmProblem& gemm) {
+    check_problem(gemm);
+    p = gemm;
+    stats = ArrayStats{};
+    stats.array = array;
+    stats.m = p.m;
+    stats.k = p.k;
+    stats.n = p.n;
+    stats.pe.assign(static_cast<std::size_t>(array.rows) * array.cols, PeCounters{});
+    stats.act_buffer.size_words = stats.act_buffer.writes = p.m * p.k;
+    stats.weight_buffer.size_words = stats.weight_buffer.writes = p.k * p.n;
+    pe.bind(p);
+    prod_events_ = acc_events_ = chunk_events_ = {};
+  }
+
+  // PE i (row-major) does step `s` of a dot product; counted, and recorded when kRecord.
+  template <bool kRecord>
+  Lanes mac(int i, std::int64_t s, Lanes in, bool restart, const Operand& a, const Operand& w) {
+    PeStepEvents ev;
+    const Lanes out = pe.step(in, restart, a, w, ev);
+    PeCounters& c = stats.pe[i];
+    const int products = pe.products(s);
+    c.macs += products;
+    c.zero_operand += Pe::zero_operands(a, w);
+    stats.macs += products;
+    prod_events_.add(ev.product);
+    acc_events_.add(ev.accumulator);
+    if (ev.done & PeStepEvents::kChunkAdd) {
+      ++c.chunk_adds;
+      chunk_events_.add(ev.chunk);
+    }
+    if constexpr (kRecord) record_[i] = ev;
+    return out;
+  }
+
+  // The column-bottom chunk accumulator finishes `word` (psum and chunk set): its value and
+  // events, written to C.
+  void result(OutputWord& word) {
+    word.final = true;
+    word.value = pe.result({word.psum, word.chunk}, word.events);
+    chunk_events_.add(word.events);
+    p.c[word.m * p.n + word.n] = word.value;
+  }
+
+  // One cycle's PE work: f(std::true_type{}) with the per-PE record, handed to `hook` after,
+  // when the hook is set; f(std::false_type{}) otherwise, so the loops carry no record.
+  template <class F>
+  void run_cycle(const std::function<void(const CycleEvents&)>& hook, F&& f) {
+    if (!hook) return f(std::false_type{});
+    record_.assign(stats.pe.size(), PeStepEvents{});
+    f(std::true_type{});
+    hook(CycleEvents{stats.total_cycles, array.rows, array.cols, record_});
+  }
+
+  // Classifies a stream cycle in which `busy` PEs did a step, of the `used` PEs the streaming
+  // tiles occupy: full when all of them did; else a memory stall if the next tile is waiting
+  // for DRAM (`blocked`), else fill/drain.
+  void count_stream_cycle(std::uint64_t busy, std::uint64_t used, bool blocked) {
+    stats.compute_cycles += busy > 0;
+    ++(busy == used ? stats.full_cycles
+       : blocked    ? stats.memory_stall_cycles
+                    : stats.fill_drain_cycles);
+  }
+
+  // The GEMM is done: events into the statistics.
+  void finish() {
+    stats.events = {prod_events_.counts(), acc_events_.counts(), chunk_events_.counts()};
+    stats.chunk_adds = stats.events.chunk.ops;
+  }
+
+  const ArrayConfig array;
+  Pe pe;
+  GemmProblem p;
+  ArrayStats stats;
+
+ private:
+  EventHistogram prod_events_, acc_events_, chunk_events_;
+  std::vector<PeStepEvents> record_;
+};
+
+}  // namespace lbasim::sysc::detail

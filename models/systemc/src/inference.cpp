@@ -1,0 +1,70 @@
+#include "lbasim/systemc/inference.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "lbasim/numerics/error.h"
+#include "lbasim/systemc/run_gemm.h"
+
+namespace lbasim::sysc {
+
+std::vector<LayerRun> simulate_inference(const traces::Trace& trace,
+                                         const traces::GraphRunner& runner,
+                                         const ArrayConfig& array, const num::AccumConfig& cfg,
+                                         const std::vector<GemmDram>& dram) {
+  std::vector<LayerRun> layers;
+  const auto& ops = runner.gemm_layers();
+  for (std::size_t l = 0; l < ops.size(); ++l) {
+    const traces::Op& op = *ops[l];
+    const auto cap = trace.captures.find(op.name);
+    if (cap == trace.captures.end())
+      throw InputError(fmt::format("{}: layer '{}' has no captured input (activations)",
+                                   (trace.dir / "manifest.json").string(), op.name));
+    traces::Tensor x;
+    x.shape = cap->second.input_shape;
+    x.shape[0] = 1;
+    x.data.assign(cap->second.input.begin(), cap->second.input.begin() + x.per_sample());
+    runner.for_each_gemm(l, runner.quantize_input(l, x, nullptr), [&](const traces::LayerGemm& g) {
+      std::vector<double> c(static_cast<std::size_t>(g.m * g.n));
+      const GemmProblem p{g.a->data(),
+                          g.w->data(),
+                          c.data(),
+                          g.m,
+                          g.k,
+                          g.n,
+                          l < dram.size() ? dram[l] : GemmDram{}};
+      layers.push_back({op.groups == 1 ? op.name : fmt::format("{}/g{}", op.name, g.group),
+                        run_gemm(p, array, cfg)});
+    });
+  }
+  return layers;
+}
+
+nlohmann::json to_json(const LayerRun& layer, double clock_mhz) {
+  const nlohmann::json all = to_json(layer.stats, false);
+  nlohmann::json j = {{"name", layer.name}};
+  for (const char* key : {"gemm", "tiles", "cycles", "macs", "utilization", "dram"})
+    j[key] = all.at(key);
+  j["latency_us"] = static_cast<double>(layer.stats.total_cycles) / clock_mhz;
+  return j;
+}
+
+ArrayStats inference_total(const std::vector<LayerRun>& layers) {
+  ArrayStats t;
+  if (!layers.empty()) t.array = layers.front().stats.array;
+  for (const LayerRun& l : layers) {
+    const ArrayStats& s = l.stats;
+    for (std::uint64_t ArrayStats::*f :
+         {&ArrayStats::tiles, &ArrayStats::total_cycles, &ArrayStats::compute_cycles,
+          &ArrayStats::full_cycles, &ArrayStats::fill_drain_cycles, &ArrayStats::stall_cycles,
+          &ArrayStats::memory_stall_cycles, &ArrayStats::macs, &ArrayStats::chunk_adds})
+      t.*f += s.*f;
+    t.dram_read_bytes += s.dram_read_bytes;
+    t.dram_write_bytes += s.dram_write_bytes;
+    t.events += s.events;
+  }
+  return t;
+}
+
+}  // namespace lbasim::sysc

@@ -1,0 +1,73 @@
+// The paper's PE (docs/systolic.md, "The PE and the chunk lane"): one quantized FMA per cycle,
+// fmaq = Q_acc(Q_prod(a w) + psum), and a chunk adder Q_cacc(psum + chunk) used where a chunk
+// starts. The arithmetic of the array lives here and only here: num::mul_q (through the
+// product table) and num::add_q, in fmaq's order.
+#pragma once
+
+#include <cstdint>
+
+#include "lbasim/numerics/accumulate.h"
+#include "lbasim/numerics/quantize.h"
+#include "processing_element.h"
+#include "product_table.h"
+
+namespace lbasim::sysc::detail {
+
+class FmaqPe {
+ public:
+  // A value and its index in the product table.
+  struct Operand {
+    double value = 0.0;
+    std::int32_t index = 0;
+  };
+
+  explicit FmaqPe(const num::AccumConfig& cfg) : cfg_(cfg) {}
+
+  void bind(const GemmProblem& p);
+  std::int64_t steps() const { return p_.k; }
+  bool restarts(std::int64_t k) const { return chunk_ > 0 && k > 0 && k % chunk_ == 0; }
+  static int products(std::int64_t) { return 1; }
+  Operand activation(std::int64_t m, std::int64_t k) const {
+    const std::int64_t j = m * p_.k + k;
+    return {p_.a[j], table_.a_index(j)};
+  }
+  Operand weight(std::int64_t k, std::int64_t n) const {
+    const std::int64_t j = k * p_.n + n;
+    return {p_.w[j], table_.w_index(j)};
+  }
+  static int zero_operands(const Operand& a, const Operand& w) {
+    return a.value == 0.0 || w.value == 0.0;
+  }
+
+  Lanes step(Lanes in, bool restart, const Operand& a, const Operand& w, PeStepEvents& ev) const {
+    ev.done = PeStepEvents::kMac;
+    if (restart) {
+      const num::Quantized q = num::add_q(in.chunk, in.psum, cfg_.chunk_accumulator);
+      ev.done |= PeStepEvents::kChunkAdd;
+      ev.chunk = q.events;
+      in = {0.0, q.value};
+    }
+    // FMAq: the product (table of mul_q, or mul_q), then one add_q (contract section 2).
+    const num::Quantized prod = table_.product(a.value, a.index, w.value, w.index);
+    const num::Quantized sum = num::add_q(in.psum, prod.value, cfg_.accumulator);
+    ev.product = prod.events;
+    ev.accumulator = sum.events;
+    return {sum.value, in.chunk};
+  }
+
+  double result(Lanes in, std::uint8_t& events) const {
+    const num::Quantized q = num::add_q(in.chunk, in.psum, cfg_.chunk_accumulator);
+    events = q.events;
+    return q.value;
+  }
+
+ private:
+  num::AccumConfig cfg_;
+  GemmProblem p_;
+  std::int64_t chunk_ = 0;  // 0: one chunk
+  ProductTable table_;
+};
+
+static_assert(ProcessingElement<FmaqPe>);
+
+}  // namespace lbasim::sysc::detail

@@ -1,0 +1,85 @@
+// The controllers around the RTL arrays, written apart from the SystemC model's: they tile the
+// GEMM, feed the array through its ports and collect what leaves it. A tile ends when its
+// last word has come out (WS) or its last row has drained (OS), so the cycle counts are the
+// RTL's own. One driver per dataflow (ws_array_driver.cpp, os_array_driver.cpp) on a shared
+// base (operands, fault, decoding).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "array_dut.h"
+#include "lbasim/numerics/accumulate.h"
+#include "lbasim/systemc/dataflow.h"
+
+namespace lbasim::rtl {
+
+// A deliberately wrong stimulus: bit `bit` of the code of W[k][n] flipped for the RTL only.
+struct WeightFault {
+  std::int64_t k = 0, n = 0;
+  int bit = 0;
+};
+
+// C = A W on an RTL array: operands are values of the DUT's A and W formats (InputError
+// otherwise) and must outlive the driver; the chunk size comes from cfg, whose formats must be
+// the DUT's.
+struct GemmJob {
+  const double* a = nullptr;
+  const double* w = nullptr;
+  std::int64_t m = 0, k = 0, n = 0;
+  num::AccumConfig cfg;
+  std::optional<WeightFault> fault;
+};
+
+// A word leaving the bottom of a column, decoded, with its codes.
+struct RtlWord {
+  sysc::OutputWord word;
+  std::uint64_t psum_code = 0, chunk_code = 0, value_code = 0;
+  std::uint8_t value_events = 0;  // of the column-bottom Q_cacc(psum + chunk), when final
+};
+
+// What the RTL did in one cycle.
+struct RtlCycle {
+  std::vector<RtlWord> words;
+  std::vector<PeEventBits> pe_events;  // rows x cols, row-major
+};
+
+class ArrayDriver {
+ public:
+  virtual ~ArrayDriver() = default;
+  bool done() const { return done_; }
+  std::uint64_t cycles() const { return cycle_; }
+  // One clock cycle.
+  virtual RtlCycle step() = 0;
+  const std::vector<double>& result() const { return c_; }
+
+ protected:
+  ArrayDriver(ArrayDut& dut, const GemmJob& job);
+  // Does product k start a chunk other than the first?
+  bool restarts(std::int64_t k) const { return chunk_ > 0 && k > 0 && k % chunk_ == 0; }
+  // Moves to the next tile, `inner` fastest (each by its step up to its end); false after the
+  // last tile.
+  static bool next_tile(std::int64_t& inner, std::int64_t inner_step, std::int64_t inner_end,
+                        std::int64_t& outer, std::int64_t outer_step, std::int64_t outer_end);
+  // Decodes the word of column c in `out` as C[m][n] (or a partial pair when !final).
+  RtlWord decode(const ArrayOutputs& out, int c, std::int64_t m, std::int64_t n, bool final);
+
+  ArrayDut& dut_;
+  std::int64_t m_, k_, n_;
+  int rows_, cols_;
+  std::int64_t chunk_;  // 0: one chunk
+  std::vector<std::uint64_t> a_codes_, w_codes_;
+  std::vector<double> c_;
+  std::uint64_t cycle_ = 0;
+  bool done_ = false;
+};
+
+// The controllers of each dataflow (ws_array_driver.cpp, os_array_driver.cpp), and the one of
+// the DUT's dataflow.
+std::unique_ptr<ArrayDriver> make_ws_array_driver(ArrayDut& dut, const GemmJob& job);
+std::unique_ptr<ArrayDriver> make_os_array_driver(ArrayDut& dut, const GemmJob& job);
+std::unique_ptr<ArrayDriver> make_array_driver(ArrayDut& dut, const GemmJob& job);
+
+}  // namespace lbasim::rtl

@@ -1,0 +1,83 @@
+// A Verilated systolic array (systolic_ws or systolic_os) behind a plain, cycle-level interface,
+// so the drivers and the co-simulation do not depend on one Verilated parameter set (dataflow,
+// rows, columns, formats).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lbasim/numerics/format.h"
+#include "lbasim/systemc/array_config.h"
+
+namespace lbasim::rtl {
+
+// What one array instance was built with.
+struct ArrayParams {
+  sysc::DataflowKind dataflow = sysc::DataflowKind::ws;
+  int rows = 0, cols = 0;
+  num::Format a, w, product, accumulator, chunk_accumulator;
+  std::string name;  // the Verilated configuration, e.g. "paper4x4"
+};
+
+// The ports of one clock cycle, both dataflows' (a port the model does not have is ignored);
+// codes are sign|exponent|mantissa (lbasim::num::encode). Vectors shorter than the array
+// leave the remaining rows/columns at 0.
+struct ArrayInputs {
+  bool cfg_en = false;
+  int cfg_rows = 0, cfg_cols = 0;
+  std::uint64_t cfg_restart = 0;  // WS: bit r: row r starts a chunk
+  bool w_load = false;            // WS: weight row w_row takes w_data
+  int w_row = 0;
+  std::vector<std::uint8_t> w_valid;               // OS: weight row entering the top, per column
+  std::vector<std::uint64_t> w_data;               // cols
+  std::vector<std::uint8_t> act_valid;             // rows
+  std::vector<std::uint64_t> act_data;             // rows
+  bool act_first = false, act_restart = false;     // OS: tags of the activation column
+  std::vector<std::uint8_t> top_valid;             // WS: psum pairs entering the top, cols
+  std::vector<std::uint64_t> top_psum, top_chunk;  // WS: cols
+  bool drain_en = false;                           // OS: row drain_row to the column bottoms
+  int drain_row = 0;
+  bool clear = false;  // OS: drop the operands in flight (a tile's last cycle)
+};
+
+// PE events of one cycle (rtl/pe/pe_core.v): bit 0 MAC, 1 chunk add, [4:2] product,
+// [8:5] accumulator, [12:9] chunk-add events.
+using PeEventBits = std::uint16_t;
+
+struct ArrayOutputs {
+  std::vector<std::uint8_t> valid;                // cols
+  std::vector<std::uint64_t> psum, chunk, value;  // cols
+  std::vector<std::uint8_t> value_events;         // cols: events of Q_cacc(psum + chunk)
+  std::vector<PeEventBits> pe_events;             // rows x cols, row-major
+};
+
+class ArrayDut {
+ public:
+  virtual ~ArrayDut() = default;
+  virtual const ArrayParams& params() const = 0;
+  // One cycle with rst high: clears every valid bit and the tile config.
+  virtual void reset() = 0;
+  // Drives `in`, settles, samples this cycle's outputs, then applies the rising clock edge.
+  virtual ArrayOutputs cycle(const ArrayInputs& in) = 0;
+  // VCD of the following cycles into `path` (once per DUT); dumping can be switched per cycle.
+  virtual void open_vcd(const std::string& path) = 0;
+  virtual void set_vcd_dump(bool on) = 0;
+  virtual void close_vcd() = 0;
+};
+
+using ArrayDutFactory = std::unique_ptr<ArrayDut> (*)();
+
+}  // namespace lbasim::rtl
+
+// Each Verilated model library lbasim_rtl_array_<config> (rtl/array/CMakeLists.txt) defines
+//   std::unique_ptr<lbasim::rtl::ArrayDut> lbasim::rtl::make_array_dut_<config>();
+// LBASIM_ARRAY_DUT(config) names it (config may be a macro) and LBASIM_DECLARE_ARRAY_DUT
+// declares it, at namespace scope, before use.
+#define LBASIM_ARRAY_DUT_NAME_(config) make_array_dut_##config
+#define LBASIM_ARRAY_DUT(config) ::lbasim::rtl::LBASIM_ARRAY_DUT_NAME_(config)
+#define LBASIM_DECLARE_ARRAY_DUT(config)                      \
+  namespace lbasim::rtl {                                     \
+  std::unique_ptr<ArrayDut> LBASIM_ARRAY_DUT_NAME_(config)(); \
+  }

@@ -1,0 +1,153 @@
+"""The one description of the RTL for every tool that builds it (docs/rtl.md): its source files,
+and the Verilog parameters of a number format. CMake (the Verilator models), the lint script
+and the synthesis flow all call this module, so they cannot drift apart.
+
+  python3 -m lba.rtl sources                            # one absolute path per line
+  python3 -m lba.rtl include                            # the `include folder (-I)
+  python3 -m lba.rtl params --cmake A=M4E3b3 W=M4E3b3 P=M7E4b12 ACC=M7E4b10 CACC=M7E4b10
+  python3 -m lba.rtl params --yosys ACC=M7E4b10:rne     # chparam -set arguments
+  python3 -m lba.rtl params --json ACC=M7E4b10:rne
+
+A format is spelled as lbasim::num::Format::to_string() writes it: M<man>E<exp>b<bias> (bias
+explicit) followed by the policies that differ from rtz/flush/saturate/specials none, as
+keywords (rtz, rne, flush, subnormal, saturate, inf, ieee; each field at most once). Callers
+holding other spellings (presets such as fp16, a default bias) canonicalize them with lbasim's
+parser first; tests/rtl checks this module against that parser.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RTL_DIR = os.path.join(ROOT, "rtl")
+INCLUDE_DIR = os.path.join(RTL_DIR, "include")  # parameter lists shared by the modules
+
+# Every synthesizable file of the RTL. Tools read them all and pick a top module.
+SOURCES = [
+    "fmaq/fp_lzc.v", "fmaq/fp_unpack.v", "fmaq/fp_round.v", "fmaq/fp_mul.v", "fmaq/fp_add.v",
+    "fmaq/fmaq.v",
+    "pe/chunk_lane.v", "pe/pe_core.v", "pe/ws_pe.v", "pe/os_pe.v",
+    "array/delay_line.v", "array/systolic_ws.v", "array/systolic_os.v",
+]
+
+# Parameter prefixes of formats a module produces (rounding and overflow apply); the others
+# (A, W, X, Y) are inputs, which only decode.
+OUTPUT_PREFIXES = ("P", "ACC", "CACC", "Z")
+INPUT_PREFIXES = ("A", "W", "X", "Y")
+
+# keyword -> (policy field, Verilog parameter, value)
+_KEYWORDS = {
+    "rtz": ("rounding", "RNE", 0), "rne": ("rounding", "RNE", 1),
+    "flush": ("underflow", "SUB", 0), "subnormal": ("underflow", "SUB", 1),
+    "saturate": ("overflow", "INF", 0), "inf": ("overflow", "INF", 1),
+    "ieee": ("specials", "IEEE", 1),
+}
+MAX_WIDTH = 64  # ports carry a code in one 64-bit word on the C++ side
+
+
+class FormatError(ValueError):
+    pass
+
+
+def sources():
+    return [os.path.join(RTL_DIR, f) for f in SOURCES]
+
+
+def yosys_read():
+    """The Yosys command that reads the whole RTL."""
+    return f"read_verilog -I{INCLUDE_DIR} " + " ".join(sources())
+
+
+def format_params(fmt):
+    """{MAN, EXP, BIAS, SUB, IEEE, RNE, INF} of a canonical format string."""
+    parts = fmt.strip().lower().split(":")
+    m = re.fullmatch(r"m(\d+)e(\d+)b(-?\d+)", parts[0])
+    if not m:
+        raise FormatError(f"format '{fmt}': expected M<man>E<exp>b<bias> with an explicit bias "
+                          "(canonicalize presets and default biases with lbasim's parser)")
+    p = {"MAN": int(m.group(1)), "EXP": int(m.group(2)), "BIAS": int(m.group(3)),
+         "SUB": 0, "IEEE": 0, "RNE": 0, "INF": 0}
+    seen = set()
+    for word in parts[1:]:
+        if word not in _KEYWORDS:
+            raise FormatError(f"format '{fmt}': policy '{word}' is not in the RTL; expected "
+                              f"one of {', '.join(_KEYWORDS)}")
+        field, name, value = _KEYWORDS[word]
+        if field in seen:
+            raise FormatError(f"format '{fmt}': {field} is given twice")
+        seen.add(field)
+        p[name] = value
+    if p["MAN"] < 1:
+        raise FormatError(f"format '{fmt}': the RTL needs at least 1 mantissa bit")
+    if p["EXP"] < 1 or 1 + p["EXP"] + p["MAN"] > MAX_WIDTH:
+        raise FormatError(f"format '{fmt}': the RTL needs 1 or more exponent bits and at most "
+                          f"{MAX_WIDTH} bits in all")
+    if p["IEEE"] and p["EXP"] < 2:
+        raise FormatError(f"format '{fmt}': specials ieee need 2 or more exponent bits")
+    if p["INF"] and not p["IEEE"]:
+        raise FormatError(f"format '{fmt}': overflow inf needs specials ieee")
+    return p
+
+
+def verilog_params(prefix, fmt):
+    """{PREFIX_NAME: value} of one format port group; RNE and INF only for output formats."""
+    if prefix not in OUTPUT_PREFIXES + INPUT_PREFIXES:
+        raise FormatError(f"parameter prefix '{prefix}': expected one of "
+                          f"{', '.join(INPUT_PREFIXES + OUTPUT_PREFIXES)}")
+    p = format_params(fmt)
+    if prefix in INPUT_PREFIXES:  # decoding a code does not round or overflow
+        del p["RNE"], p["INF"]
+    return {f"{prefix}_{k}": v for k, v in p.items()}
+
+
+def design_params(assignments):
+    """Parameters of several port groups, e.g. {"A": "M4E3b3", "ACC": "M7E4b10"}."""
+    out = {}
+    for prefix, fmt in assignments.items():
+        out.update(verilog_params(prefix, fmt))
+    return out
+
+
+def _main(argv):
+    ap = argparse.ArgumentParser(prog="python3 -m lba.rtl", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("sources", help="the RTL's source files, one per line")
+    sub.add_parser("include", help="the folder of the RTL's `include files")
+    pp = sub.add_parser("params", help="Verilog parameters of PREFIX=FORMAT assignments")
+    style = pp.add_mutually_exclusive_group(required=True)
+    style.add_argument("--cmake", action="store_true", help="-GNAME=VALUE;... for Verilator")
+    style.add_argument("--yosys", action="store_true", help="-set NAME VALUE ... for chparam")
+    style.add_argument("--json", action="store_true", help="one JSON object")
+    pp.add_argument("assign", nargs="+", metavar="PREFIX=FORMAT")
+    args = ap.parse_args(argv)
+    if args.cmd == "sources":
+        print("\n".join(sources()))
+        return 0
+    if args.cmd == "include":
+        print(INCLUDE_DIR)
+        return 0
+    groups = {}
+    for a in args.assign:
+        prefix, eq, fmt = a.partition("=")
+        if not eq:
+            print(f"lba.rtl: '{a}': expected PREFIX=FORMAT", file=sys.stderr)
+            return 2
+        groups[prefix.upper()] = fmt
+    try:
+        params = design_params(groups)
+    except FormatError as e:
+        print(f"lba.rtl: {e}", file=sys.stderr)
+        return 1
+    if args.cmake:
+        print(";".join(f"-G{k}={v}" for k, v in params.items()))
+    elif args.yosys:
+        print(" ".join(f"-set {k} {v}" for k, v in params.items()))
+    else:
+        print(json.dumps(params))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
