@@ -69,6 +69,11 @@ void add_array_gemm_options(CLI::App& cmd, const std::shared_ptr<ArrayGemmOption
 
 void run_array_gemm(const ArrayGemmOptions& opt) {
   const num::AccumConfig cfg = opt.config.empty() ? paper_config() : read_accum_config(opt.config);
+  if (cfg.fused)
+    throw InputError(fmt::format(
+        "{}: key 'fused': the SystemC array has FMAq PEs only so far (no fused dot-product PE); "
+        "expected a config without 'fused' (lbasim gemm/run/replay compute the fused order)",
+        opt.config));
   const sysc::ArrayConfig ac = array_config(opt.hw);
   const num::Format wa = parse_format_option("--wa", opt.wa);
   const sysc::GemmDram dram = parse_dram_operands(opt.dram, "--dram", wa, cfg);

@@ -93,6 +93,9 @@ void add_bench_command(CLI::App& app) {
         {"fp32", {f("fp32"), f("fp32"), f("fp32"), 0}},
         {"bf16 (fp32 product)", {f("fp32"), f("bf16"), f("bf16"), 0}},
         {"M13E8 rtz c128 fp32", {f("fp32"), f("M13E8:rtz:subnormal"), f("fp32"), 128}},
+        {"hopper_fp8 fused g32 F13",  // configs/gpu/hopper_fp8.json
+         {num::Format{}, f("M13E8:rtz:subnormal:ieee:inf"), f("M13E8:rtz:subnormal:ieee:inf"), 0,
+          num::FusedOrder{32, 13, true}}},
     };
     const int hw = std::max(1u, std::thread::hardware_concurrency());
     fmt::print("lbasim bench: best of {} runs, {} hardware threads, fast-path ISA {}\n", opt->reps,

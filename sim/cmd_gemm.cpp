@@ -18,7 +18,7 @@ namespace lbasim::cli {
 
 void add_gemm_command(CLI::App& app) {
   struct Options {
-    std::string a, b, config, out, events;
+    std::string a, b, config, out, events, a_format, b_format;
     bool golden = false;
     int threads = 0;
   };
@@ -28,8 +28,13 @@ void add_gemm_command(CLI::App& app) {
   cmd->add_option("--a", opt->a, "A, M x K .npy (float32/float64, C order)")->required();
   cmd->add_option("--b", opt->b, "B, K x N .npy (float32/float64, C order)")->required();
   cmd->add_option("--config,-c", opt->config,
-                  "Config JSON: {\"product\", \"accumulator\", \"chunk\", \"chunk_accumulator\"}")
+                  "Config JSON: {\"product\", \"accumulator\", \"chunk\", \"chunk_accumulator\"}, "
+                  "optionally \"fused\": {\"terms\", \"align_bits\"} (configs/gpu/)")
       ->required();
+  cmd->add_option("--a-format", opt->a_format,
+                  "Format of A's values (e.g. fp8_e4m3): checked, and for the fused order its "
+                  "subnormals align at the format's smallest normal exponent");
+  cmd->add_option("--b-format", opt->b_format, "Format of B's values, as --a-format");
   cmd->add_option("--out,-o", opt->out, "C, M x N float64 .npy")->required();
   cmd->add_option("--events", opt->events, "Write per-stage event counts as JSON here");
   cmd->add_flag("--golden", opt->golden,
@@ -43,6 +48,10 @@ void add_gemm_command(CLI::App& app) {
   cmd->callback([opt] {
     const num::AccumConfig cfg = read_accum_config(opt->config);
     const GemmOperands ops = read_gemm_operands(opt->a, opt->b, cfg);
+    num::OperandFloors floors;
+    floors.a = declare_operand_format(ops.a, opt->a, "--a-format", opt->a_format);
+    const int floor_b = declare_operand_format(ops.b, opt->b, "--b-format", opt->b_format);
+    if (floor_b != num::kNoFloor) floors.w = {floor_b};
     require_memory(add_bytes(mul_bytes(ops.m, ops.n, 8), mul_bytes(ops.k, ops.n + 8, 8)),
                    fmt::format("GEMM {} x {} x {} (C and the engine's padded copy of B)", ops.m,
                                ops.k, ops.n));
@@ -50,7 +59,7 @@ void add_gemm_command(CLI::App& app) {
     num::StageCounts counts;
     const num::EngineReport run =
         num::gemm(ops.a.values.data(), ops.b.values.data(), c.data(), ops.m, ops.k, ops.n, cfg,
-                  &counts, {opt->threads, opt->golden});
+                  &counts, {opt->threads, opt->golden}, floors);
     npy::write_f64(opt->out, {ops.m, ops.n}, c.data());
     if (opt->events.empty()) return;
     try {  // both files or neither

@@ -60,11 +60,14 @@ void replay(const ReplayOptions& o) {
   fmt::print("vs float64 on the same input: SQNR {} dB, max rel error {:.3e}\n",
              db(vs_reference.sqnr_db()), vs_reference.max_rel_error());
   const auto& e = events.gemm;
-  fmt::print("{:<18} {:>12} {:>10} {:>10} {:>10} {:>12}\n", "stage", "ops", "overflow", "underflow",
-             "swamped", "inexact");
-  const auto row = [](const char* name, const num::EventCounts& c) {
-    fmt::print("{:<18} {:>12} {:>10} {:>10} {:>10} {:>12}\n", name, c.ops, c.overflow, c.underflow,
-               c.swamped, c.inexact);
+  const bool fused = settings.config.fused.has_value();  // one more column: align_inexact
+  fmt::print("{:<18} {:>12} {:>10} {:>10} {:>10} {:>12}{}\n", "stage", "ops", "overflow",
+             "underflow", "swamped", "inexact",
+             fused ? fmt::format(" {:>14}", "align_inexact") : "");
+  const auto row = [fused](const char* name, const num::EventCounts& c) {
+    fmt::print("{:<18} {:>12} {:>10} {:>10} {:>10} {:>12}{}\n", name, c.ops, c.overflow,
+               c.underflow, c.swamped, c.inexact,
+               fused ? fmt::format(" {:>14}", c.align_inexact) : "");
   };
   row("product", e.product);
   row("accumulator", e.accumulator);

@@ -7,15 +7,18 @@
 
 #include "io_util.h"
 #include "lbasim/numerics/error.h"
+#include "lbasim/numerics/quantize.h"
 
 namespace lbasim::cli {
 namespace {
 
-// Non-finite operands make inf/NaN products and sums: only where every stage has specials.
+// Non-finite operands make inf/NaN products and sums: only where every stage has specials
+// (an exact product stage holds any value).
 void check_finite(const npy::Array& x, const std::string& path, const num::AccumConfig& cfg) {
   const num::Format* lacking = nullptr;
+  const bool exact_product = cfg.fused && cfg.fused->exact_product;
   for (const num::Format* f : {&cfg.product, &cfg.accumulator, &cfg.chunk_accumulator})
-    if (f->specials == num::Specials::none) lacking = f;
+    if (f->specials == num::Specials::none && !(exact_product && f == &cfg.product)) lacking = f;
   if (!lacking) return;
   for (std::size_t i = 0; i < x.values.size(); ++i)
     if (!std::isfinite(x.values[i]))
@@ -26,6 +29,19 @@ void check_finite(const npy::Array& x, const std::string& path, const num::Accum
 }
 
 }  // namespace
+
+int declare_operand_format(const npy::Array& x, const std::string& path, const std::string& option,
+                           const std::string& format) {
+  if (format.empty()) return num::kNoFloor;
+  const num::Format f = parse_format_option(option, format);
+  for (std::size_t i = 0; i < x.values.size(); ++i)
+    if (!num::is_member(x.values[i], f))
+      throw InputError(
+          fmt::format("{}: element {} is {}, not a value of {} ({}); expected "
+                      "operands of the declared format",
+                      path, index_string(x.shape, i), x.values[i], f.to_string(), option));
+  return num::operand_floor(f);
+}
 
 num::AccumConfig read_accum_config(const std::string& path) {
   const nlohmann::json j = read_json_file(path);

@@ -22,4 +22,10 @@ struct GemmOperands {
 GemmOperands read_gemm_operands(const std::string& a_path, const std::string& b_path,
                                 const num::AccumConfig& cfg);
 
+// Checks that every element of x is a value of `format` (the text of `option`; empty: nothing
+// declared) and returns its exponent floor for the fused order (num::kNoFloor if none).
+// Errors name the file, the element and the format.
+int declare_operand_format(const npy::Array& x, const std::string& path, const std::string& option,
+                           const std::string& format);
+
 }  // namespace lbasim::cli

@@ -9,7 +9,7 @@ namespace lbasim::cli {
 void add_trace_gemm_options(CLI::App* cmd, TraceGemmOptions& o) {
   cmd->add_option("--config,-c", o.config,
                   "Accumulation config JSON: {\"product\", \"accumulator\", \"chunk\", "
-                  "\"chunk_accumulator\"} (see configs/)")
+                  "\"chunk_accumulator\", \"fused\"} (see configs/, configs/gpu/)")
       ->required();
   cmd->add_option("--wa", o.wa,
                   "W/A quantization: 'manifest' (formats and scales of the trace) or 'none'")
@@ -31,10 +31,14 @@ traces::GemmSettings trace_gemm_settings(const TraceGemmOptions& o) {
 }
 
 std::string describe(const num::AccumConfig& c) {
-  return fmt::format("product {}, accumulator {}, chunk {}, chunk accumulator {}",
-                     c.product.to_string(), c.accumulator.to_string(),
-                     c.chunk == 0 ? std::string("none") : std::to_string(c.chunk),
-                     c.chunk_accumulator.to_string());
+  std::string s = fmt::format("product {}, accumulator {}, chunk {}, chunk accumulator {}",
+                              num::product_to_string(c), c.accumulator.to_string(),
+                              c.chunk == 0 ? std::string("none") : std::to_string(c.chunk),
+                              c.chunk_accumulator.to_string());
+  if (c.fused)
+    s += fmt::format(", fused groups of {} with {} alignment bits", c.fused->terms,
+                     c.fused->align_bits);
+  return s;
 }
 
 std::string short_count(std::uint64_t v) {

@@ -40,16 +40,21 @@ def check(cond, what):
 
 
 # ---------------------------------------------------------------- brute-force reference
+def _layout(a, w, cfg):
+    """(accumulator, chunk accumulator, m, k, n, chunk length) of a reference GEMM."""
+    acc_f = cfg["accumulator"]
+    m, k = a.shape
+    chunk = cfg.get("chunk", 0)
+    size = k if chunk <= 0 or chunk >= k else chunk
+    return acc_f, cfg.get("chunk_accumulator", acc_f), m, k, w.shape[1], size
+
+
 def reference(a, w, cfg, variant):
     """(C, mask[M,N,K]) by the definitions of docs/finetune.md, one golden step at a time."""
     ext = lba_ext.load()
     cut = ext.OVERFLOW | ext.UNDERFLOW
-    prod_f, acc_f = cfg["product"], cfg["accumulator"]
-    cacc_f = cfg.get("chunk_accumulator", acc_f)
-    m, k = a.shape
-    n = w.shape[1]
-    chunk = cfg.get("chunk", 0)
-    size = k if chunk <= 0 or chunk >= k else chunk
+    prod_f = cfg["product"]
+    acc_f, cacc_f, m, k, n, size = _layout(a, w, cfg)
     c = np.zeros((m, n))
     mask = np.zeros((m, n, k))
     for i in range(m):
@@ -80,6 +85,50 @@ def reference(a, w, cfg, variant):
                     for later in range(ci + 1, len(c_entry)):
                         g *= c_through[later]
                 mask[i, j, kk] = g
+    return c, mask
+
+
+def fused_reference(a, w, cfg, variant):
+    """(C, mask[M,N,K]) of the fused order by docs/finetune.md ("The fused order"), one golden
+    fused step at a time."""
+    ext = lba_ext.load()
+    cut = ext.OVERFLOW | ext.UNDERFLOW
+    g, f = cfg["fused"]["terms"], cfg["fused"]["align_bits"]
+    acc_f, cacc_f, m, k, n, size = _layout(a, w, cfg)
+    c = np.zeros((m, n))
+    mask = np.zeros((m, n, k))
+    for i in range(m):
+        for j in range(n):
+            entry, group_of, through, chunk_of = {}, {}, [], {}
+            c_entry, c_through = [], []
+            out = 0.0
+            for ci, begin in enumerate(range(0, k, size)):
+                s = 0.0
+                end = min(k, begin + size)
+                for t in range(begin, end, g):
+                    ks = range(t, min(end, t + g))
+                    s, se, cuts = ext.fused_step(s, [float(a[i, x]) for x in ks],
+                                                 [float(w[x, j]) for x in ks], g, f, acc_f)
+                    lost = se & (cut | ext.SWAMPED)
+                    for pos, kk in enumerate(ks):
+                        entry[kk] = 0.0 if lost or cuts[1 + pos] else 1.0
+                        group_of[kk] = len(through)
+                        chunk_of[kk] = ci
+                    through.append((0.0 if (se & cut) or cuts[0] else 1.0, ci))
+                out, oe = ext.add_q(out, s, cacc_f)
+                c_entry.append(0.0 if oe & (cut | ext.SWAMPED) else 1.0)
+                c_through.append(0.0 if oe & cut else 1.0)
+            c[i, j] = out
+            for kk in range(k):
+                ci = chunk_of[kk]
+                gr = entry[kk] * c_entry[ci]
+                if variant == "recursive":
+                    for t_factor, t_chunk in through[group_of[kk] + 1:]:
+                        if t_chunk == ci:
+                            gr *= t_factor
+                    for later in range(ci + 1, len(c_entry)):
+                        gr *= c_through[later]
+                mask[i, j, kk] = gr
     return c, mask
 
 
@@ -141,6 +190,47 @@ def test_gradients():
     for key, v in seen.items():
         check(v > 0, f"the gradient configs exercise {key} ({v} events)")
     check(differ > 0, f"immediate and recursive masks differ somewhere ({differ} entries)")
+
+
+def test_fused_gradients():
+    ext = lba_ext.load()
+    rng = np.random.default_rng(3)
+    # Narrow alignment and a tiny accumulator: terms (and running sums) are cut, group sums
+    # saturate, flush and get swamped.
+    cfg = {"accumulator": "M3E3b2", "chunk": 5, "chunk_accumulator": "M2E3b2",
+           "fused": {"terms": 2, "align_bits": 2}}
+    text = json.dumps(cfg)
+    seen = {"cut_terms": 0, "acc_overflow": 0, "acc_underflow": 0, "chunk_swamped": 0}
+    differ = 0
+    for trial in range(40):
+        m, k, n = 2, int(rng.integers(4, 12)), 3
+        a = rng.choice(np.arange(-16, 17) * 0.25, size=(m, k)) * rng.choice([1, 4, 0.25])
+        w = rng.choice(np.arange(-16, 17) * 0.25, size=(k, n))
+        g = rng.normal(size=(m, n))
+        c_ext, counts, _ = ext.gemm(torch.tensor(a), torch.tensor(w), text, 1)
+        seen["cut_terms"] += counts["accumulator"]["swamped"]
+        seen["acc_overflow"] += counts["accumulator"]["overflow"]
+        seen["acc_underflow"] += counts["accumulator"]["underflow"]
+        seen["chunk_swamped"] += counts["chunk_accumulator"]["swamped"]
+        masks = {}
+        for est in ("immediate", "recursive"):
+            c_ref, mask = fused_reference(a, w, cfg, est)
+            masks[est] = mask
+            mask_ext = ext.step_masks(torch.tensor(a), torch.tensor(w), text,
+                                      ext.IMMEDIATE if est == "immediate" else ext.RECURSIVE)
+            _, ga, gw = grads_of(a, w, cfg, est, g)
+            ok = (np.array_equal(c_ref, c_ext.numpy()) and
+                  np.array_equal(mask_ext.numpy(), mask) and
+                  np.allclose(ga, np.einsum("mn,mnk,kn->mk", g, mask, w), rtol=1e-12, atol=1e-12)
+                  and np.allclose(gw, np.einsum("mn,mnk,mk->kn", g, mask, a), rtol=1e-12,
+                                  atol=1e-12))
+            if not ok or trial == 0:
+                check(ok, f"fused {est}: forward, step_masks and gradients == reference "
+                          f"(trial {trial})")
+        differ += int((masks["immediate"] != masks["recursive"]).sum())
+    for key, v in seen.items():
+        check(v > 0, f"the fused gradient config exercises {key} ({v} events)")
+    check(differ > 0, f"fused: immediate and recursive masks differ ({differ} entries)")
 
 
 def test_finite_differences():
@@ -211,7 +301,9 @@ def test_forward(args):
     cases = [("mlp-fmnist", "paper", paper, 300), ("mlp-fmnist", "acc8", acc8, 300),
              ("mlp-fmnist", "acc8-underflow-none", finetune.with_underflow(acc8, "none"), 40),
              ("resnet-fmnist", "paper", paper, 12),
-             ("resnet-fmnist", "m7e4-nochunk", dict(paper, chunk=0), 6)]
+             ("resnet-fmnist", "m7e4-nochunk", dict(paper, chunk=0), 6),
+             ("mlp-fmnist", "hopper_fp8", finetune.read_config(
+                 os.path.join(ROOT, "configs", "gpu", "hopper_fp8.json")), 100)]
     for trace_name, name, cfg, limit in cases:
         trace = os.path.join(ROOT, "traces", "data", trace_name)
         ref = lbasim_logits(args, trace, write_cfg(args, name, cfg), limit)
@@ -278,6 +370,7 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     lba_ext.load(build_dir=args.ext_build, numerics_lib=args.numerics_lib)
     test_gradients()
+    test_fused_gradients()
     test_finite_differences()
     test_forward(args)
     test_finetune_smoke(args)

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "expect_helpers.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/error.h"
 #include "mpfr_oracle.h"
@@ -18,6 +19,7 @@
 namespace lbasim::num {
 namespace {
 
+using testing::expect_counts;
 using testing::hex;
 using testing::make_format;
 using U = Underflow;
@@ -66,14 +68,6 @@ std::vector<double> random_vector(std::mt19937_64& rng, const Format& f, int k, 
     v[i] = oracle::quantize(x, f).value;
   }
   return v;
-}
-
-void expect_counts(const EventCounts& got, const oracle::Counts& want, const std::string& what) {
-  EXPECT_EQ(got.ops, want.ops) << what;
-  EXPECT_EQ(got.overflow, want.overflow) << what;
-  EXPECT_EQ(got.underflow, want.underflow) << what;
-  EXPECT_EQ(got.swamped, want.swamped) << what;
-  EXPECT_EQ(got.inexact, want.inexact) << what;
 }
 
 class DotOracle : public ::testing::TestWithParam<DotCase> {};
@@ -233,14 +227,7 @@ TEST(AccumConfigJson, DefaultsAndErrors) {
   EXPECT_EQ(d.chunk_accumulator, testing::fp32());
   EXPECT_EQ(accum_config_from_json(to_json(d)), d);
 
-  auto expect_error = [](const char* text, std::vector<std::string> parts) {
-    try {
-      accum_config_from_json(json::parse(text));
-      ADD_FAILURE() << "no InputError for " << text;
-    } catch (const InputError& e) {
-      for (const std::string& p : parts) EXPECT_THAT(e.what(), ::testing::HasSubstr(p)) << text;
-    }
-  };
+  const auto expect_error = testing::expect_config_error;
   expect_error(R"({"product": "M7E4b12", "accumulator": "M7E4b10", "chunk": -1})", {"chunk", "-1"});
   expect_error(R"({"product": "M7E4b12", "accumulator": "M7E4b10", "chunk": 16, "chnk": 2})",
                {"chnk"});

@@ -35,6 +35,8 @@ Format fp16() { return ieee(10, 5); }
 Format bf16() { return ieee(7, 8); }
 Format fp8_e4m3() { return make_format(3, 4, 7, U::subnormal, O::saturate, R::rne, S::nan); }
 Format fp8_e5m2() { return ieee(2, 5); }
+Format m13e8_rtz() { return make_format(13, 8, 127, U::subnormal, O::inf, R::rtz, S::ieee); }
+Format fp32_rtz() { return make_format(23, 8, 127, U::subnormal, O::inf, R::rtz, S::ieee); }
 
 std::vector<NamedFormat> oracle_formats() {
   Format e4m3_rtz = fp8_e4m3();

@@ -28,6 +28,10 @@ Format fp16();
 Format bf16();
 Format fp8_e4m3();
 Format fp8_e5m2();
+// The GPU accumulators of section 7: FP32's range with 13 fraction bits (Hopper FP8) and FP32,
+// both truncating.
+Format m13e8_rtz();
+Format fp32_rtz();
 
 // The formats the oracle comparison sweeps over.
 std::vector<NamedFormat> oracle_formats();

@@ -81,12 +81,12 @@ class _LbaGemm(torch.autograd.Function):
     """C = A W (float64) through num::gemm; backward per estimator (docs/finetune.md)."""
 
     @staticmethod
-    def forward(ctx, a, w, cfg, estimator, stats):
-        c, counts, _ = _ext.gemm(a.contiguous(), w.contiguous(), cfg, _threads())
+    def forward(ctx, a, w, cfg, estimator, stats, floors):
+        c, counts, _ = _ext.gemm(a.contiguous(), w.contiguous(), cfg, _threads(), *floors)
         if stats is not None:
             stats.append(counts)
         ctx.save_for_backward(a, w)
-        ctx.cfg, ctx.estimator = cfg, estimator
+        ctx.cfg, ctx.estimator, ctx.floors = cfg, estimator, floors
         return c
 
     @staticmethod
@@ -94,19 +94,30 @@ class _LbaGemm(torch.autograd.Function):
         a, w = ctx.saved_tensors
         g = g.contiguous()
         if ctx.estimator == "ste":
-            return g @ w.t(), a.t() @ g, None, None, None
+            return g @ w.t(), a.t() @ g, None, None, None, None
         variant = _ext.IMMEDIATE if ctx.estimator == "immediate" else _ext.RECURSIVE
         ga, gw = _ext.gemm_backward(a.contiguous(), w.contiguous(), g, ctx.cfg, variant,
-                                    _threads())
-        return ga, gw, None, None, None
+                                    _threads(), *ctx.floors)
+        return ga, gw, None, None, None, None
 
 
-def lba_gemm(a, w, cfg, estimator="ste", stats=None):
+def operand_floors(fmt, scale_a, scale_w):
+    """(floor_a, floor_w) of operands 2^s * Q_fmt(x / 2^s) for the fused order
+    (num::operand_floor; None where the format has no subnormals)."""
+    def one(s):
+        f = _ext.operand_floor(fmt, int(s))
+        return None if f == _ext.NO_FLOOR else f
+    return one(scale_a), one(scale_w)
+
+
+def lba_gemm(a, w, cfg, estimator="ste", stats=None, floors=(None, None)):
+    """C = A W in lbasim's arithmetic. floors: the operands' exponent floors (operand_floors),
+    which only the fused order uses."""
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator {estimator!r}: expected one of {ESTIMATORS}")
     if cfg is None:  # exact float64 GEMM (a baseline, not lbasim's summation order)
         return a @ w
-    return _LbaGemm.apply(a, w, cfg, estimator, stats)
+    return _LbaGemm.apply(a, w, cfg, estimator, stats, tuple(floors))
 
 
 class _QuantizeSTE(torch.autograd.Function):
@@ -152,10 +163,13 @@ class LbaLinear(torch.nn.Module):
     def forward(self, x):
         w = self.weight.double()
         x = x.double()
+        floors = (None, None)
         if self.op.wa:
+            ws = self.weight_scale()
             x = quantize(x, self.op.input_scale, self.op.wa_format)
-            w = quantize(w, self.weight_scale(), self.op.wa_format)
-        y = lba_gemm(x, w.t().contiguous(), self.op.cfg, self.op.estimator, self.stats)
+            w = quantize(w, ws, self.op.wa_format)
+            floors = operand_floors(self.op.wa_format, self.op.input_scale, ws)
+        y = lba_gemm(x, w.t().contiguous(), self.op.cfg, self.op.estimator, self.stats, floors)
         return y + self.bias.double()
 
 
@@ -179,15 +193,18 @@ class LbaConv2d(torch.nn.Module):
         co, _, kh, kw = self.weight.shape
         w = self.weight.double()
         x = x.double()
+        floors = (None, None)
         if self.op.wa:
+            ws = self.weight_scale()
             x = quantize(x, self.op.input_scale, self.op.wa_format)
-            w = quantize(w, self.weight_scale(), self.op.wa_format)
+            w = quantize(w, ws, self.op.wa_format)
+            floors = operand_floors(self.op.wa_format, self.op.input_scale, ws)
         oh = (h + 2 * self.padding[0] - self.dilation[0] * (kh - 1) - 1) // self.stride[0] + 1
         ow = (wd + 2 * self.padding[1] - self.dilation[1] * (kw - 1) - 1) // self.stride[1] + 1
         cols = torch.nn.functional.unfold(x, (kh, kw), self.dilation, self.padding, self.stride)
         a = cols.transpose(1, 2).reshape(n_img * oh * ow, -1).contiguous()
         wm = w.reshape(co, -1).t().contiguous()
-        y = lba_gemm(a, wm, self.op.cfg, self.op.estimator, self.stats)
+        y = lba_gemm(a, wm, self.op.cfg, self.op.estimator, self.stats, floors)
         y = y.reshape(n_img, oh * ow, co).transpose(1, 2).reshape(n_img, co, oh, ow)
         return y + self.bias.double()[None, :, None, None]
 

@@ -17,6 +17,24 @@ LayerEvents& LayerEvents::operator+=(const LayerEvents& o) {
   return *this;
 }
 
+namespace {
+
+// Exponent floors of a quantized layer's operands, for the columns of group g (n per group).
+num::OperandFloors layer_floors(const LayerQuant& q, std::int64_t n, std::int64_t g) {
+  num::OperandFloors f;
+  f.a = num::operand_floor(q.input.format, q.input.scale_exp[0]);
+  if (q.weight.format.underflow != num::Underflow::subnormal) return f;
+  if (q.weight.scale_exp.size() == 1) {
+    f.w = {num::operand_floor(q.weight.format, q.weight.scale_exp[0])};
+    return f;
+  }
+  for (std::int64_t j = 0; j < n; ++j)
+    f.w.push_back(num::operand_floor(q.weight.format, q.weight.scale_exp[g * n + j]));
+  return f;
+}
+
+}  // namespace
+
 GraphRunner::GraphRunner(const Trace& trace, GemmSettings settings)
     : trace_(trace), settings_(std::move(settings)) {
   for (const auto& op : trace.graph) {
@@ -35,8 +53,14 @@ GraphRunner::GraphRunner(const Trace& trace, GemmSettings settings)
     }
     weight_events_.push_back(ev);
     std::vector<std::vector<double>> groups;
-    for (std::int64_t g = 0; g < op.groups; ++g) groups.push_back(lower_weight(op, weight, g));
+    std::vector<num::OperandFloors> floors(static_cast<std::size_t>(op.groups));
+    for (std::int64_t g = 0; g < op.groups; ++g) {
+      groups.push_back(lower_weight(op, weight, g));
+      if (!settings_.reference && settings_.wa_quant && op.quant)
+        floors[g] = layer_floors(*op.quant, op.out_channels / op.groups, g);
+    }
     w_.push_back(std::move(groups));
+    floors_.push_back(std::move(floors));
   }
 }
 
@@ -70,7 +94,8 @@ Tensor GraphRunner::run_layer(std::size_t layer, const Tensor& x_in, LayerEvents
   std::vector<double> c(static_cast<std::size_t>(gemm_m(op, batch) * op.gemm_n()));
   num::StageCounts counts;
   for_each_gemm(layer, quantized, [&](const LayerGemm& g) {
-    run_gemm(g.a->data(), g.w->data(), c.data(), g.m, g.k, g.n, settings_, &counts);
+    run_gemm(g.a->data(), g.w->data(), c.data(), g.m, g.k, g.n, settings_, &counts,
+             floors_[layer][g.group]);
     scatter_output(op, c, g.group, y);
   });
   // Bias is added in double after the (rescaled) GEMM, outside the accumulator.

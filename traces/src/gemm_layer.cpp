@@ -43,18 +43,19 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void reference_gemm
 }  // namespace
 
 void run_gemm(const double* a, const double* w, double* c, std::int64_t m, std::int64_t k,
-              std::int64_t n, const GemmSettings& s, num::StageCounts* counts) {
+              std::int64_t n, const GemmSettings& s, num::StageCounts* counts,
+              const num::OperandFloors& floors) {
   if (s.reference) {
     reference_gemm(a, w, c, m, k, n);
     return;
   }
   if (s.engine == GemmEngine::golden) {
-    num::gemm_reference(a, w, c, m, k, n, s.config, counts);
+    num::gemm_reference(a, w, c, m, k, n, s.config, counts, floors);
     return;
   }
   num::EngineOptions opt;
   opt.threads = 1;
-  num::gemm(a, w, c, m, k, n, s.config, counts, opt);
+  num::gemm(a, w, c, m, k, n, s.config, counts, opt, floors);
 }
 
 }  // namespace lbasim::traces

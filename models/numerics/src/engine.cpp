@@ -13,8 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include "lbasim/numerics/fast_format.h"
+#include "engine/fused_kernel.h"
 #include "engine/kernel.h"
+#include "lbasim/numerics/fast_format.h"
 #include "engine/plan.h"
 
 namespace lbasim::num {
@@ -156,7 +157,7 @@ std::string to_string(Isa isa) {
 
 EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, std::int64_t k,
                   std::int64_t n, const AccumConfig& cfg, StageCounts* counts,
-                  const EngineOptions& options) {
+                  const EngineOptions& options, const OperandFloors& floors) {
   EngineReport report;
   report.threads = options.threads > 0
                        ? options.threads
@@ -166,7 +167,26 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
 
   bool fp32 = false;
   engine::KernelArgs args{};
-  if (!options.force_golden) {
+  if (options.force_golden) {
+    report.reason = "golden path forced";
+  } else if (cfg.fused) {
+    if (k > 0) {  // the fused kernel (engine/fused_path.cpp), or the reason it does not apply
+      const engine::FusedPlan plan =
+          engine::plan_fused(a, w, c, m, k, n, cfg, floors, counts != nullptr);
+      if (plan.reason.empty()) {
+        const Isa isa = options.isa == Isa::automatic ? best_isa() : options.isa;
+        const engine::FusedKernelFn fn = engine::fused_kernel_for(isa);
+        report.fast = true;
+        report.isa = "fused-" + to_string(isa);
+        parallel_rows(
+            m, report.threads, counts,
+            [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) { fn(plan.args, i0, i1, sc); });
+        engine::add_fused_ops(counts, m, k, n, cfg);
+        return report;
+      }
+      report.reason = plan.reason;
+    }
+  } else {
     const engine::OperandStats sa = engine::stats_of(a, m * k), sw = engine::stats_of(w, k * n);
     const std::string fp32_reason = fp32_path_refusal(cfg, sa, sw, k);
     fp32 = fp32_reason.empty();
@@ -177,15 +197,13 @@ EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, s
     args.sum_odd = plan.sum_odd;
     // Say why neither fast path applies (the fp32 reason when the stages are IEEE binary32).
     if (!fp32 && !report.reason.empty() && all_fp32(cfg)) report.reason = fp32_reason;
-  } else {
-    report.reason = "golden path forced";
   }
 
   if (!report.reason.empty() || k == 0) {
     report.isa = "golden";
     parallel_rows(m, report.threads, counts,
                   [&](std::int64_t i0, std::int64_t i1, StageCounts* sc) {
-                    gemm_reference(a + i0 * k, w, c + i0 * n, i1 - i0, k, n, cfg, sc);
+                    gemm_reference(a + i0 * k, w, c + i0 * n, i1 - i0, k, n, cfg, sc, floors);
                   });
     return report;
   }

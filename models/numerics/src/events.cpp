@@ -10,6 +10,7 @@ EventCounts& EventCounts::operator+=(const EventCounts& o) {
   underflow += o.underflow;
   swamped += o.swamped;
   inexact += o.inexact;
+  align_inexact += o.align_inexact;
   return *this;
 }
 
@@ -21,11 +22,8 @@ StageCounts& StageCounts::operator+=(const StageCounts& o) {
 }
 
 nlohmann::json to_json(const EventCounts& c) {
-  return {{"ops", c.ops},
-          {"overflow", c.overflow},
-          {"underflow", c.underflow},
-          {"swamped", c.swamped},
-          {"inexact", c.inexact}};
+  return {{"ops", c.ops},         {"overflow", c.overflow}, {"underflow", c.underflow},
+          {"swamped", c.swamped}, {"inexact", c.inexact},   {"align_inexact", c.align_inexact}};
 }
 
 nlohmann::json to_json(const StageCounts& c) {

@@ -52,6 +52,11 @@ class GraphRunner {
   }
   // The layer's input as its GEMM sees it (W/A-quantized per the manifest unless disabled).
   Tensor quantize_input(std::size_t layer, const Tensor& x, num::EventCounts* events) const;
+  // The exponent floors of the layer's W/A formats (fused order), group g: none without W/A
+  // quantization.
+  const num::OperandFloors& operand_floors(std::size_t layer, std::int64_t g) const {
+    return floors_[layer][g];
+  }
   // Events of the weight quantization of each layer (done once, at construction).
   const std::vector<num::EventCounts>& weight_quant_events() const { return weight_events_; }
 
@@ -61,6 +66,7 @@ class GraphRunner {
   std::vector<const Op*> layers_;
   std::vector<std::vector<std::vector<double>>> w_;  // [layer][group] W [K x N]
   std::vector<num::EventCounts> weight_events_;
+  std::vector<std::vector<num::OperandFloors>> floors_;  // [layer][group]
 };
 
 // Non-GEMM ops (exposed for tests).

@@ -25,8 +25,10 @@ struct GemmSettings {
 };
 
 // C[M x N] = A[M x K] W[K x N], row-major; events of the configured run added to *counts.
+// `floors`: the W/A formats' exponent floors (the fused order aligns by them).
 // Single-threaded: callers parallelize over images.
 void run_gemm(const double* a, const double* w, double* c, std::int64_t m, std::int64_t k,
-              std::int64_t n, const GemmSettings& s, num::StageCounts* counts);
+              std::int64_t n, const GemmSettings& s, num::StageCounts* counts,
+              const num::OperandFloors& floors = {});
 
 }  // namespace lbasim::traces

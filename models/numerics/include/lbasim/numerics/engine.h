@@ -29,9 +29,10 @@ struct EngineReport {
 };
 
 // C[M x N] = A[M x K] W[K x N] (row-major), exactly as gemm_reference, events added to *counts.
+// `floors`: the operands' exponent floors, used by the fused order only (fused.h).
 EngineReport gemm(const double* a, const double* w, double* c, std::int64_t m, std::int64_t k,
                   std::int64_t n, const AccumConfig& cfg, StageCounts* counts,
-                  const EngineOptions& options = {});
+                  const EngineOptions& options = {}, const OperandFloors& floors = {});
 
 // The best instruction set this CPU supports.
 Isa best_isa();

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-
 #include <nlohmann/json_fwd.hpp>
 
 namespace lbasim::num {
@@ -22,6 +21,8 @@ struct EventCounts {
   std::uint64_t underflow = 0;
   std::uint64_t swamped = 0;
   std::uint64_t inexact = 0;
+  // Fused order only (section 7): terms whose alignment to F bits below E dropped non-zero bits.
+  std::uint64_t align_inexact = 0;
 
   void add(std::uint8_t events) {
     ++ops;
