@@ -46,20 +46,28 @@ std::vector<std::pair<std::string, sysc::ArrayStats>> simulate_inference(
     if (cap == trace.captures.end())
       throw InputError(fmt::format("{}: layer '{}' has no captured input (activations)",
                                    (trace.dir / "manifest.json").string(), op.name));
-    traces::Tensor x;
-    x.shape = cap->second.input_shape;
-    x.shape[0] = 1;
-    x.data.assign(cap->second.input.begin(), cap->second.input.begin() + x.per_sample());
-    const traces::Tensor xq = runner.quantize_input(l, x, nullptr);
-    const std::int64_t m = op.kind == traces::OpKind::linear ? 1 : op.shape[1] * op.shape[2];
-    for (std::int64_t g = 0; g < op.groups; ++g) {
-      const std::vector<double> a = traces::lower_input(op, xq, g);
-      const std::vector<double>& w = runner.weight_matrix(l, g);
-      std::vector<double> c(static_cast<std::size_t>(m * op.gemm_n()));
-      const sysc::GemmProblem p{a.data(), w.data(), c.data(), m, op.gemm_k(), op.gemm_n()};
-      layers.emplace_back(op.groups == 1 ? op.name : fmt::format("{}/g{}", op.name, g),
-                          sysc::run_gemm(p, array, cfg));
+    // Sample 0 of the captures: one image, through the executor's own lowering.
+    const auto first = [](const std::vector<std::int64_t>& shape, const std::vector<double>& v) {
+      traces::Tensor t{shape, {}};
+      t.shape[0] = 1;
+      t.data.assign(v.begin(), v.begin() + t.per_sample());
+      return t;
+    };
+    const traces::Tensor x = first(cap->second.input_shape, cap->second.input);
+    std::vector<const traces::Tensor*> in{&x};
+    traces::Tensor b;
+    if (op.kind == traces::OpKind::matmul) {
+      b = first(cap->second.input_b_shape, cap->second.input_b);
+      in.push_back(&b);
     }
+    runner.for_each_gemm(l, in, nullptr, [&](const traces::LayerGemm& g) {
+      std::vector<double> c(static_cast<std::size_t>(g.m * g.n));
+      const sysc::GemmProblem p{g.a, g.w, c.data(), g.m, g.k, g.n};
+      std::string name = op.name;
+      if (op.groups > 1) name += fmt::format("/g{}", g.group);
+      if (op.gemm_count() > 1) name += fmt::format("/{}", g.index);
+      layers.emplace_back(std::move(name), sysc::run_gemm(p, array, cfg));
+    });
   }
   return layers;
 }

@@ -21,12 +21,20 @@ ACTIVATION_SAMPLES = 4
 CALIBRATION_IMAGES = 2048
 
 
-def scale_exp(amax):
-    """Smallest s with amax / 2^s <= WA_MAX: the largest magnitude lands in the format's top
-    binade, just at or below its max, so nothing saturates on the calibration data."""
-    if not amax > 0:
+def scale_exp(amax, fmt_max=WA_MAX):
+    """The one scale rule (num::choose_pow2_scale, numerics contract section 5): the smallest
+    integer s with amax / 2^s <= fmt_max, so the largest magnitude lands in the format's top
+    binade without saturating. The same steps as the C++ (log2 estimate, then exact ldexp
+    comparisons), so it agrees with it also one ulp around every boundary (tested against the
+    C++ rule in tests/finetune)."""
+    if not amax > 0 or math.isinf(amax):
         return 0
-    return int(math.ceil(math.log2(amax / WA_MAX)))
+    s = int(math.ceil(math.log2(amax / fmt_max)))
+    while math.ldexp(amax, -s) > fmt_max:
+        s += 1
+    while math.ldexp(amax, -(s - 1)) <= fmt_max:
+        s -= 1
+    return s
 
 
 def calibrate(ops, weights, calib_images):
@@ -53,18 +61,18 @@ def save_npy(root, rel, arr):
     """Writes arr as root/rel (.npy, C order), making the folders."""
     path = os.path.join(root, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    np.save(path, np.ascontiguousarray(arr))
+    np.save(path, np.asarray(arr, order="C"))  # (ascontiguousarray would make a 0-d array 1-d)
 
 
 def save_activations(root, cap):
-    """Writes each captured layer's input and output (float32) under root/activations; returns
-    the manifest's activations.layers."""
+    """Writes each captured layer's input(s) and output (float32) under root/activations;
+    returns the manifest's activations.layers. A matmul's capture is (A, B, output)."""
     layers = {}
-    for name, (inp, out) in cap.items():
-        layers[name] = {"input": f"activations/{name}.input.npy",
-                        "output": f"activations/{name}.output.npy"}
-        save_npy(root, layers[name]["input"], inp.astype(np.float32))
-        save_npy(root, layers[name]["output"], out.astype(np.float32))
+    for name, arrays in cap.items():
+        keys = ("input", "output") if len(arrays) == 2 else ("input", "input_b", "output")
+        layers[name] = {k: f"activations/{name}.{k}.npy" for k in keys}
+        for k, arr in zip(keys, arrays):
+            save_npy(root, layers[name][k], arr.astype(np.float32))
     return layers
 
 
@@ -137,9 +145,11 @@ def read_trace(trace_dir):
                          f"expected {TRACE_FORMAT!r}/{TRACE_VERSION}")
     weights = {}
     for op in m["graph"]:
-        for key in ("weight", "bias"):
-            if key in op:
-                weights[op[key]] = np.load(os.path.join(trace_dir, op[key]))
+        files = [op[k] for k in ("weight", "bias", "value") if k in op]
+        if "constant" in op:
+            files.append(op["constant"]["value"])
+        for f in files:
+            weights[f] = np.load(os.path.join(trace_dir, f))
     return m, weights
 
 
