@@ -22,14 +22,14 @@ CALIBRATION_IMAGES = 2048
 
 
 def scale_exp(amax, fmt_max=WA_MAX):
-    """The one scale rule (num::choose_pow2_scale, numerics contract section 5): the smallest
-    integer s with amax / 2^s <= fmt_max, so the largest magnitude lands in the format's top
-    binade without saturating. The same steps as the C++ (log2 estimate, then exact ldexp
-    comparisons), so it agrees with it also one ulp around every boundary (tested against the
-    C++ rule in tests/finetune)."""
-    if not amax > 0 or math.isinf(amax):
+    """Smallest s with amax / 2^s <= fmt_max: the largest magnitude lands in the format's top
+    binade, just at or below its max, so nothing saturates on the calibration data. The same
+    rule as the C++ num::choose_pow2_scale, step for step: a guess from the binades (amax /
+    fmt_max may underflow), then an exact correction with ldexp. tests/scale_rule checks the
+    two agree one ulp around every boundary."""
+    if not (amax > 0 and math.isfinite(amax)):
         return 0
-    s = int(math.ceil(math.log2(amax / fmt_max)))
+    s = math.frexp(amax)[1] - math.frexp(fmt_max)[1]
     while math.ldexp(amax, -s) > fmt_max:
         s += 1
     while math.ldexp(amax, -(s - 1)) <= fmt_max:
