@@ -131,8 +131,9 @@ def run(ops, weights, x, capture=False, input_name="input", output=None):
     """Evaluates the graph on a float32 batch x (tools/lba/evaluator.py). Returns (tensor
     `output` (default: the last op's), {GEMM layer name: (input..., output)} if capture else
     {})."""
-    env, cap = evaluator.run(ops, weights, x, input_name, capture)
-    return env[output or ops[-1]["output"]], cap
+    output = output or ops[-1]["output"]
+    env, cap = evaluator.run(ops, weights, x, input_name, capture, keep={output})
+    return env[output], cap
 
 
 def macs_per_image(ops, input_name="input", input_shape=()):

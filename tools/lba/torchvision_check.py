@@ -1,6 +1,7 @@
 """Today's CNNs and a ViT through `lbasim import onnx`, checked against PyTorch (docs/onnx.md).
 
-  python3 -m lba.torchvision_check --lbasim build/sim/lbasim --work DIR [MODEL ...]
+  PYTHONPATH=tools python3 -m lba.torchvision_check --lbasim build/sim/lbasim --work DIR \
+      [--quick] [--images N] [--json OUT.json] [MODEL ...]
 
 For each torchvision model (Debian's python3-torchvision, no download): build it with seeded
 random weights, export it with torch.onnx, import it with `lbasim import onnx`, run the trace
@@ -20,9 +21,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-import torch
-
 MODELS = ("resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "efficientnet_b0",
           "vgg11_bn", "squeezenet1_1", "densenet121", "googlenet", "shufflenet_v2_x1_0",
           "convnext_tiny", "vit_b_16")
@@ -37,6 +35,7 @@ def build(name, seed):
     """The torchvision model with seeded random weights, in eval mode. Torchvision's own
     initialization is kept except where it would make the check blind: zero-initialized
     weights (ViT's head) and the identity statistics of fresh batch norms are randomized."""
+    import torch
     import torchvision
     torch.manual_seed(seed)
     kw = {"aux_logits": False, "init_weights": True} if name == "googlenet" else {}
@@ -57,6 +56,7 @@ def build(name, seed):
 
 
 def export(model, x, path, opset):
+    import torch
     # Not under no_grad: there, nn.MultiheadAttention (vit_b_16) takes its fused fast path,
     # which torch.onnx 1.13 cannot export.
     torch.onnx.export(model, torch.as_tensor(x), path, opset_version=opset,
@@ -74,6 +74,8 @@ def run(cmd, log):
 
 
 def check(name, lbasim, work, images, seed, opset, keep):
+    import numpy as np
+    import torch
     d = os.path.join(work, name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
@@ -125,16 +127,24 @@ def main(argv):
     ap.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
     ap.add_argument("--lbasim", required=True)
     ap.add_argument("--work", required=True)
-    ap.add_argument("--images", type=int, default=2)
+    ap.add_argument("--images", type=int, default=1,
+                    help="random 224x224 images per model (the FP32 run without W/A quantization "
+                         "is the golden model's: about 20 M MAC/s per core)")
+    ap.add_argument("--only-if-env", metavar="VAR",
+                    help="exit 77 (skipped) unless the environment variable VAR is set")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--opset", type=int, default=13)
     ap.add_argument("--keep", action="store_true", help="keep each model's files")
     ap.add_argument("--json", help="write the results here")
     a = ap.parse_args(argv)
+    if a.only_if_env and not os.environ.get(a.only_if_env):
+        print(f"skipped: set {a.only_if_env}=1 to run (docs/onnx.md)")
+        return 77
     models = a.models or (QUICK if a.quick else MODELS)
     for m in models:
         if m not in MODELS:
             sys.exit(f"unknown model {m!r}; expected some of {', '.join(MODELS)}")
+    import torch  # (seconds: not before the --only-if-env check)
     torch.set_num_threads(2)
     results = []
     for m in models:

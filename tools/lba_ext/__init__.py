@@ -145,12 +145,13 @@ class LbaLinear(torch.nn.Module):
 
     def forward(self, x):
         w = self.weight.double()
-        x = x.double()
+        lead = x.shape[:-1]  # rows: every leading index, in C order (as lbasim lowers it)
+        x = x.double().reshape(-1, x.shape[-1])
         if self.op.wa:
             x = quantize(x, self.op.input_scale, self.op.wa_format)
             w = quantize(w, self.weight_scale(), self.op.wa_format)
         y = lba_gemm(x, w.t().contiguous(), self.op.cfg, self.op.estimator, self.stats)
-        return y + self.bias.double()
+        return (y + self.bias.double()).reshape(*lead, -1)
 
 
 class LbaConv2d(torch.nn.Module):

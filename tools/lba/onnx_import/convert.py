@@ -862,7 +862,7 @@ class Converter:
             if node.domain not in ("", "ai.onnx"):
                 self.fail(node, f"domain {node.domain!r} is not supported")
             ins = [n for n in node.input if n]
-            if node.op_type != "Shape" and all(n in self.consts for n in ins):
+            if all(n in self.consts for n in ins):
                 try:
                     outs = fold.fold(node, attrs, [self.consts[n] if n else None
                                                    for n in node.input], self.opset)
