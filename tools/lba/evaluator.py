@@ -15,25 +15,10 @@ import math
 import torch
 import torch.nn.functional as F
 
+from .windows import pads
+
 GEMM_OPS = ("conv2d", "linear", "matmul")
 BINARY_OPS = ("add", "sub", "mul", "div", "pow")
-
-
-def pads(op):
-    """[top, left, bottom, right] of a window op (version-2 `pads` or symmetric `padding`)."""
-    if "pads" in op:
-        return list(op["pads"])
-    ph, pw = op["padding"]
-    return [ph, pw, ph, pw]
-
-
-def window_len(size, begin, end, eff, stride, ceil):
-    """Output length of a window along one axis (the reader's rule, trace_reader.cpp)."""
-    span = size + begin + end - eff
-    out = (-(-span // stride) if ceil else span // stride) + 1
-    if ceil and (out - 1) * stride >= size + begin:
-        out -= 1
-    return out
 
 
 class Evaluator:

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import lba_ext  # noqa: E402
 
-from . import evaluator, export, fmnist, graph  # noqa: E402
+from . import evaluator, export, fmnist, graph, windows  # noqa: E402
 
 STAGES = ("none", "flush")
 
@@ -147,7 +147,7 @@ class TraceNet(torch.nn.Module):
     def _conv(op, w, b, lop):
         if op["groups"] != 1:
             raise ValueError(f"{op['name']}: groups {op['groups']} not supported")
-        t, l, bo, r = evaluator.pads(op)
+        t, l, bo, r = windows.pads(op)
         conv = lba_ext.LbaConv2d(w, b, op["stride"], (0, 0), op["dilation"], lop)
         if (t, l, bo, r) == (0, 0, 0, 0):
             return conv

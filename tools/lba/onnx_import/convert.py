@@ -13,6 +13,7 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
+from ..windows import window_len
 from . import fold
 from .layout import Layout, broadcast
 
@@ -547,7 +548,6 @@ class Converter:
             fail(f"auto_pad {auto!r} is unknown")
         if min(p) < 0:
             fail("negative pads are not supported")
-        from ..evaluator import window_len
         out = []
         for a in range(2):
             eff = (kernel[a] - 1) * dil[a] + 1
@@ -824,14 +824,17 @@ class Converter:
 
     def cast(self, node, attrs):
         if attrs.get("to") not in (onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE):
-            self.fail(node, "a cast of a computed tensor to a non-float type is not supported")
+            to = onnx.TensorProto.DataType.Name(attrs.get("to", 0))
+            self.fail(node, f"a cast of a computed tensor to {to}: a value computed from the "
+                            "network's data used as an integer (a dynamic shape or index); "
+                            "lbasim needs shapes and indices known at import")
         x, lay = self.tensor(node, node.input[0])
         self.same(node, x, lay)
 
     def shape(self, node, attrs):
-        _, lay = self.tensor(node, node.input[0])
-        self.consts[node.output[0]] = fold.fold(node, attrs, [np.empty(lay.shape, np.int8)],
-                                                self.opset)[0]
+        _, lay = self.tensor(node, node.input[0])  # known at import, hence a constant
+        s = np.array(lay.shape, dtype=np.int64)
+        self.consts[node.output[0]] = s[attrs.get("start", 0):attrs.get("end", len(s))]
 
     # --- graph ---------------------------------------------------------------------------
     def convert(self, input_name, input_shape):
