@@ -1,5 +1,5 @@
 // lbasim import onnx: an ONNX model as a trace (docs/onnx.md). The conversion is Python
-// (tools/onnx/import_onnx.py, Debian's python3-onnx); this command finds and runs it.
+// (package tools/lba, module lba.onnx_import; Debian's python3-onnx); this command runs it.
 #include <fmt/core.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,22 +21,23 @@ struct ImportOptions {
   std::vector<std::string> bind;
 };
 
-// The importer script: under $LBASIM_SOURCE_DIR if set, else under the source tree this
-// binary was built from (so the command works from any working directory).
-std::filesystem::path importer_script() {
+// The Python tools folder (holding the package lba): under $LBASIM_SOURCE_DIR if set, else
+// under the source tree this binary was built from (so the command works from any directory).
+std::filesystem::path tools_dir() {
   const char* env = std::getenv("LBASIM_SOURCE_DIR");
   const std::filesystem::path root = env && *env ? env : LBASIM_SOURCE_DIR;
-  const auto script = root / "tools" / "onnx" / "import_onnx.py";
-  if (!std::filesystem::is_regular_file(script))
+  const auto tools = root / "tools";
+  if (!std::filesystem::is_regular_file(tools / "lba" / "onnx_import" / "__main__.py"))
     throw InputError(
         fmt::format("{}: no such file (the ONNX importer; set LBASIM_SOURCE_DIR to "
                     "the lbasim source tree)",
-                    script.string()));
-  return script;
+                    (tools / "lba" / "onnx_import" / "__main__.py").string()));
+  return tools;
 }
 
-// Runs /usr/bin/python3 with args (no shell, so no quoting issues); returns its exit status.
-int run_python(const std::vector<std::string>& args) {
+// Runs /usr/bin/python3 with args (no shell, so no quoting issues) and `tools` first on its
+// module path; returns its exit status.
+int run_python(const std::filesystem::path& tools, const std::vector<std::string>& args) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>("/usr/bin/python3"));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -45,6 +46,9 @@ int run_python(const std::vector<std::string>& args) {
   const pid_t pid = fork();
   if (pid < 0) throw InputError("import onnx: cannot start /usr/bin/python3 (fork failed)");
   if (pid == 0) {
+    const char* old = std::getenv("PYTHONPATH");
+    const std::string path = tools.string() + (old && *old ? ":" + std::string(old) : "");
+    setenv("PYTHONPATH", path.c_str(), 1);
     execv(argv[0], argv.data());
     std::fprintf(stderr, "lbasim: error: cannot run /usr/bin/python3 (install python3)\n");
     _exit(127);
@@ -55,13 +59,14 @@ int run_python(const std::vector<std::string>& args) {
 }
 
 void run_import(const ImportOptions& o) {
-  std::vector<std::string> args{
-      importer_script().string(), o.model, "--inputs", o.inputs, "--out", o.out};
+  const std::filesystem::path tools = tools_dir();
+  std::vector<std::string> args{"-m",     "lba.onnx_import", o.model, "--inputs",
+                                o.inputs, "--out",           o.out};
   if (!o.labels.empty()) args.insert(args.end(), {"--labels", o.labels});
   if (!o.calibration.empty()) args.insert(args.end(), {"--calibration", o.calibration});
   if (!o.name.empty()) args.insert(args.end(), {"--name", o.name});
   for (const auto& b : o.bind) args.insert(args.end(), {"--bind", b});
-  const int rc = run_python(args);
+  const int rc = run_python(tools, args);
   if (rc != 0)
     throw InputError(
         fmt::format("import onnx: {} was not imported (importer exit status {}; "
@@ -91,10 +96,15 @@ void add_import_command(CLI::App& app) {
                    "of --inputs)");
   onnx->add_option("--name", opt->name, "Network name in the manifest (default: model stem)");
   onnx->footer(
-      "Supported ops: Conv, Gemm, MatMul (constant B), Relu, MaxPool, AveragePool, "
-      "GlobalAveragePool, GlobalMaxPool, Add, Flatten, Reshape [N, -1], BatchNormalization "
-      "(folded), Identity, Dropout. Anything else is an error naming the node; no trace is "
-      "written.\nRuns /usr/bin/python3 tools/onnx/import_onnx.py (python3-onnx, python3-torch).\n"
+      "Supported ops: Conv, BatchNormalization (folded), Gemm, MatMul (constant B, or both "
+      "operands computed: attention), Relu, Sigmoid, Tanh, Erf, Sqrt, Exp, Neg, Abs, "
+      "Reciprocal, Clip, HardSigmoid, HardSwish, Add, Sub, Mul, Div, Pow, Softmax, "
+      "LayerNormalization, ReduceMean, ReduceSum, MaxPool, AveragePool, GlobalAveragePool, "
+      "GlobalMaxPool, Flatten, Reshape, Squeeze, Unsqueeze, Transpose, Concat, Split, Slice, "
+      "Pad, Gather (constant indices), Expand, Shape, Cast, Identity, Dropout, Constant; ops on "
+      "constants only are folded. An op that would mix the samples of a batch, an unsupported "
+      "op or a shape computed from data is an error naming the node; no trace is written.\n"
+      "Runs /usr/bin/python3 -m lba.onnx_import (tools/lba; python3-onnx, python3-torch).\n"
       "Exit status: 0 ok, 1 bad or unsupported input, 2 usage.");
   onnx->callback([opt] { run_import(*opt); });
 }

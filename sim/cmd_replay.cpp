@@ -37,10 +37,13 @@ void replay(const ReplayOptions& o) {
   const traces::GraphRunner reference(trace, ref_settings);
 
   const traces::Tensor x{cap->second.input_shape, cap->second.input};
+  const traces::Tensor b{cap->second.input_b_shape, cap->second.input_b};  // matmul's B
+  std::vector<const traces::Tensor*> in{&x};
+  if (op.kind == traces::OpKind::matmul) in.push_back(&b);
   traces::LayerEvents events;
-  const traces::Tensor y = runner.run_layer(index, x, &events);
-  const traces::Tensor r = reference.run_layer(index, x, nullptr);
-  events.weight_quant = runner.weight_quant_events()[index];
+  const traces::Tensor y = runner.run_layer(index, in, &events);
+  const traces::Tensor r = reference.run_layer(index, in, nullptr);
+  events.weight_quant += runner.weight_quant_events()[index];
   traces::ErrorStats vs_captured, vs_reference, reference_vs_captured;
   vs_captured.add(y.data, cap->second.output);
   vs_reference.add(y.data, r.data);

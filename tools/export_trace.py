@@ -33,7 +33,8 @@ def main():
     ops = [{k: v for k, v in op.items() if k != "quant"} for op in m["graph"]]
     meta = {"network": {k: v for k, v in m["network"].items() if k != "macs_per_image"},
             "training": m["training"],
-            "calibration": m["quantization"].get("calibration", "")}
+            "calibration": m["quantization"].get("calibration", ""),
+            "version": m["version"], "input": m["input"], "output": m["output"]}
     images, labels, source = export.test_images(args.count)
     top1 = export.write_trace(args.out, meta, ops, weights, quant, images, labels, source)
     print(f"wrote {args.out}: {len(images)} images, reference top-1 {top1:.4f}")

@@ -11,7 +11,7 @@ packages=(
   libmpfr-dev libgmp-dev
   libsystemc-dev verilator yosys
   python3 python3-numpy python3-torch dataset-fashion-mnist python3-onnx libonnx-testdata
-  libtorch-dev python3-dev pybind11-dev
+  libtorch-dev python3-dev pybind11-dev python3-torchvision
   chromium
   slurm-wlm munge
 )

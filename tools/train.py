@@ -11,14 +11,12 @@ full-test-split trace from them without retraining.
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lba import export, fmnist, graph, nets  # noqa: E402
+from lba import export, fmnist, graph, nets, training  # noqa: E402
 
 SETTINGS = {
     # epochs, batch, max lr, weight decay, augmentation
@@ -31,24 +29,6 @@ DESCRIPTIONS = {
               "with batch norm, global average pool, linear 64->10",
     "mlp": "MLP 784-256-128-10 with ReLU",
 }
-
-
-def augment(x, gen):
-    """Random horizontal flip per image (shifts cost accuracy in a 5-epoch budget)."""
-    n = x.shape[0]
-    out = x.clone()
-    flip = torch.rand(n, generator=gen) < 0.5
-    out[flip] = out[flip].flip(3)
-    return out
-
-
-@torch.no_grad()
-def accuracy(model, x, y):
-    model.eval()
-    correct = 0
-    for i in range(0, len(x), 1000):
-        correct += (model(torch.from_numpy(x[i:i + 1000])).argmax(1).numpy() == y[i:i + 1000]).sum()
-    return correct / len(x)
 
 
 def main():
@@ -79,31 +59,8 @@ def main():
     test_x = fmnist.normalize(test_u8)
 
     model = nets.build(args.net)
-    opt = torch.optim.AdamW(model.parameters(), lr=s["lr"], weight_decay=s["wd"])
-    steps = s["epochs"] * ((len(train_x) + s["batch"] - 1) // s["batch"])
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=s["lr"], total_steps=steps)
-    t0 = time.time()
-    for epoch in range(s["epochs"]):
-        model.train()
-        perm = torch.randperm(len(train_x), generator=gen)
-        total = 0.0
-        for i in range(0, len(perm), s["batch"]):
-            idx = perm[i:i + s["batch"]]
-            xb = train_x[idx]
-            if s["augment"]:
-                xb = augment(xb, gen)
-            loss = F.cross_entropy(model(xb), train_t[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += loss.item() * len(idx)
-        acc = accuracy(model, test_x, test_y)
-        print(f"epoch {epoch + 1}/{s['epochs']}: loss {total / len(perm):.4f}, "
-              f"test top-1 {acc:.4f}, {time.time() - t0:.0f} s", flush=True)
-
-    model.eval()
-    acc = float(accuracy(model, test_x, test_y))
+    acc = training.fit(model, train_x, train_t, test_x, test_y, s, gen,
+                       lambda m: print(m, flush=True))
     g = graph.from_model(args.net, model)
     # The folded graph must give the module's predictions (checks folding and the graph).
     folded_logits, _ = graph.run(g.ops, g.weights, test_x)

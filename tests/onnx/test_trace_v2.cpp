@@ -6,79 +6,26 @@
 #include <nlohmann/json.hpp>
 
 #include "lbasim/numerics/error.h"
-#include "lbasim/traces/executor.h"
-#include "lbasim/traces/npy.h"
-#include "lbasim/traces/trace.h"
+#include "manifest_fixture.h"
 
 namespace lbasim::traces {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 // A one-image trace with input [1, 4, 4] = 1..16 and the graph `ops` (op "shape" filled in
 // by the test), version 2, no labels, no reference.
-class TraceV2 : public ::testing::Test {
+class TraceV2 : public test::ManifestTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("lbasim-trace-v2-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "w");
     std::vector<float> img(16);
     for (int i = 0; i < 16; ++i) img[i] = static_cast<float>(i + 1);
-    npy::write_f32(dir_ / "images.npy", {1, 1, 4, 4}, img.data());
+    make(2, {1, 4, 4}, img, 1);
     const std::vector<float> ones(4, 1.0f), zero(1, 0.0f);
     npy::write_f32(dir_ / "w/c.weight.npy", {1, 1, 2, 2}, ones.data());
     npy::write_f32(dir_ / "w/c.bias.npy", {1}, zero.data());
-    m_ = {{"format", "lbasim-trace"},
-          {"version", 2},
-          {"network", {{"name", "v2"}}},
-          {"batch_norm", "folded"},
-          {"input", {{"tensor", "x"}, {"shape", {1, 4, 4}}}},
-          {"graph", json::array()},
-          {"output", "x"},
-          {"inputs", {{"images", "images.npy"}, {"count", 1}}},
-          {"activations", {{"samples", json::array()}, {"layers", json::object()}}}};
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  void set_op(json op, std::vector<int> shape) {
-    op["name"] = op["output"] = "y";
-    op["inputs"] = {"x"};
-    op["shape"] = shape;
-    m_["graph"] = {op};
-    m_["output"] = "y";
-  }
-  Trace read() {
-    std::ofstream(dir_ / "manifest.json") << m_.dump(1);
-    return read_trace(dir_);
-  }
-  std::vector<double> run() {
-    const Trace t = read();
-    GemmSettings s;
-    s.config.product = s.config.accumulator = s.config.chunk_accumulator =
-        num::parse_format("fp32");
-    s.wa_quant = false;
-    s.engine = GemmEngine::golden;
-    const GraphRunner r(t, s);
-    Tensor x{{1, 1, 4, 4}, t.images};
-    return r.run(x, nullptr, nullptr).data;
-  }
-  void expect_error(std::initializer_list<std::string> parts) {
-    try {
-      read();
-      FAIL() << "read_trace accepted the bad trace";
-    } catch (const InputError& e) {
-      const std::string msg = e.what();
-      for (const auto& p : parts)
-        EXPECT_NE(msg.find(p), std::string::npos) << msg << "\nlacks: " << p;
-    }
-  }
-
-  fs::path dir_;
-  json m_;
+  void set_op(json op, std::vector<int> shape) { ManifestTest::set_op(op, shape); }
 };
 
 json pool(const char* kind) {
@@ -205,9 +152,9 @@ TEST_F(TraceV2, ReferenceHasTheOutputShape) {
   expect_error({"ref.npy", "reference.logits", "expected [1, 1, 4, 4]"});
 }
 
-TEST_F(TraceV2, Version3IsRefused) {
-  m_["version"] = 3;
-  expect_error({"'version'", "3 is not supported", "versions 1 and 2"});
+TEST_F(TraceV2, Version4IsRefused) {
+  m_["version"] = 4;
+  expect_error({"'version'", "4 is not supported", "versions 1 to 3"});
 }
 
 }  // namespace

@@ -108,6 +108,7 @@ TEST(Lowering, GroupsSeeOnlyTheirChannels) {
 TEST(Lowering, PointwiseOps) {
   Op add;
   add.kind = OpKind::add;
+  add.shape = {3};
   Tensor a{{1, 3}, {1, -2, 3}}, b{{1, 3}, {10, 20, -30}};
   EXPECT_EQ(apply_pointwise_op(add, {&a, &b}).data, (std::vector<double>{11, 18, -27}));
   Op relu;

@@ -7,6 +7,7 @@
 #include "lbasim/numerics/error.h"
 #include "lbasim/traces/npy.h"
 #include "lbasim/traces/trace.h"
+#include "test_util.h"
 
 namespace lbasim::traces {
 namespace {
@@ -16,11 +17,7 @@ namespace fs = std::filesystem;
 class BadTrace : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() /
-        ("lbasim-bad-trace-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-         "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = test::fresh_dir("lbasim-bad-trace-");
     fs::copy(fs::path(LBASIM_TEST_DATA) / "conv_stride2", dir_, fs::copy_options::recursive);
     std::ifstream in(dir_ / "manifest.json");
     manifest_ = nlohmann::json::parse(in);
@@ -35,14 +32,7 @@ class BadTrace : public ::testing::Test {
 
   // Reading must fail with a message containing every one of `parts`.
   void expect_error(std::initializer_list<std::string> parts) {
-    try {
-      read_trace(dir_);
-      FAIL() << "read_trace accepted the bad trace";
-    } catch (const InputError& e) {
-      const std::string msg = e.what();
-      for (const auto& p : parts)
-        EXPECT_NE(msg.find(p), std::string::npos) << msg << "\nlacks: " << p;
-    }
+    test::expect_input_error([&] { read_trace(dir_); }, parts);
   }
 
   fs::path dir_;
@@ -74,9 +64,15 @@ TEST_F(BadTrace, ShapeFieldDisagreesWithGraph) {
 }
 
 TEST_F(BadTrace, UnknownOp) {
+  manifest_["graph"][1]["op"] = "conv3d";
+  save_manifest();
+  expect_error({"manifest.json", "graph[1].op", "unknown op 'conv3d'", "expected one of"});
+}
+
+TEST_F(BadTrace, Version3OpInVersion1) {
   manifest_["graph"][1]["op"] = "softmax";
   save_manifest();
-  expect_error({"manifest.json", "graph[1].op", "unknown op 'softmax'"});
+  expect_error({"manifest.json", "graph[1].op", "'softmax' needs manifest version 3", "version 1"});
 }
 
 TEST_F(BadTrace, WrongDtype) {
@@ -104,9 +100,9 @@ TEST_F(BadTrace, NaNWeight) {
 }
 
 TEST_F(BadTrace, UnknownVersion) {
-  manifest_["version"] = 3;  // 1 and 2 are known (docs/traces.md)
+  manifest_["version"] = 4;  // 1, 2 and 3 are known (docs/traces.md)
   save_manifest();
-  expect_error({"manifest.json", "'version'", "3 is not supported"});
+  expect_error({"manifest.json", "'version'", "4 is not supported"});
 }
 
 TEST_F(BadTrace, UnknownFormat) {

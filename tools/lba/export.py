@@ -1,4 +1,4 @@
-"""Writes an lbasim trace (format "lbasim-trace", version 1; fields in docs/traces.md)."""
+"""Writes and reads lbasim traces (format "lbasim-trace"; fields in docs/traces.md)."""
 import json
 import math
 import os
@@ -61,32 +61,39 @@ def save_npy(root, rel, arr):
     """Writes arr as root/rel (.npy, C order), making the folders."""
     path = os.path.join(root, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    np.save(path, np.ascontiguousarray(arr))
+    np.save(path, np.asarray(arr, order="C"))  # (ascontiguousarray would make a 0-d array 1-d)
 
 
 def save_activations(root, cap):
-    """Writes each captured layer's input and output (float32) under root/activations; returns
-    the manifest's activations.layers."""
+    """Writes each captured layer's input(s) and output (float32) under root/activations;
+    returns the manifest's activations.layers. A matmul's capture is (A, B, output)."""
     layers = {}
-    for name, (inp, out) in cap.items():
-        layers[name] = {"input": f"activations/{name}.input.npy",
-                        "output": f"activations/{name}.output.npy"}
-        save_npy(root, layers[name]["input"], inp.astype(np.float32))
-        save_npy(root, layers[name]["output"], out.astype(np.float32))
+    for name, arrays in cap.items():
+        keys = ("input", "output") if len(arrays) == 2 else ("input", "input_b", "output")
+        layers[name] = {k: f"activations/{name}.{k}.npy" for k in keys}
+        for k, arr in zip(keys, arrays):
+            save_npy(root, layers[name][k], arr.astype(np.float32))
     return layers
 
 
 def write_trace(out_dir, meta, ops, weights, quant, images, labels, inputs_source):
-    """Writes the trace into out_dir (replaced atomically: built in a sibling temp dir)."""
+    """Writes the trace into out_dir (replaced atomically: built in a sibling temp dir). meta
+    may give the manifest `version` (default 1), `input` (tensor name and preprocessing) and
+    `output` (default: the last op's)."""
     ops = [dict(op) for op in ops]
     for op in ops:
         if op["op"] in graph.GEMM_OPS:
             op["quant"] = quant[op["name"]]
-    logits, _ = graph.run(ops, weights, images)
-    logits = logits.numpy().astype(np.float32)
+    input_name = meta.get("input", {}).get("tensor", "input")
+    output = meta.get("output", ops[-1]["output"])
+    logits = np.concatenate([
+        graph.run(ops, weights, images[i:i + 1000], input_name=input_name,
+                  output=output)[0].numpy().astype(np.float32)
+        for i in range(0, len(images), 1000)])
     top1 = float((logits.argmax(1) == labels).mean())
     samples = list(range(min(ACTIVATION_SAMPLES, len(images))))
-    _, cap = graph.run(ops, weights, images[samples], capture=True)
+    _, cap = graph.run(ops, weights, images[samples], capture=True, input_name=input_name,
+                       output=output)
 
     parent = os.path.dirname(os.path.abspath(out_dir))
     os.makedirs(parent, exist_ok=True)
@@ -100,14 +107,18 @@ def write_trace(out_dir, meta, ops, weights, quant, images, labels, inputs_sourc
         act_layers = save_activations(tmp, cap)
         manifest = {
             "format": TRACE_FORMAT,
-            "version": TRACE_VERSION,
-            "network": {**meta["network"], "macs_per_image": graph.macs_per_image(ops)},
+            "version": meta.get("version", TRACE_VERSION),
+            "network": {**meta["network"],
+                        "macs_per_image": graph.macs_per_image(ops, input_name,
+                                                               images.shape[1:])},
             "training": meta["training"],
             "batch_norm": "folded",
-            "input": {"tensor": "input", "shape": [int(d) for d in images.shape[1:]],
-                      "preprocessing": meta.get(
-                          "preprocessing", f"(pixel / 255 - {fmnist.MEAN}) / {fmnist.STD}")},
-            "output": ops[-1]["output"],
+            "input": {"tensor": input_name, "shape": [int(d) for d in images.shape[1:]],
+                      "preprocessing": meta.get("input", {}).get(
+                          "preprocessing", meta.get("preprocessing",
+                                                    f"(pixel / 255 - {fmnist.MEAN}) / "
+                                                    f"{fmnist.STD}"))},
+            "output": output,
             "quantization": {
                 "default_format": WA_FORMAT,
                 "granularity": "per_tensor",
@@ -140,14 +151,16 @@ def read_trace(trace_dir):
     path = os.path.join(trace_dir, "manifest.json")
     with open(path) as f:
         m = json.load(f)
-    if m.get("format") != TRACE_FORMAT or m.get("version") != TRACE_VERSION:
+    if m.get("format") != TRACE_FORMAT or m.get("version") not in (1, 2, 3):
         raise ValueError(f"{path}: format/version {m.get('format')!r}/{m.get('version')!r}, "
-                         f"expected {TRACE_FORMAT!r}/{TRACE_VERSION}")
+                         f"expected {TRACE_FORMAT!r}/1..3")
     weights = {}
     for op in m["graph"]:
-        for key in ("weight", "bias"):
-            if key in op:
-                weights[op[key]] = np.load(os.path.join(trace_dir, op[key]))
+        files = [op[k] for k in ("weight", "bias", "value") if k in op]
+        if "constant" in op:
+            files.append(op["constant"]["value"])
+        for f in files:
+            weights[f] = np.load(os.path.join(trace_dir, f))
     return m, weights
 
 

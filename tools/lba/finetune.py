@@ -1,8 +1,9 @@
 """LBA-aware fine-tuning of a trace's folded graph (docs/finetune.md).
 
-TraceNet runs a trace's graph with every conv/linear GEMM in lbasim's arithmetic (the lba_ext
-extension: num::quantize_scaled for W/A, num::gemm for the accumulation), everything else in
-float64 in lbasim's executor's order, so its logits are bit-identical to `lbasim run`'s.
+TraceNet runs a trace's graph with every GEMM (conv2d, linear, matmul) in lbasim's arithmetic
+(the lba_ext extension: num::quantize_scaled for W/A, num::gemm for the accumulation),
+everything else in float64 in lbasim's executor's order (evaluator.py, exact mode, with the C
+library's transcendental functions), so its logits are bit-identical to `lbasim run`'s.
 """
 import json
 import math
@@ -17,7 +18,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import lba_ext  # noqa: E402
 
-from . import export, fmnist, graph  # noqa: E402
+from . import evaluator, export, fmnist, graph, windows  # noqa: E402
 
 STAGES = ("none", "flush")
 
@@ -45,38 +46,118 @@ def with_underflow(cfg, policy):
     return out
 
 
+class _Libm(torch.autograd.Function):
+    """The C library's exp / erf / tanh / pow (lba_ext.libm: what lbasim's executor calls),
+    with their derivatives."""
+
+    @staticmethod
+    def forward(ctx, name, x, y):
+        out = lba_ext.load().libm(name, x.contiguous(), None if y is None else y.contiguous())
+        ctx.name = name
+        ctx.save_for_backward(x, out, *(() if y is None else (y,)))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out, *rest = ctx.saved_tensors
+        if ctx.name == "exp":
+            return None, g * out, None
+        if ctx.name == "tanh":
+            return None, g * (1 - out * out), None
+        if ctx.name == "erf":
+            return None, g * (2 / math.sqrt(math.pi)) * torch.exp(-x * x), None
+        y = rest[0]  # pow
+        return None, g * y * torch.pow(x, y - 1), g * out * torch.log(x)
+
+
+def libm(name, x, y=None):
+    if y is not None:
+        x, y = torch.broadcast_tensors(x, y)
+    return _Libm.apply(name, x, y)
+
+
+class LbaMatmul(torch.nn.Module):
+    """matmul of two activations as lbasim runs it: A and B W/A-quantized with their
+    calibrated scales, one GEMM per image and leading index (broadcast), in lbasim's
+    arithmetic."""
+
+    def __init__(self, op, lop_a, scale_b):
+        super().__init__()
+        self.rank = len(op["shape"])
+        self.lop, self.scale_b = lop_a, scale_b
+
+    def forward(self, a, b):
+        a = evaluator.Evaluator.align(a.double(), self.rank)
+        b = evaluator.Evaluator.align(b.double(), self.rank)
+        floors = (None, None)
+        if self.lop.wa:
+            a = lba_ext.quantize(a, self.lop.input_scale, self.lop.wa_format)
+            b = lba_ext.quantize(b, self.scale_b, self.lop.wa_format)
+            floors = lba_ext.operand_floors(self.lop.wa_format, self.lop.input_scale, self.scale_b)
+        lead = list(torch.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
+        m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+        a = a.expand(lead + [m, k]).reshape(-1, m, k)
+        b = b.expand(lead + [k, n]).reshape(-1, k, n)
+        c = [lba_ext.lba_gemm(a[i].contiguous(), b[i].contiguous(), self.lop.cfg,
+                              self.lop.estimator, None, floors) for i in range(a.shape[0])]
+        return torch.stack(c).reshape(lead + [m, n])
+
+
 class TraceNet(torch.nn.Module):
-    """A trace's graph as a module. cfg: config dict, or None for exact float64 GEMMs (W/A
-    still quantized unless wa=False)."""
+    """A trace's graph as a module: the one evaluator (evaluator.py) in its exact mode, every
+    GEMM in lbasim's arithmetic. cfg: config dict, or None for exact float64 GEMMs (W/A still
+    quantized unless wa=False). Trainable: the weights and biases of conv2d and linear; layer
+    norms and constants (a ViT's class token and position embedding) stay as in the trace."""
 
     def __init__(self, manifest, weights, cfg, estimator="ste", wa=True):
         super().__init__()
         lba_ext.load()
+        self.manifest = manifest
         self.ops = [dict(op) for op in manifest["graph"]]
         self.input_tensor = manifest["input"]["tensor"]
+        self.output = manifest["output"]
         self.layers = torch.nn.ModuleDict()
         self.lba_ops = {}
+        gemm_files = set()
         for op in self.ops:
             if op["op"] not in graph.GEMM_OPS:
                 continue
             q = op["quant"]
-            if q["input"]["format"] != q["weight"]["format"]:
-                raise ValueError(f"{op['name']}: W and A formats differ")
-            s_in = q["input"]["scale_exp"]
+            qa, qb = (q["a"], q["b"]) if op["op"] == "matmul" else (q["input"], q["weight"])
+            if qa["format"] != qb["format"]:
+                raise ValueError(f"{op['name']}: the two operands' W/A formats differ")
+            s_in = qa["scale_exp"]
             s_in = s_in[0] if isinstance(s_in, list) else s_in
-            lop = lba_ext.LbaOp(None, estimator, q["input"]["format"], s_in, wa)
+            lop = lba_ext.LbaOp(None, estimator, qa["format"], s_in, wa)
             self.lba_ops[op["name"]] = lop
-            w, b = weights[op["weight"]], weights[op["bias"]]
             key = op["name"].replace(".", "_")
-            if op["op"] == "conv2d":
-                if op["groups"] != 1:
-                    raise ValueError(f"{op['name']}: groups {op['groups']} not supported")
-                self.layers[key] = lba_ext.LbaConv2d(w, b, op["stride"], op["padding"],
-                                                     op["dilation"], lop)
+            if op["op"] == "matmul":
+                self.layers[key] = LbaMatmul(op, lop, qb["scale_exp"])
             else:
-                self.layers[key] = lba_ext.LbaLinear(w, b, lop)
+                w, b = weights[op["weight"]], weights[op["bias"]]
+                gemm_files |= {op["weight"], op["bias"]}
+                if op["op"] == "conv2d":
+                    self.layers[key] = self._conv(op, w, b, lop)
+                else:
+                    self.layers[key] = lba_ext.LbaLinear(w, b, lop)
             op["_key"] = key
+        self.fixed = {k: v for k, v in weights.items() if k not in gemm_files}
+        self.evaluator = evaluator.Evaluator(self.fixed, gemm=self._gemm, exact=True, libm=libm)
         self.set_config(cfg)
+
+    @staticmethod
+    def _conv(op, w, b, lop):
+        if op["groups"] != 1:
+            raise ValueError(f"{op['name']}: groups {op['groups']} not supported")
+        t, l, bo, r = windows.pads(op)
+        conv = lba_ext.LbaConv2d(w, b, op["stride"], (0, 0), op["dilation"], lop)
+        if (t, l, bo, r) == (0, 0, 0, 0):
+            return conv
+        # zero padding first (what lbasim's lowering reads outside the input), then no padding
+        return torch.nn.Sequential(torch.nn.ZeroPad2d((l, r, t, bo)), conv)
+
+    def _gemm(self, op, ins):
+        return self.layers[op["_key"]](*ins)
 
     def set_config(self, cfg, estimator=None):
         text = None if cfg is None else lba_ext.config_json(cfg)
@@ -86,34 +167,22 @@ class TraceNet(torch.nn.Module):
                 lop.estimator = estimator
 
     def forward(self, x):
-        env = {self.input_tensor: x.double()}
-        for op in self.ops:
-            kind = op["op"]
-            ins = [env[t] for t in op["inputs"]]
-            if kind in graph.GEMM_OPS:
-                y = self.layers[op["_key"]](ins[0])
-            elif kind == "relu":
-                y = torch.relu(ins[0])
-            elif kind == "maxpool":
-                y = F.max_pool2d(ins[0], tuple(op["kernel"]), tuple(op["stride"]),
-                                 tuple(op["padding"]))
-            elif kind == "add":
-                y = ins[0] + ins[1]
-            elif kind == "flatten":
-                y = torch.flatten(ins[0], 1)
-            elif kind == "global_avgpool":
-                y = lba_ext.global_avgpool(ins[0])
-            else:
-                raise ValueError(f"op {kind!r} not supported by TraceNet")
-            env[op["output"]] = y
-        return env[self.ops[-1]["output"]]
+        env, _ = self.evaluator.run(self.ops, x.double(), self.input_tensor, keep={self.output})
+        return env[self.output]
+
+    def _conv_or_linear(self, op):
+        layer = self.layers[op["_key"]]
+        return layer[-1] if isinstance(layer, torch.nn.Sequential) else layer
 
     def quant(self):
         """The manifest `quant` of every GEMM layer as the module computes it now."""
         out = {}
         for op in self.ops:
-            if op["op"] in graph.GEMM_OPS:
-                layer = self.layers[op["_key"]]
+            if op["op"] == "matmul":
+                out[op["name"]] = {k: {"format": v["format"], "scale_exp": v["scale_exp"]}
+                                   for k, v in op["quant"].items() if k in ("a", "b")}
+            elif op["op"] in graph.GEMM_OPS:
+                layer = self._conv_or_linear(op)
                 lop = self.lba_ops[op["name"]]
                 wmax = float(layer.weight.detach().abs().max())
                 out[op["name"]] = {
@@ -124,11 +193,12 @@ class TraceNet(torch.nn.Module):
         return out
 
     def weights(self):
-        """{file: float32 array} of the current parameters, keyed as the manifest names them."""
-        out = {}
+        """{file: float32 array} of the current parameters and the fixed tensors, keyed as the
+        manifest names them."""
+        out = dict(self.fixed)
         for op in self.ops:
-            if op["op"] in graph.GEMM_OPS:
-                layer = self.layers[op["_key"]]
+            if op["op"] in ("conv2d", "linear"):
+                layer = self._conv_or_linear(op)
                 out[op["weight"]] = layer.weight.detach().numpy().astype(np.float32)
                 out[op["bias"]] = layer.bias.detach().numpy().astype(np.float32)
         return out
@@ -191,6 +261,8 @@ def export_trace(net, manifest, out_dir, images, labels, source, note):
     ops = [{k: v for k, v in op.items() if k not in ("quant", "_key")} for op in net.ops]
     meta = {"network": {k: v for k, v in manifest["network"].items() if k != "macs_per_image"},
             "training": {**manifest["training"], "fine_tuning": note},
-            "calibration": manifest["quantization"].get("calibration", "")}
+            "calibration": manifest["quantization"].get("calibration", ""),
+            "version": manifest["version"], "input": manifest["input"],
+            "output": manifest["output"]}
     return export.write_trace(out_dir, meta, ops, net.weights(), net.quant(), images, labels,
                               source)

@@ -1,14 +1,15 @@
 """The trace graph: built from a trained model (batch norm folded) and evaluated in PyTorch.
 
 An op is a dict as it appears in manifest.json (docs/traces.md); weights live in a separate
-dict {file name: float32 array}. run() evaluates the graph with torch.nn.functional in float32,
-which gives the reference logits and the captured layer activations of a trace.
+dict {file name: float32 array}. run() evaluates the graph through the one evaluator
+(evaluator.py) in float32, which gives the reference logits and the captured layer activations
+of a trace.
 """
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-GEMM_OPS = ("conv2d", "linear")
+from . import evaluator
+from .evaluator import GEMM_OPS  # noqa: F401 (re-exported: the GEMM op kinds)
 
 
 def fold_bn(conv, bn):
@@ -126,51 +127,14 @@ def from_model(net_name, model):
     return from_resnet(model) if net_name == "resnet" else from_mlp(model)
 
 
-@torch.no_grad()
-def run(ops, weights, x, capture=False):
-    """Evaluates the graph on a float32 batch x [n,1,28,28]. Returns (output of the last op,
-    {gemm layer name: (input, output)} if capture else {})."""
-    env = {"input": torch.as_tensor(x)}
-    cap = {}
-    for op in ops:
-        kind = op["op"]
-        ins = [env[t] for t in op["inputs"]]
-        if kind == "conv2d":
-            w = torch.as_tensor(weights[op["weight"]])
-            b = torch.as_tensor(weights[op["bias"]])
-            y = F.conv2d(ins[0], w, b, tuple(op["stride"]), tuple(op["padding"]),
-                         tuple(op["dilation"]), op["groups"])
-        elif kind == "linear":
-            y = F.linear(ins[0], torch.as_tensor(weights[op["weight"]]),
-                         torch.as_tensor(weights[op["bias"]]))
-        elif kind == "relu":
-            y = torch.relu(ins[0])
-        elif kind == "maxpool":
-            y = F.max_pool2d(ins[0], tuple(op["kernel"]), tuple(op["stride"]), tuple(op["padding"]))
-        elif kind == "avgpool":
-            y = F.avg_pool2d(ins[0], tuple(op["kernel"]), tuple(op["stride"]), tuple(op["padding"]),
-                             count_include_pad=True)
-        elif kind == "add":
-            y = ins[0] + ins[1]
-        elif kind == "flatten":
-            y = torch.flatten(ins[0], 1)
-        elif kind == "global_avgpool":
-            y = ins[0].mean(dim=(2, 3))
-        else:
-            raise ValueError(f"unknown op {kind!r}")
-        if capture and kind in GEMM_OPS:
-            cap[op["name"]] = (ins[0].numpy().copy(), y.numpy().copy())
-        env[op["output"]] = y
-    return env[ops[-1]["output"]], cap
+def run(ops, weights, x, capture=False, input_name="input", output=None):
+    """Evaluates the graph on a float32 batch x (tools/lba/evaluator.py). Returns (tensor
+    `output` (default: the last op's), {GEMM layer name: (input..., output)} if capture else
+    {})."""
+    output = output or ops[-1]["output"]
+    env, cap = evaluator.run(ops, weights, x, input_name, capture, keep={output})
+    return env[output], cap
 
 
-def macs_per_image(ops):
-    total = 0
-    for op in ops:
-        if op["op"] == "conv2d":
-            kh, kw = op["kernel"]
-            k = op["in_channels"] // op["groups"] * kh * kw
-            total += k * int(np.prod(op["shape"]))
-        elif op["op"] == "linear":
-            total += op["in_features"] * op["out_features"]
-    return total
+def macs_per_image(ops, input_name="input", input_shape=()):
+    return evaluator.macs_per_image(ops, input_name, input_shape)

@@ -1,4 +1,4 @@
-"""The two networks lbasim ships traces of."""
+"""The networks lbasim ships traces of: a ResNet, an MLP and a small ViT (Fashion-MNIST)."""
 import torch
 from torch import nn
 
@@ -66,9 +66,71 @@ class MLP(nn.Module):
         return self.fc3(x)
 
 
+class Attention(nn.Module):
+    """Multi-head self-attention written out (no nn.MultiheadAttention), batch first, so that
+    its ONNX export is the plain MatMul/Softmax/Transpose graph lbasim imports."""
+
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        b, t, e = x.shape
+        h, d = self.heads, e // self.heads
+        q, k, v = self.qkv(x).chunk(3, dim=-1)
+        q, k, v = (z.reshape(b, t, h, d).transpose(1, 2) for z in (q, k, v))  # [b, h, t, d]
+        att = torch.softmax((q * d ** -0.5) @ k.transpose(-2, -1), dim=-1)     # Q K^T
+        y = (att @ v).transpose(1, 2).reshape(b, t, e)                         # P V
+        return self.proj(y)
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block: x + attn(ln(x)), then x + mlp(ln(x)) with GELU."""
+
+    def __init__(self, dim, heads, hidden):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(dim)
+        self.attn = Attention(dim, heads)
+        self.ln2 = nn.LayerNorm(dim)
+        self.fc1 = nn.Linear(dim, hidden)
+        self.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln1(x))
+        return x + self.fc2(nn.functional.gelu(self.fc1(self.ln2(x))))
+
+
+class ViT(nn.Module):
+    """A small vision transformer for 28x28: 4x4 patches (49 tokens and a class token), width
+    64, 4 heads of 16, MLP 128, 4 blocks, final layer norm, linear 64->10 on the class token.
+    About 7.9 M MACs per image (the ResNet's 8.1 M); the largest K are 128 (fc2) and 50 (P V).
+    """
+
+    def __init__(self, dim=64, depth=4, heads=4, hidden=128, patch=4):
+        super().__init__()
+        tokens = (28 // patch) ** 2 + 1
+        self.patch = nn.Conv2d(1, dim, patch, patch)
+        self.cls = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos = nn.Parameter(torch.randn(1, tokens, dim) * 0.02)
+        self.blocks = nn.ModuleList([Block(dim, heads, hidden) for _ in range(depth)])
+        self.norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, 10)
+
+    def forward(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2)  # [b, 49, dim]
+        x = torch.cat([self.cls.expand(x.shape[0], -1, -1), x], dim=1) + self.pos
+        for blk in self.blocks:
+            x = blk(x)
+        return self.head(self.norm(x[:, 0]))
+
+
 def build(name):
     if name == "resnet":
         return ResNet()
     if name == "mlp":
         return MLP()
-    raise ValueError(f"unknown network {name!r} (expected resnet or mlp)")
+    if name == "vit":
+        return ViT()
+    raise ValueError(f"unknown network {name!r} (expected resnet, mlp or vit)")

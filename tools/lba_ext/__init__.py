@@ -162,7 +162,8 @@ class LbaLinear(torch.nn.Module):
 
     def forward(self, x):
         w = self.weight.double()
-        x = x.double()
+        lead = x.shape[:-1]  # rows: every leading index, in C order (as lbasim lowers it)
+        x = x.double().reshape(-1, x.shape[-1])
         floors = (None, None)
         if self.op.wa:
             ws = self.weight_scale()
@@ -170,7 +171,7 @@ class LbaLinear(torch.nn.Module):
             w = quantize(w, ws, self.op.wa_format)
             floors = operand_floors(self.op.wa_format, self.op.input_scale, ws)
         y = lba_gemm(x, w.t().contiguous(), self.op.cfg, self.op.estimator, self.stats, floors)
-        return y + self.bias.double()
+        return (y + self.bias.double()).reshape(*lead, -1)
 
 
 class LbaConv2d(torch.nn.Module):

@@ -7,6 +7,7 @@
 #include <torch/extension.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -302,6 +303,31 @@ py::tuple gemm_backward(torch::Tensor a, torch::Tensor w, torch::Tensor grad,
   return py::make_tuple(ga, gw);
 }
 
+// The C library's exp, erf, tanh or pow, elementwise on float64: the functions lbasim's
+// executor calls for the non-GEMM ops, so that a fine-tuned forward is bit-identical to it
+// (torch's vectorized versions differ from them in the last bit).
+torch::Tensor libm(const std::string& name, torch::Tensor x, c10::optional<torch::Tensor> y) {
+  TORCH_CHECK(x.scalar_type() == torch::kDouble, "libm: expected float64");
+  auto out = x.contiguous().clone();
+  double* v = out.data_ptr<double>();
+  const std::int64_t n = out.numel();
+  if (name == "pow") {
+    TORCH_CHECK(y.has_value() && y->sizes() == x.sizes() && y->scalar_type() == torch::kDouble,
+                "libm pow: expected an exponent of x's shape, float64");
+    const auto e = y->contiguous();
+    const double* p = e.data_ptr<double>();
+    for (std::int64_t i = 0; i < n; ++i) v[i] = std::pow(v[i], p[i]);
+    return out;
+  }
+  double (*f)(double) = name == "exp" ? static_cast<double (*)(double)>(std::exp)
+                        : name == "erf" ? static_cast<double (*)(double)>(std::erf)
+                        : name == "tanh" ? static_cast<double (*)(double)>(std::tanh)
+                                         : nullptr;
+  TORCH_CHECK(f != nullptr, "libm: unknown function ", name, "; expected exp, erf, tanh, pow");
+  for (std::int64_t i = 0; i < n; ++i) v[i] = f(v[i]);
+  return out;
+}
+
 // One golden FMAq step pair, for brute-force references in tests.
 py::tuple mul_q(double a, double w, const std::string& format) {
   const num::Quantized q = num::mul_q(a, w, num::parse_format(format));
@@ -349,6 +375,8 @@ PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("gemm_backward", &gemm_backward, "(grad_a, grad_w) of the fine-grained estimator",
         py::arg("a"), py::arg("w"), py::arg("grad"), py::arg("config_json"), py::arg("variant"),
         py::arg("threads") = 1, py::arg("floor_a") = py::none(), py::arg("floor_w") = py::none());
+  m.def("libm", &libm, "the C library's exp/erf/tanh/pow elementwise (float64)", py::arg("name"),
+        py::arg("x"), py::arg("y") = py::none());
   m.def("mul_q", &mul_q, "golden Q_prod(a * w): (value, events)");
   m.def("add_q", &add_q, "golden Q_acc(acc + addend): (value, events)");
   m.def("fused_step", &fused_step,

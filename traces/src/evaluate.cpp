@@ -195,7 +195,7 @@ RunReport evaluate(const Trace& trace, const GemmSettings& settings, const EvalO
     lr.macs = lr.op->macs_per_image() * total;
     lr.error = errors[l];
     lr.events = events[l];
-    lr.events.weight_quant = runner.weight_quant_events()[l];
+    lr.events.weight_quant += runner.weight_quant_events()[l];
     report.layers.push_back(lr);
   }
   return report;

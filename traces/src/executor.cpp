@@ -4,9 +4,11 @@
 #include <limits>
 #include <map>
 #include <span>
+#include <stdexcept>
 
 #include "lbasim/numerics/scale.h"
 #include "lbasim/traces/lowering.h"
+#include "ops.h"
 
 namespace lbasim::traces {
 
@@ -42,7 +44,7 @@ GraphRunner::GraphRunner(const Trace& trace, GemmSettings settings)
     layers_.push_back(&op);
     std::vector<double> weight = op.weight;
     num::EventCounts ev;
-    if (!settings_.reference && settings_.wa_quant && op.quant) {
+    if (op.kind != OpKind::matmul && !settings_.reference && settings_.wa_quant && op.quant) {
       const auto& q = op.quant->weight;
       const std::size_t per_channel = weight.size() / static_cast<std::size_t>(op.out_channels);
       for (std::int64_t co = 0; co < op.out_channels; ++co) {
@@ -53,134 +55,140 @@ GraphRunner::GraphRunner(const Trace& trace, GemmSettings settings)
     }
     weight_events_.push_back(ev);
     std::vector<std::vector<double>> groups;
-    std::vector<num::OperandFloors> floors(static_cast<std::size_t>(op.groups));
-    for (std::int64_t g = 0; g < op.groups; ++g) {
-      groups.push_back(lower_weight(op, weight, g));
-      if (!settings_.reference && settings_.wa_quant && op.quant)
-        floors[g] = layer_floors(*op.quant, op.out_channels / op.groups, g);
-    }
+    if (op.kind != OpKind::matmul)  // matmul's B is an activation: quantized per batch
+      for (std::int64_t g = 0; g < op.groups; ++g) groups.push_back(lower_weight(op, weight, g));
     w_.push_back(std::move(groups));
+    // A matmul has one group and per-tensor scales: its B floor is the tensor's.
+    std::vector<num::OperandFloors> floors(static_cast<std::size_t>(op.groups));
+    if (!settings_.reference && settings_.wa_quant && op.quant)
+      for (std::int64_t g = 0; g < op.groups; ++g)
+        floors[g] = layer_floors(*op.quant, op.gemm_n(), g);
     floors_.push_back(std::move(floors));
   }
+}
+
+Tensor GraphRunner::quantize_operand(const Op& op, const OperandQuant& q, const Tensor& x,
+                                     num::EventCounts* events) const {
+  Tensor out = x;
+  if (!settings_.reference && settings_.wa_quant && op.quant) {
+    const auto ev = num::quantize_scaled(out.data, q.scale_exp[0], q.format);
+    if (events) *events += ev;
+  }
+  return out;
 }
 
 Tensor GraphRunner::quantize_input(std::size_t layer, const Tensor& x,
                                    num::EventCounts* events) const {
   const Op& op = *layers_[layer];
-  Tensor q = x;
-  if (!settings_.reference && settings_.wa_quant && op.quant) {
-    const auto ev =
-        num::quantize_scaled(q.data, op.quant->input.scale_exp[0], op.quant->input.format);
-    if (events) *events += ev;
-  }
-  return q;
-}
-
-void GraphRunner::for_each_gemm(std::size_t layer, const Tensor& xq,
-                                const std::function<void(const LayerGemm&)>& f) const {
-  const Op& op = *layers_[layer];
-  const std::int64_t m = gemm_m(op, xq.batch());
-  for (std::int64_t g = 0; g < op.groups; ++g) {
-    const std::vector<double> a = lower_input(op, xq, g);
-    f(LayerGemm{g, m, op.gemm_k(), op.gemm_n(), &a, &w_[layer][g]});
-  }
+  if (!op.quant) return x;
+  return quantize_operand(op, op.quant->input, x, events);
 }
 
 Tensor GraphRunner::run_layer(std::size_t layer, const Tensor& x_in, LayerEvents* events) const {
+  return run_layer(layer, std::vector<const Tensor*>{&x_in}, events);
+}
+
+void GraphRunner::for_each_gemm(std::size_t layer, const std::vector<const Tensor*>& in,
+                                LayerEvents* events, const GemmVisitor& visit) const {
   const Op& op = *layers_[layer];
-  const Tensor quantized = quantize_input(layer, x_in, events ? &events->input_quant : nullptr);
-  const std::int64_t batch = quantized.batch();
+  const Tensor a = quantize_input(layer, *in[0], events ? &events->input_quant : nullptr);
+  const std::int64_t batch = a.batch(), k = op.gemm_k(), n = op.gemm_n();
+  if (op.kind == OpKind::matmul) {
+    // B is the second activation: quantized per batch, one GEMM per image and leading index.
+    const Tensor b = op.quant ? quantize_operand(op, op.quant->weight, *in[1],
+                                                 events ? &events->weight_quant : nullptr)
+                              : *in[1];
+    std::vector<double> a_mat, b_mat;
+    for (std::int64_t i = 0; i < op.gemm_count() * batch; ++i) {
+      matmul_operands(op, a, b, i, a_mat, b_mat);
+      visit(LayerGemm{a_mat.data(), b_mat.data(), op.gemm_m(), k, n, 0, i});
+    }
+    return;
+  }
+  for (std::int64_t g = 0; g < op.groups; ++g) {
+    const std::vector<double> a_mat = lower_input(op, a, g);
+    visit(LayerGemm{a_mat.data(), w_[layer][g].data(), op.gemm_m() * batch, k, n, g, 0});
+  }
+}
+
+Tensor GraphRunner::run_layer(std::size_t layer, const std::vector<const Tensor*>& in,
+                              LayerEvents* events) const {
+  const Op& op = *layers_[layer];
+  const std::int64_t batch = in[0]->batch();
   Tensor y = zeros(batch_shape(batch, op.shape));
-  std::vector<double> c(static_cast<std::size_t>(gemm_m(op, batch) * op.gemm_n()));
   num::StageCounts counts;
-  for_each_gemm(layer, quantized, [&](const LayerGemm& g) {
-    run_gemm(g.a->data(), g.w->data(), c.data(), g.m, g.k, g.n, settings_, &counts,
-             floors_[layer][g.group]);
+  std::vector<double> c;
+  for_each_gemm(layer, in, events, [&](const LayerGemm& g) {
+    if (op.kind == OpKind::matmul) {  // C lands in place: [image, leading..., M, N]
+      run_gemm(g.a, g.w, y.data.data() + g.index * g.m * g.n, g.m, g.k, g.n, settings_, &counts,
+               floors_[layer][g.group]);
+      return;
+    }
+    c.resize(static_cast<std::size_t>(g.m * g.n));
+    run_gemm(g.a, g.w, c.data(), g.m, g.k, g.n, settings_, &counts, floors_[layer][g.group]);
     scatter_output(op, c, g.group, y);
   });
-  // Bias is added in double after the (rescaled) GEMM, outside the accumulator.
-  const std::int64_t pixels = y.per_sample() / op.out_channels;
-  for (std::int64_t b = 0; b < batch; ++b)
-    for (std::int64_t co = 0; co < op.out_channels; ++co) {
-      double* p = y.data.data() + (b * op.out_channels + co) * pixels;
-      for (std::int64_t i = 0; i < pixels; ++i) p[i] += op.bias[co];
-    }
   if (events) events->gemm += counts;
-  return y;
-}
-
-namespace {
-
-Tensor pool(const Op& op, const Tensor& x, bool is_max) {
-  const Window& w = op.window;
-  const std::int64_t batch = x.batch(), ch = x.shape[1], h = x.shape[2], wd = x.shape[3];
-  const std::int64_t oh = op.shape[1], ow = op.shape[2];
-  Tensor y = zeros(batch_shape(batch, op.shape));
-  double* out = y.data.data();
-  for (std::int64_t bc = 0; bc < batch * ch; ++bc) {
-    const double* plane = x.data.data() + bc * h * wd;
-    for (std::int64_t i = 0; i < oh; ++i)
-      for (std::int64_t j = 0; j < ow; ++j, ++out) {
-        double acc = is_max ? -std::numeric_limits<double>::infinity() : 0.0;
-        std::int64_t inside_count = 0;
-        for (std::int64_t di = 0; di < w.kh; ++di)
-          for (std::int64_t dj = 0; dj < w.kw; ++dj) {
-            const std::int64_t yi = i * w.stride_h - w.pad_h + di * w.dil_h;
-            const std::int64_t xi = j * w.stride_w - w.pad_w + dj * w.dil_w;
-            const bool inside = yi >= 0 && yi < h && xi >= 0 && xi < wd;
-            if (!inside) continue;  // max pads with -inf, average counts the padding as zeros
-            const double v = plane[yi * wd + xi];
-            acc = is_max ? std::max(acc, v) : acc + v;
-            ++inside_count;
-          }
-        // count_include_pad = false (version 2): the mean of the elements inside the input.
-        // The reader ensures every window holds at least one of them.
-        const std::int64_t divisor = op.count_include_pad ? w.kh * w.kw : inside_count;
-        *out = is_max ? acc : acc / static_cast<double>(divisor);
+  if (op.kind == OpKind::matmul) return y;
+  // Bias is added in double after the GEMM, outside the accumulator.
+  if (op.kind == OpKind::linear) {  // channels last: [..., out]
+    for (std::size_t i = 0; i < y.data.size(); ++i)
+      y.data[i] += op.bias[i % static_cast<std::size_t>(op.out_channels)];
+  } else {  // conv2d: [C_out, h, w]
+    const std::int64_t pixels = y.per_sample() / op.out_channels;
+    for (std::int64_t b = 0; b < batch; ++b)
+      for (std::int64_t co = 0; co < op.out_channels; ++co) {
+        double* p = y.data.data() + (b * op.out_channels + co) * pixels;
+        for (std::int64_t i = 0; i < pixels; ++i) p[i] += op.bias[co];
       }
   }
   return y;
 }
-
-}  // namespace
 
 Tensor apply_pointwise_op(const Op& op, const std::vector<const Tensor*>& in) {
-  const Tensor& x = *in[0];
+  const Tensor& x = in.empty() ? Tensor{} : *in[0];
   switch (op.kind) {
-    case OpKind::relu: {
-      Tensor y = x;
-      for (auto& v : y.data) v = v > 0 ? v : 0.0;
-      return y;
-    }
-    case OpKind::add: {
-      Tensor y = x;
-      for (std::size_t i = 0; i < y.data.size(); ++i) y.data[i] += in[1]->data[i];
-      return y;
-    }
-    case OpKind::flatten: {
-      Tensor y = x;
-      y.shape = {x.batch(), x.per_sample()};
-      return y;
-    }
+    case OpKind::flatten:
+    case OpKind::reshape:
+      return ops::reshape(op, x);
     case OpKind::maxpool:
-      return pool(op, x, true);
     case OpKind::avgpool:
-      return pool(op, x, false);
-    case OpKind::global_avgpool: {
-      const std::int64_t ch = x.shape[1], pixels = x.shape[2] * x.shape[3];
-      Tensor y = zeros({x.batch(), ch});
-      for (std::int64_t bc = 0; bc < x.batch() * ch; ++bc) {
-        double s = 0;
-        for (std::int64_t p = 0; p < pixels; ++p) s += x.data[bc * pixels + p];
-        y.data[bc] = s / static_cast<double>(pixels);
-      }
-      return y;
-    }
+      return ops::pool(op, x);
+    case OpKind::global_avgpool:
+      return ops::global_avgpool(x);
+    case OpKind::add:
+    case OpKind::sub:
+    case OpKind::mul:
+    case OpKind::div:
+    case OpKind::pow:
+      return ops::binary(op, in);
+    case OpKind::softmax:
+      return ops::softmax(op, x);
+    case OpKind::layernorm:
+      return ops::layernorm(op, x);
+    case OpKind::reduce_mean:
+    case OpKind::reduce_sum:
+    case OpKind::reduce_max:
+      return ops::reduce(op, x);
+    case OpKind::concat:
+      return ops::concat(op, in);
+    case OpKind::slice:
+      return ops::slice(op, x);
+    case OpKind::transpose:
+      return ops::transpose(op, x);
+    case OpKind::pad:
+      return ops::pad(op, x);
+    case OpKind::gather:
+      return ops::gather(op, x);
+    case OpKind::constant:
+      throw std::logic_error("constant: GraphRunner::run materializes it for the batch");
     case OpKind::conv2d:
     case OpKind::linear:
-      break;
+    case OpKind::matmul:
+      throw std::logic_error("GEMM ops go through GraphRunner::run_layer");
+    default:
+      return ops::unary(op, x);
   }
-  return x;  // not reached: GEMM ops go through GraphRunner::run_layer
 }
 
 Tensor GraphRunner::run(const Tensor& input, std::vector<Tensor>* outputs,
@@ -194,9 +202,11 @@ Tensor GraphRunner::run(const Tensor& input, std::vector<Tensor>* outputs,
     for (const auto& name : op.inputs) ins.push_back(&env.at(name));
     Tensor y;
     if (is_gemm(op.kind)) {
-      y = run_layer(layer, *ins[0], events ? &(*events)[layer] : nullptr);
+      y = run_layer(layer, ins, events ? &(*events)[layer] : nullptr);
       if (outputs) (*outputs)[layer] = y;
       ++layer;
+    } else if (op.kind == OpKind::constant) {
+      y = ops::constant(op, input.batch());
     } else {
       y = apply_pointwise_op(op, ins);
     }

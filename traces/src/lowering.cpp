@@ -69,4 +69,30 @@ void scatter_output(const Op& op, const std::vector<double>& c, std::int64_t g, 
         y.data[(b * op.out_channels + g * n + co) * pixels + p] = c[(b * pixels + p) * n + co];
 }
 
+void matmul_operands(const Op& op, const Tensor& a, const Tensor& b, std::int64_t i,
+                     std::vector<double>& a_mat, std::vector<double>& b_mat) {
+  // Output leading axes (per sample) and each operand's, right-aligned; the image is axis 0.
+  const std::vector<std::int64_t> lead(op.shape.begin(), op.shape.end() - 2);
+  const auto offset_of = [&](const Tensor& t, std::int64_t image, std::int64_t l) {
+    const std::size_t rank = t.shape.size() - 3;  // the operand's leading axes
+    const std::int64_t matrix = t.shape[rank + 1] * t.shape[rank + 2];
+    std::int64_t off = 0, stride = matrix;
+    for (std::size_t d = lead.size(); d-- > 0;) {
+      const std::int64_t coord = l % lead[d];
+      l /= lead[d];
+      if (d + rank < lead.size()) continue;  // an axis the operand lacks: broadcast
+      const std::int64_t size = t.shape[1 + d + rank - lead.size()];
+      off += (size == 1 ? 0 : coord) * stride;
+      stride *= size;
+    }
+    return image * t.per_sample() + off;
+  };
+  const std::int64_t per_image = op.gemm_count(), image = i / per_image, l = i % per_image;
+  const std::int64_t mk = op.gemm_m() * op.gemm_k(), kn = op.gemm_k() * op.gemm_n();
+  const double* pa = a.data.data() + offset_of(a, image, l);
+  const double* pb = b.data.data() + offset_of(b, image, l);
+  a_mat.assign(pa, pa + mk);
+  b_mat.assign(pb, pb + kn);
+}
+
 }  // namespace lbasim::traces

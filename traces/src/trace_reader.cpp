@@ -14,65 +14,66 @@
 #include "lbasim/base/json_field.h"
 #include "lbasim/base/npy.h"
 #include "lbasim/traces/trace.h"
+#include "manifest_field.h"
+#include "op_reader.h"
 
 namespace lbasim::traces {
 namespace {
 
-using nlohmann::json;
+using detail::Field;
+using detail::json;
+using detail::product;
+using detail::TensorLoader;
 
-// Where a JSON value sits (the manifest path and the field path), for error messages.
-using Field = JsonField;
+const std::map<std::string, OpKind, std::less<>> kOps{{"conv2d", OpKind::conv2d},
+                                                      {"linear", OpKind::linear},
+                                                      {"relu", OpKind::relu},
+                                                      {"maxpool", OpKind::maxpool},
+                                                      {"avgpool", OpKind::avgpool},
+                                                      {"add", OpKind::add},
+                                                      {"flatten", OpKind::flatten},
+                                                      {"global_avgpool", OpKind::global_avgpool},
+                                                      {"matmul", OpKind::matmul},
+                                                      {"sigmoid", OpKind::sigmoid},
+                                                      {"tanh", OpKind::tanh},
+                                                      {"erf", OpKind::erf},
+                                                      {"sqrt", OpKind::sqrt},
+                                                      {"exp", OpKind::exp},
+                                                      {"neg", OpKind::neg},
+                                                      {"abs", OpKind::abs},
+                                                      {"reciprocal", OpKind::reciprocal},
+                                                      {"clip", OpKind::clip},
+                                                      {"hardsigmoid", OpKind::hardsigmoid},
+                                                      {"hardswish", OpKind::hardswish},
+                                                      {"sub", OpKind::sub},
+                                                      {"mul", OpKind::mul},
+                                                      {"div", OpKind::div},
+                                                      {"pow", OpKind::pow},
+                                                      {"softmax", OpKind::softmax},
+                                                      {"layernorm", OpKind::layernorm},
+                                                      {"reduce_mean", OpKind::reduce_mean},
+                                                      {"reduce_sum", OpKind::reduce_sum},
+                                                      {"reduce_max", OpKind::reduce_max},
+                                                      {"concat", OpKind::concat},
+                                                      {"slice", OpKind::slice},
+                                                      {"transpose", OpKind::transpose},
+                                                      {"reshape", OpKind::reshape},
+                                                      {"pad", OpKind::pad},
+                                                      {"gather", OpKind::gather},
+                                                      {"constant", OpKind::constant}};
 
-const std::map<std::string, OpKind, std::less<>> kOps{
-    {"conv2d", OpKind::conv2d},   {"linear", OpKind::linear},
-    {"relu", OpKind::relu},       {"maxpool", OpKind::maxpool},
-    {"avgpool", OpKind::avgpool}, {"add", OpKind::add},
-    {"flatten", OpKind::flatten}, {"global_avgpool", OpKind::global_avgpool}};
+// The ops of manifest versions 1 and 2; every other op needs version 3.
+bool is_v1_op(OpKind k) { return k <= OpKind::global_avgpool; }
 
-std::int64_t product(const std::vector<std::int64_t>& shape) {
-  std::int64_t p = 1;
-  for (auto d : shape) p *= d;
-  return p;
+std::string op_names() {
+  std::string names;
+  for (const auto& [name, kind] : kOps) names += (names.empty() ? "" : ", ") + name;
+  return names;
 }
 
-// Reads the .npy named by a manifest field, checking dtype and shape; errors name both.
-class TensorLoader {
- public:
-  explicit TensorLoader(const std::filesystem::path& dir) : dir_(dir) {}
+}  // namespace
 
-  npy::Array load(const Field& f, npy::DType dtype, const std::vector<std::int64_t>& shape) {
-    const std::string rel = f.str();
-    const std::filesystem::path path = dir_ / rel;
-    const std::string ctx = fmt::format("{} (manifest field '{}')", path.string(), f.where());
-    if (!std::filesystem::is_regular_file(path))
-      throw InputError(fmt::format("{}: no such file", ctx));
-    npy::Array a;
-    try {
-      a = npy::read(path);
-    } catch (const InputError& e) {
-      throw InputError(fmt::format("{}: {}", ctx, e.what()));
-    }
-    const bool float_wanted = dtype != npy::DType::i64;
-    const bool float_got = a.dtype != npy::DType::i64;
-    if (float_wanted != float_got || (float_wanted && a.dtype != npy::DType::f32))
-      throw InputError(fmt::format("{}: dtype {}, expected {}", ctx, npy::to_string(a.dtype),
-                                   npy::to_string(dtype)));
-    if (a.shape != shape)
-      throw InputError(fmt::format("{}: shape [{}], expected [{}]", ctx, fmt::join(a.shape, ", "),
-                                   fmt::join(shape, ", ")));
-    if (float_wanted)
-      for (std::size_t i = 0; i < a.values.size(); ++i)
-        if (!std::isfinite(a.values[i]))
-          throw InputError(
-              fmt::format("{}: element {} is {}, expected finite values", ctx, i, a.values[i]));
-    return a;
-  }
-
- private:
-  std::filesystem::path dir_;
-};
-
-OperandQuant read_operand_quant(const Field& f, std::int64_t channels) {
+OperandQuant detail::read_operand_quant(const Field& f, std::int64_t channels) {
   OperandQuant q;
   const Field fmt_field = f.at("format");
   try {
@@ -97,12 +98,19 @@ OperandQuant read_operand_quant(const Field& f, std::int64_t channels) {
   return q;
 }
 
-// A field that only a version-2 manifest may use; in version 1 it is refused, not ignored.
-bool has_v2(const Field& op, const char* key, int version) {
+namespace {
+
+// A field that only manifests of version `since` and later may use; an older manifest that
+// has it is refused, not read as if the field were absent (an old reader would ignore it).
+bool has_since(const Field& op, const char* key, int version, int since) {
   if (!op.has(key)) return false;
-  if (version < 2)
-    op.at(key).fail(fmt::format("needs manifest version 2 (this manifest is version {})", version));
+  if (version < since)
+    op.at(key).fail(
+        fmt::format("needs manifest version {} (this manifest is version {})", since, version));
   return true;
+}
+bool has_v2(const Field& op, const char* key, int version) {
+  return has_since(op, key, version, 2);
 }
 
 Window read_window(const Field& op, bool conv, int version) {
@@ -143,15 +151,50 @@ Window read_window(const Field& op, bool conv, int version) {
   return w;
 }
 
+// Output length of a window along one axis: floor, or ceil (ceil_mode) where the last window
+// must start inside the input or its leading padding (PyTorch's and ONNX Runtime's rule).
+std::int64_t window_len(std::int64_t in, std::int64_t pad_begin, std::int64_t pad_end,
+                        std::int64_t eff, std::int64_t stride, bool ceil) {
+  const std::int64_t span = in + pad_begin + pad_end - eff;
+  std::int64_t out = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceil && (out - 1) * stride >= in + pad_begin) --out;
+  return out;
+}
+
 // Output h, w of a window over (h, w); a window that does not fit is an error of the op.
 std::pair<std::int64_t, std::int64_t> window_out(const Field& f, const Window& w, std::int64_t h,
-                                                 std::int64_t wd) {
+                                                 std::int64_t wd, bool ceil) {
   const std::int64_t eh = w.dil_h * (w.kh - 1) + 1, ew = w.dil_w * (w.kw - 1) + 1;
   const std::int64_t ph = w.pad_h + w.pad_bottom(), pw = w.pad_w + w.pad_right();
   if (h + ph < eh || wd + pw < ew)
     f.fail(fmt::format("window {}x{} does not fit the {}x{} input with padding {},{}", eh, ew, h,
                        wd, ph, pw));
-  return {(h + ph - eh) / w.stride_h + 1, (wd + pw - ew) / w.stride_w + 1};
+  return {window_len(h, w.pad_h, w.pad_bottom(), eh, w.stride_h, ceil),
+          window_len(wd, w.pad_w, w.pad_right(), ew, w.stride_w, ceil)};
+}
+
+// The tensor inputs of op `f`, their shapes appended to `in_shapes`.
+void read_inputs(const Field& f, Op& op, bool has_constant,
+                 const std::map<std::string, std::vector<std::int64_t>>& shapes,
+                 detail::Shapes& in_shapes) {
+  const Field ins = f.at("inputs");
+  const std::string kind = std::string(to_string(op.kind));
+  const auto [lo, hi] = is_v1_op(op.kind) && !has_constant
+                            ? std::pair<std::size_t, std::size_t>{op.kind == OpKind::add ? 2 : 1,
+                                                                  op.kind == OpKind::add ? 2 : 1}
+                            : detail::v3_arity(op.kind, has_constant);
+  if (ins.size() < lo || ins.size() > hi)
+    ins.fail(fmt::format("{} inputs; op {}{} takes {}", ins.size(), kind,
+                         has_constant ? " with a constant operand" : "",
+                         lo == hi ? std::to_string(lo) : fmt::format("{} to {}", lo, hi)));
+  for (std::size_t i = 0; i < ins.size(); ++i) {
+    op.inputs.push_back(ins.at(i).str());
+    auto s = shapes.find(op.inputs.back());
+    if (s == shapes.end())
+      ins.at(i).fail(fmt::format("tensor '{}' is not defined by an earlier op or the input",
+                                 op.inputs.back()));
+    in_shapes.push_back(s->second);
+  }
 }
 
 // Reads op i, computing its output shape from its inputs' shapes.
@@ -161,32 +204,26 @@ Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& sha
   const Field kind = f.at("op");
   const auto it = kOps.find(kind.str());
   if (it == kOps.end())
-    kind.fail(
-        fmt::format("unknown op '{}'; expected one of conv2d, linear, relu, maxpool, "
-                    "avgpool, add, flatten, global_avgpool",
-                    kind.str()));
+    kind.fail(fmt::format("unknown op '{}'; expected one of {}", kind.str(), op_names()));
   op.kind = it->second;
+  if (!is_v1_op(op.kind) && version < 3)
+    kind.fail(fmt::format("op '{}' needs manifest version 3 (this manifest is version {})",
+                          kind.str(), version));
   op.name = f.at("name").str();
   op.output = f.at("output").str();
+  const bool has_constant = has_since(f, "constant", version, 3);
+  detail::Shapes in_shapes;
+  read_inputs(f, op, has_constant, shapes, in_shapes);
   const Field ins = f.at("inputs");
-  const std::size_t arity = op.kind == OpKind::add ? 2 : 1;
-  if (ins.size() != arity)
-    ins.fail(fmt::format("{} inputs; op {} takes {}", ins.size(), kind.str(), arity));
-  std::vector<std::vector<std::int64_t>> in_shapes;
-  for (std::size_t i = 0; i < arity; ++i) {
-    op.inputs.push_back(ins.at(i).str());
-    auto s = shapes.find(op.inputs.back());
-    if (s == shapes.end())
-      ins.at(i).fail(fmt::format("tensor '{}' is not defined by an earlier op or the input",
-                                 op.inputs.back()));
-    in_shapes.push_back(s->second);
-  }
-  const auto& x = in_shapes[0];
+  const std::vector<std::int64_t> x =
+      in_shapes.empty() ? std::vector<std::int64_t>{} : in_shapes[0];
   const auto need_rank = [&](std::size_t r) {
     if (x.size() != r)
       ins.fail(fmt::format("input '{}' has shape [{}]; op {} needs rank {} per sample",
                            op.inputs[0], fmt::join(x, ", "), kind.str(), r));
   };
+  const Field shape = f.at("shape");
+  const std::vector<std::int64_t> declared = shape.ints(1);
   std::vector<std::int64_t> out;
   switch (op.kind) {
     case OpKind::conv2d: {
@@ -202,19 +239,21 @@ Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& sha
       if (op.in_channels % op.groups || op.out_channels % op.groups)
         f.at("groups").fail(fmt::format("{} does not divide in_channels {} and out_channels {}",
                                         op.groups, op.in_channels, op.out_channels));
-      auto [oh, ow] = window_out(f, op.window, x[1], x[2]);
+      auto [oh, ow] = window_out(f, op.window, x[1], x[2], false);
       out = {op.out_channels, oh, ow};
       break;
     }
     case OpKind::linear:
-      need_rank(1);
+      // Version 3: any rank >= 1, acting on the last axis (a transformer's [tokens, features]).
+      if (version < 3 || x.empty()) need_rank(1);
       op.in_channels = f.at("in_features").integer(1);
       op.out_channels = f.at("out_features").integer(1);
-      if (op.in_channels != x[0])
+      if (op.in_channels != x.back())
         f.at("in_features")
             .fail(fmt::format("{} but input '{}' has {} features", op.in_channels, op.inputs[0],
-                              x[0]));
-      out = {op.out_channels};
+                              x.back()));
+      out = x;
+      out.back() = op.out_channels;
       break;
     case OpKind::maxpool:
     case OpKind::avgpool: {
@@ -223,11 +262,10 @@ Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& sha
       if (has_v2(f, "count_include_pad", version)) {
         const Field c = f.at("count_include_pad");
         if (op.kind != OpKind::avgpool) c.fail("only avgpool takes count_include_pad");
-        if (!c.value().is_boolean())
-          c.fail(fmt::format("{} is not true or false", c.value().dump()));
-        op.count_include_pad = c.value().get<bool>();
+        op.count_include_pad = c.boolean();
       }
-      auto [oh, ow] = window_out(f, op.window, x[1], x[2]);
+      if (has_since(f, "ceil_mode", version, 3)) op.ceil_mode = f.at("ceil_mode").boolean();
+      auto [oh, ow] = window_out(f, op.window, x[1], x[2], op.ceil_mode);
       out = {x[0], oh, ow};
       break;
     }
@@ -235,6 +273,10 @@ Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& sha
       out = x;
       break;
     case OpKind::add:
+      if (version >= 3) {
+        out = detail::read_v3_op(f, op, in_shapes, declared, loader);
+        break;
+      }
       if (in_shapes[1] != x)
         ins.fail(fmt::format("inputs have shapes [{}] and [{}]; add needs equal shapes",
                              fmt::join(x, ", "), fmt::join(in_shapes[1], ", ")));
@@ -247,14 +289,18 @@ Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& sha
       need_rank(3);
       out = {x[0]};
       break;
+    default:
+      out = detail::read_v3_op(f, op, in_shapes, declared, loader);
+      break;
   }
-  const Field shape = f.at("shape");
-  if (shape.ints(1) != out)
+  detail::checked_elements(shape, out);
+  if (declared != out)
     shape.fail(fmt::format("{} does not match the graph: op {} on [{}] gives [{}]",
                            shape.value().dump(), kind.str(), fmt::join(x, ", "),
                            fmt::join(out, ", ")));
   op.shape = out;
-  if (is_gemm(op.kind)) {
+  op.input_shapes = std::move(in_shapes);
+  if (op.kind == OpKind::conv2d || op.kind == OpKind::linear) {
     std::vector<std::int64_t> wshape{op.out_channels, op.in_channels};
     if (op.kind == OpKind::conv2d)
       wshape = {op.out_channels, op.in_channels / op.groups, op.window.kh, op.window.kw};
@@ -262,8 +308,8 @@ Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& sha
     op.bias = loader.load(f.at("bias"), npy::DType::f32, {op.out_channels}).values;
     if (f.has("quant")) {
       const Field q = f.at("quant");
-      op.quant = LayerQuant{read_operand_quant(q.at("input"), 0),
-                            read_operand_quant(q.at("weight"), op.out_channels)};
+      op.quant = LayerQuant{detail::read_operand_quant(q.at("input"), 0),
+                            detail::read_operand_quant(q.at("weight"), op.out_channels)};
     }
   }
   if (shapes.count(op.output))
@@ -274,17 +320,39 @@ Op read_op(const Field& f, std::map<std::string, std::vector<std::int64_t>>& sha
 
 }  // namespace
 
+std::int64_t detail::product(const std::vector<std::int64_t>& shape) {
+  std::int64_t p = 1;
+  for (auto d : shape) p *= d;
+  return p;
+}
+
 std::string_view to_string(OpKind k) {
   for (const auto& [name, kind] : kOps)
     if (kind == k) return name;
   return "?";
 }
 
-bool is_gemm(OpKind k) { return k == OpKind::conv2d || k == OpKind::linear; }
+bool is_gemm(OpKind k) { return k == OpKind::conv2d || k == OpKind::linear || k == OpKind::matmul; }
+
+bool is_binary(OpKind k) {
+  return k == OpKind::add || k == OpKind::sub || k == OpKind::mul || k == OpKind::div ||
+         k == OpKind::pow;
+}
 
 std::int64_t Op::gemm_k() const {
-  if (kind == OpKind::linear) return in_channels;
+  if (kind == OpKind::linear || kind == OpKind::matmul) return in_channels;
   return in_channels / groups * window.kh * window.kw;
+}
+
+std::int64_t Op::gemm_m() const {
+  if (kind == OpKind::conv2d) return shape[1] * shape[2];
+  if (kind == OpKind::matmul) return shape[shape.size() - 2];
+  return product(shape) / out_channels;  // linear: the leading axes
+}
+
+std::int64_t Op::gemm_count() const {
+  if (kind != OpKind::matmul) return 1;
+  return product(shape) / (shape[shape.size() - 2] * shape.back());
 }
 
 std::int64_t Op::macs_per_image() const {
@@ -302,7 +370,7 @@ const Op& Trace::layer(const std::string& layer_name) const {
     if (op.name == layer_name) return op;
     names.push_back(op.name);
   }
-  throw InputError(fmt::format("{}: no conv2d/linear layer named '{}'; layers: {}",
+  throw InputError(fmt::format("{}: no conv2d/linear/matmul layer named '{}'; layers: {}",
                                (dir / "manifest.json").string(), layer_name,
                                fmt::join(names, ", ")));
 }
@@ -329,7 +397,7 @@ Trace read_trace(const std::filesystem::path& dir) {
   const Field version = root.at("version");
   if (!version.value().is_number_integer() || version.value().get<std::int64_t>() < kTraceVersion ||
       version.value().get<std::int64_t>() > kTraceVersionMax)
-    version.fail(fmt::format("{} is not supported; this reader knows versions {} and {}",
+    version.fail(fmt::format("{} is not supported; this reader knows versions {} to {}",
                              version.value().dump(), kTraceVersion, kTraceVersionMax));
 
   Trace t;
@@ -414,7 +482,7 @@ Trace read_trace(const std::filesystem::path& dir) {
     const Op* op = nullptr;
     for (const auto& o : t.graph)
       if (o.name == lname && is_gemm(o.kind)) op = &o;
-    if (!op) l.fail(fmt::format("'{}' is not a conv2d/linear op of the graph", lname));
+    if (!op) l.fail(fmt::format("'{}' is not a conv2d/linear/matmul op of the graph", lname));
     Capture c;
     c.input_shape = {n_samples};
     const auto& xs = shapes.at(op->inputs[0]);
@@ -423,6 +491,12 @@ Trace read_trace(const std::filesystem::path& dir) {
     c.output_shape.insert(c.output_shape.end(), op->shape.begin(), op->shape.end());
     c.input = loader.load(l.at("input"), npy::DType::f32, c.input_shape).values;
     c.output = loader.load(l.at("output"), npy::DType::f32, c.output_shape).values;
+    if (op->kind == OpKind::matmul) {  // B, the second activation operand
+      c.input_b_shape = {n_samples};
+      const auto& bs = shapes.at(op->inputs[1]);
+      c.input_b_shape.insert(c.input_b_shape.end(), bs.begin(), bs.end());
+      c.input_b = loader.load(l.at("input_b"), npy::DType::f32, c.input_b_shape).values;
+    }
     t.captures[lname] = std::move(c);
   }
   return t;

@@ -21,21 +21,28 @@ std::vector<LayerRun> simulate_inference(const traces::Trace& trace,
     if (cap == trace.captures.end())
       throw InputError(fmt::format("{}: layer '{}' has no captured input (activations)",
                                    (trace.dir / "manifest.json").string(), op.name));
-    traces::Tensor x;
-    x.shape = cap->second.input_shape;
-    x.shape[0] = 1;
-    x.data.assign(cap->second.input.begin(), cap->second.input.begin() + x.per_sample());
-    runner.for_each_gemm(l, runner.quantize_input(l, x, nullptr), [&](const traces::LayerGemm& g) {
+    // Sample 0 of the captures: one image, through the executor's own lowering.
+    const auto first = [](const std::vector<std::int64_t>& shape, const std::vector<double>& v) {
+      traces::Tensor t{shape, {}};
+      t.shape[0] = 1;
+      t.data.assign(v.begin(), v.begin() + t.per_sample());
+      return t;
+    };
+    const traces::Tensor x = first(cap->second.input_shape, cap->second.input);
+    std::vector<const traces::Tensor*> in{&x};
+    traces::Tensor b;
+    if (op.kind == traces::OpKind::matmul) {  // attention: B is an activation too
+      b = first(cap->second.input_b_shape, cap->second.input_b);
+      in.push_back(&b);
+    }
+    runner.for_each_gemm(l, in, nullptr, [&](const traces::LayerGemm& g) {
       std::vector<double> c(static_cast<std::size_t>(g.m * g.n));
-      const GemmProblem p{g.a->data(),
-                          g.w->data(),
-                          c.data(),
-                          g.m,
-                          g.k,
-                          g.n,
+      const GemmProblem p{g.a, g.w, c.data(), g.m, g.k, g.n,
                           l < dram.size() ? dram[l] : GemmDram{}};
-      layers.push_back({op.groups == 1 ? op.name : fmt::format("{}/g{}", op.name, g.group),
-                        run_gemm(p, array, cfg)});
+      std::string name = op.name;
+      if (op.groups > 1) name += fmt::format("/g{}", g.group);
+      if (op.gemm_count() > 1) name += fmt::format("/{}", g.index);
+      layers.push_back({std::move(name), run_gemm(p, array, cfg)});
     });
   }
   return layers;

@@ -16,11 +16,12 @@ namespace lbasim::traces {
 inline constexpr const char* kTraceFormat = "lbasim-trace";
 inline constexpr int kTraceVersion = 1;
 // Version 2 adds optional fields (asymmetric pads, pool dilation, count_include_pad, outputs
-// of any shape, optional labels and reference; docs/traces.md). A version-1 manifest is read
-// exactly as before and may not use them.
-inline constexpr int kTraceVersionMax = 2;
+// of any shape, optional labels and reference); version 3 adds the ops of today's CNNs and
+// transformers (docs/traces.md). A manifest may use only what its version defines.
+inline constexpr int kTraceVersionMax = 3;
 
 enum class OpKind : std::uint8_t {
+  // version 1
   conv2d,
   linear,
   relu,
@@ -28,10 +29,44 @@ enum class OpKind : std::uint8_t {
   avgpool,
   add,
   flatten,
-  global_avgpool
+  global_avgpool,
+  // version 3: GEMM of two activations
+  matmul,
+  // version 3: elementwise, one input
+  sigmoid,
+  tanh,
+  erf,
+  sqrt,
+  exp,
+  neg,
+  abs,
+  reciprocal,
+  clip,
+  hardsigmoid,
+  hardswish,
+  // version 3: elementwise, two inputs (or one and a constant), numpy broadcasting
+  sub,
+  mul,
+  div,
+  pow,
+  // version 3: along axes
+  softmax,
+  layernorm,
+  reduce_mean,
+  reduce_sum,
+  reduce_max,
+  // version 3: data movement
+  concat,
+  slice,
+  transpose,
+  reshape,
+  pad,
+  gather,
+  constant,
 };
 std::string_view to_string(OpKind k);
-bool is_gemm(OpKind k);
+bool is_gemm(OpKind k);    // conv2d, linear, matmul: run under the accumulator config
+bool is_binary(OpKind k);  // add, sub, mul, div, pow
 
 // W/A quantization of one operand: values become 2^s * Q_format(x / 2^s).
 struct OperandQuant {
@@ -56,6 +91,15 @@ struct Window {
   std::int64_t pad_right() const { return pad_r.value_or(pad_w); }
 };
 
+// A constant tensor of the graph (version 3): a `constant` op's value, a binary op's constant
+// operand. Broadcast over the images (it has no batch dimension).
+struct ConstTensor {
+  std::vector<std::int64_t> shape;
+  std::vector<double> values;  // C order
+};
+
+enum class PadMode : std::uint8_t { constant, reflect, edge };
+
 struct Op {
   OpKind kind = OpKind::relu;
   std::string name;
@@ -65,22 +109,46 @@ struct Op {
   Window window;                    // conv2d, maxpool, avgpool
   std::int64_t groups = 1;          // conv2d
   bool count_include_pad = true;    // avgpool: divide by the whole window, padding included
-  std::int64_t in_channels = 0;     // conv2d: C_in; linear: in_features
-  std::int64_t out_channels = 0;    // conv2d: C_out; linear: out_features
-  std::vector<double> weight;       // conv2d [C_out, C_in/groups, kh, kw]; linear [out, in]
-  std::vector<double> bias;         // [C_out]
-  std::optional<LayerQuant> quant;  // conv2d and linear
+  std::int64_t in_channels = 0;     // conv2d: C_in; linear: in_features; matmul: K
+  std::int64_t out_channels = 0;    // conv2d: C_out; linear: out_features; matmul: N
+  std::vector<double> weight;       // conv2d [C_out, C_in/groups, kh, kw]; linear [out, in];
+                                    // layernorm: the normalized shape
+  std::vector<double> bias;         // [C_out]; layernorm: the normalized shape
+  std::optional<LayerQuant> quant;  // conv2d, linear; matmul: input = A, weight = B
+  bool ceil_mode = false;           // maxpool, avgpool (version 3)
 
-  // GEMM dimensions per image: K per group, N per group; M per image is the output's h*w.
+  // Version 3 ops; axes are per-sample (0 = the first axis after the batch).
+  std::vector<std::vector<std::int64_t>> input_shapes;  // per-sample shape of each input
+  std::int64_t axis = 0;             // softmax, layernorm (first normalized axis), concat, gather
+  std::vector<std::int64_t> axes;    // reduce_*: ascending
+  bool keepdims = true;              // reduce_*
+  std::vector<std::int64_t> perm;    // transpose
+  std::vector<std::int64_t> starts;  // slice: first index per axis
+  std::vector<std::int64_t> steps;   // slice: step per axis (non-zero)
+  std::vector<std::int64_t> pads;    // pad: [begin per axis..., end per axis...]
+  PadMode pad_mode = PadMode::constant;
+  double pad_value = 0;
+  double alpha = 0, beta = 0;  // hardsigmoid: max(0, min(1, alpha x + beta))
+  double lo = 0, hi = 0;       // clip bounds (-inf / +inf when not given)
+  double epsilon = 0;          // layernorm (weight, bias: the normalized shape)
+  std::vector<std::int64_t> indices, indices_shape;  // gather
+  std::optional<ConstTensor> constant;  // constant op: its value; binary op: one operand
+  int constant_position = 1;            // binary op: the constant is operand 0 or 1
+
+  // GEMM dimensions per image: K and N per group; M rows per GEMM (conv2d: out h*w; linear:
+  // the product of the leading axes, 1 for a vector; matmul: A's rows); gemm_count GEMMs of
+  // one image per group (matmul: one per index of the leading axes, else 1).
   std::int64_t gemm_k() const;
   std::int64_t gemm_n() const { return out_channels / groups; }
+  std::int64_t gemm_m() const;
+  std::int64_t gemm_count() const;
   std::int64_t macs_per_image() const;
 };
 
-// Captured input and FP32 output of one GEMM layer for the sample images.
+// Captured input and FP32 output of one GEMM layer for the sample images (matmul: also B).
 struct Capture {
-  std::vector<std::int64_t> input_shape, output_shape;  // [samples, ...]
-  std::vector<double> input, output;
+  std::vector<std::int64_t> input_shape, output_shape, input_b_shape;  // [samples, ...]
+  std::vector<double> input, output, input_b;
 };
 
 struct Trace {

@@ -1,7 +1,7 @@
-"""Imports an ONNX model as an lbasim trace (manifest version 2; docs/onnx.md).
+"""Imports an ONNX model as an lbasim trace (manifest version 2 or 3; docs/onnx.md).
 
-Usage: import_onnx.py MODEL.onnx --inputs X.npy [--labels Y.npy] [--bind NAME=FILE.npy ...]
-                      [--calibration C.npy] [--name NAME] --out DIR
+Usage: python3 -m lba.onnx_import MODEL.onnx --inputs X.npy [--labels Y.npy]
+           [--bind NAME=FILE.npy ...] [--calibration C.npy] [--name NAME] --out DIR
 Called by `lbasim import onnx`. Exit status 0 ok, 1 bad or unsupported input (nothing written).
 """
 import argparse
@@ -14,16 +14,13 @@ import tempfile
 import numpy as np
 import onnx
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from .convert import Converter, Unsupported
+# evaluator and export import torch, which takes seconds: imported in main() only once the
+# model has been converted.
 
-from convert import Converter, Unsupported  # noqa: E402
-# run_graph and lba.export (the W/A scale rule of our traces) import torch, which takes seconds:
-# they are imported in main() only once the model has been converted.
-
-TRACE_VERSION = 2
 CALIBRATION_IMAGES = 2048
 ACTIVATION_SAMPLES = 4
+BATCH = 256  # images per PyTorch evaluation
 
 
 class BadInput(Exception):
@@ -54,6 +51,8 @@ def network_input(model, consts):
 
 
 def check_input(vi, x):
+    """Checks --inputs against the declared input; returns the model's batch dimension (an
+    int if fixed, else None)."""
     t = vi.type.tensor_type
     if t.elem_type != onnx.TensorProto.FLOAT:
         raise BadInput(f"network input '{vi.name}' has ONNX type "
@@ -66,22 +65,41 @@ def check_input(vi, x):
         if d and d != x.shape[i]:
             raise BadInput(f"--inputs has shape {list(x.shape)} but input '{vi.name}' is "
                            f"{dims} (dimension {i})")
+    return dims[0] if dims and dims[0] else None
 
 
-def calibrate(ops, weights, input_name, calib, run_graph, export):
-    """W/A scales by tools/lba/export.py's rule: weights from max |W|, activations from max |x|
-    of each conv/linear input over the calibration inputs."""
+def conversion_batch(declared, count):
+    """The batch N the graph's shapes are computed with: the model's fixed batch dimension, or
+    for a symbolic one the number of inputs, at least 2 (with N = 1 an op that mixes the
+    samples of a batch could not be told from one that does not)."""
+    return declared if declared else max(2, count)
+
+
+def calibrate(ops, weights, input_name, calib, evaluator, export):
+    """W/A scales by the one scale rule (export.scale_exp = num::choose_pow2_scale): weights
+    from max |W|, activations from max |x| of each GEMM input (both operands of a matmul) over
+    the calibration inputs."""
     amax = {}
-    for i in range(0, len(calib), 256):
-        _, cap = run_graph.run(ops, weights, input_name, calib[i:i + 256], capture=True)
-        for name, (inp, _) in cap.items():
-            amax[name] = max(amax.get(name, 0.0), float(np.abs(inp).max()))
+
+    def seen(op, ins, y):
+        for i, t in enumerate(ins):
+            key = (op["name"], i)
+            amax[key] = max(amax.get(key, 0.0), float(t.abs().max()))
+
+    for i in range(0, len(calib), BATCH):
+        evaluator.run(ops, weights, calib[i:i + BATCH], input_name, on_gemm=seen, keep=())
+
+    def spec(key, extra):
+        return {"format": export.WA_FORMAT, "scale_exp": export.scale_exp(amax[key]), **extra}
+
     for op in ops:
-        if op["op"] in run_graph.GEMM_OPS:
-            wmax, xmax = float(np.abs(weights[op["weight"]]).max()), amax[op["name"]]
+        if op["op"] == "matmul":
+            op["quant"] = {"a": spec((op["name"], 0), {"calibration_max": amax[op["name"], 0]}),
+                           "b": spec((op["name"], 1), {"calibration_max": amax[op["name"], 1]})}
+        elif op["op"] in evaluator.GEMM_OPS:
+            wmax = float(np.abs(weights[op["weight"]]).max())
             op["quant"] = {
-                "input": {"format": export.WA_FORMAT, "scale_exp": export.scale_exp(xmax),
-                          "calibration_max": xmax},
+                "input": spec((op["name"], 0), {"calibration_max": amax[op["name"], 0]}),
                 "weight": {"format": export.WA_FORMAT, "scale_exp": export.scale_exp(wmax),
                            "max": wmax}}
 
@@ -123,7 +141,7 @@ def main(argv):
     if not np.isfinite(x).all():
         raise BadInput(f"--inputs {a.inputs}: non-finite values")
     vi = network_input(model, consts)
-    check_input(vi, x)
+    declared = check_input(vi, x)
     labels = None
     if a.labels:
         labels = load_npy(a.labels, "--labels", "iu")
@@ -136,15 +154,15 @@ def main(argv):
             raise BadInput(f"--calibration {a.calibration}: shape {list(calib.shape)}, expected "
                            f"[n, {', '.join(map(str, x.shape[1:]))}]")
 
-    conv = Converter(model, bound, len(x))
+    conv = Converter(model, bound, conversion_batch(declared, len(x)))
     try:
-        out_tensor, out_shape = conv.convert(vi.name, list(x.shape[1:]))
+        out_tensor, out_layout = conv.convert(vi.name, list(x.shape[1:]))
     except Unsupported as e:
         raise Unsupported(f"{a.model}: {e}") from None
-    import run_graph  # noqa: E402
-    from lba import export, graph  # noqa: E402  (W/A scale rule and MAC count of our traces)
+    from .. import evaluator, export  # noqa: E402  (the one evaluator; the W/A scale rule)
     ops = conv.ops
-    weights = {k: v.astype(np.float32) for k, v in conv.weights.items()}
+    out_shape = out_layout.per_sample
+    weights = {k: np.asarray(v).astype(np.float32) for k, v in conv.weights.items()}
     for k, v in weights.items():
         if not np.isfinite(v).all():
             raise BadInput(f"{a.model}: {k} has non-finite values")
@@ -155,14 +173,14 @@ def main(argv):
         if labels.min() < 0 or labels.max() >= out_shape[0]:
             raise BadInput(f"--labels {a.labels}: values {labels.min()}..{labels.max()}, expected "
                            f"0..{out_shape[0] - 1}")
-    calibrate(ops, weights, vi.name, calib, run_graph, export)
-    env = {}
-    for i in range(0, len(x), 256):
-        e, _ = run_graph.run(ops, weights, vi.name, x[i:i + 256])
-        env.setdefault("out", []).append(e[out_tensor].numpy())
-    ref = np.concatenate(env["out"]).astype(np.float32)
+    calibrate(ops, weights, vi.name, calib, evaluator, export)
+    ref = []
+    for i in range(0, len(x), BATCH):
+        env, _ = evaluator.run(ops, weights, x[i:i + BATCH], vi.name, keep={out_tensor})
+        ref.append(env[out_tensor].numpy().astype(np.float32))
+    ref = np.concatenate(ref)
     samples = list(range(min(ACTIVATION_SAMPLES, len(x))))
-    _, cap = run_graph.run(ops, weights, vi.name, x[samples], capture=True)
+    _, cap = evaluator.run(ops, weights, x[samples], vi.name, capture=True, keep=())
 
     name = a.name or os.path.splitext(os.path.basename(a.model))[0]
     parent = os.path.dirname(os.path.abspath(a.out))
@@ -179,17 +197,18 @@ def main(argv):
             inputs["labels"] = "inputs/labels.npy"
         export.save_npy(tmp, "reference/outputs.npy", ref)
         act_layers = export.save_activations(tmp, cap)
-        opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
-                    default=0)
         manifest = {
             "format": export.TRACE_FORMAT,
-            "version": TRACE_VERSION,
+            "version": conv.version,
             "network": {"name": name,
                         "description": f"imported from ONNX {os.path.basename(a.model)} "
                                        f"(producer {model.producer_name or '?'} "
-                                       f"{model.producer_version}, opset {opset})",
-                        "dataset": "", "macs_per_image": graph.macs_per_image(ops)},
-            "training": {"script": "tools/onnx/import_onnx.py (imported, not trained here)",
+                                       f"{model.producer_version}, opset {conv.opset})",
+                        "dataset": "",
+                        "macs_per_image": evaluator.macs_per_image(ops, vi.name, x.shape[1:]),
+                        "onnx_output": {"tensor": model.graph.output[0].name,
+                                        **out_layout.describe()}},
+            "training": {"script": "python3 -m lba.onnx_import (imported, not trained here)",
                          "source_model": os.path.abspath(a.model), "onnx": onnx.__version__},
             "batch_norm": "folded",
             "input": {"tensor": vi.name, "shape": [int(d) for d in x.shape[1:]],
@@ -197,8 +216,9 @@ def main(argv):
             "output": out_tensor,
             "quantization": {
                 "default_format": export.WA_FORMAT, "granularity": "per_tensor",
-                "rule": "scale_exp = ceil(log2(max|x| / 31)), 31 = max of M4E3 (bias 3); "
-                        "values are quantized as 2^scale_exp * Q_M4E3(x / 2^scale_exp)",
+                "rule": "scale_exp = the smallest s with max|x| / 2^s <= 31 (31 = max of M4E3, "
+                        "bias 3; num::choose_pow2_scale); values are quantized as "
+                        "2^scale_exp * Q_M4E3(x / 2^scale_exp)",
                 "calibration": (os.path.abspath(a.calibration) if a.calibration else
                                 f"the first {len(calib)} of the inputs")},
             "graph": ops,
@@ -206,7 +226,7 @@ def main(argv):
             "activations": {"samples": samples, "layers": act_layers},
             "reference": {"logits": "reference/outputs.npy",
                           "producer": "PyTorch float32 of the imported graph "
-                                      "(tools/onnx/run_graph.py)"},
+                                      "(tools/lba/evaluator.py)"},
         }
         with open(os.path.join(tmp, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=1)
@@ -217,21 +237,23 @@ def main(argv):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    n_gemm = sum(op["op"] in run_graph.GEMM_OPS for op in ops)
-    print(f"imported {a.model}: {len(ops)} ops ({n_gemm} conv/linear), input {vi.name} "
-          f"{list(x.shape)}, output {out_tensor} {out_shape} -> {a.out}")
+    n_gemm = sum(op["op"] in evaluator.GEMM_OPS for op in ops)
+    print(f"imported {a.model}: {len(ops)} ops ({n_gemm} conv/linear/matmul), manifest version "
+          f"{conv.version}, input {vi.name} {list(x.shape)}, output {out_tensor} {out_shape} "
+          f"-> {a.out}")
     return 0
 
 
-if __name__ == "__main__":
+def cli(argv):
+    """main() with the exit statuses of `lbasim import onnx`."""
     try:
-        sys.exit(main(sys.argv[1:]))
+        return main(argv)
     except (BadInput, Unsupported) as e:
         print(f"lbasim import onnx: error: {e}; no trace written", file=sys.stderr)
-        sys.exit(1)
+        return 1
     except Exception:  # noqa: BLE001 - a bug here, not bad input: say so, distinctly
         import traceback
         traceback.print_exc()
-        print("lbasim import onnx: internal error (a bug in tools/onnx); no trace written",
-              file=sys.stderr)
-        sys.exit(3)
+        print("lbasim import onnx: internal error (a bug in tools/lba/onnx_import); no trace "
+              "written", file=sys.stderr)
+        return 3
