@@ -1,10 +1,7 @@
 // lbasim import onnx: an ONNX model as a trace (docs/onnx.md). The conversion is Python
 // (tools/onnx/import_onnx.py, Debian's python3-onnx); this command finds and runs it.
 #include <fmt/core.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -12,6 +9,7 @@
 
 #include "commands.h"
 #include "lbasim/numerics/error.h"
+#include "run_tool.h"
 
 namespace lbasim::cli {
 namespace {
@@ -21,37 +19,15 @@ struct ImportOptions {
   std::vector<std::string> bind;
 };
 
-// The importer script: under $LBASIM_SOURCE_DIR if set, else under the source tree this
-// binary was built from (so the command works from any working directory).
+// The importer script in the source tree (run_tool.h: $LBASIM_SOURCE_DIR or the build's).
 std::filesystem::path importer_script() {
-  const char* env = std::getenv("LBASIM_SOURCE_DIR");
-  const std::filesystem::path root = env && *env ? env : LBASIM_SOURCE_DIR;
-  const auto script = root / "tools" / "onnx" / "import_onnx.py";
+  const auto script = source_root() / "tools" / "onnx" / "import_onnx.py";
   if (!std::filesystem::is_regular_file(script))
     throw InputError(
         fmt::format("{}: no such file (the ONNX importer; set LBASIM_SOURCE_DIR to "
                     "the lbasim source tree)",
                     script.string()));
   return script;
-}
-
-// Runs /usr/bin/python3 with args (no shell, so no quoting issues); returns its exit status.
-int run_python(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>("/usr/bin/python3"));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  const pid_t pid = fork();
-  if (pid < 0) throw InputError("import onnx: cannot start /usr/bin/python3 (fork failed)");
-  if (pid == 0) {
-    execv(argv[0], argv.data());
-    std::fprintf(stderr, "lbasim: error: cannot run /usr/bin/python3 (install python3)\n");
-    _exit(127);
-  }
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0) throw InputError("import onnx: waitpid failed");
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 void run_import(const ImportOptions& o) {
@@ -61,7 +37,7 @@ void run_import(const ImportOptions& o) {
   if (!o.calibration.empty()) args.insert(args.end(), {"--calibration", o.calibration});
   if (!o.name.empty()) args.insert(args.end(), {"--name", o.name});
   for (const auto& b : o.bind) args.insert(args.end(), {"--bind", b});
-  const int rc = run_python(args);
+  const int rc = run_tool({"/usr/bin/python3", args, {}, "(install the Debian package python3)"});
   if (rc != 0)
     throw InputError(
         fmt::format("import onnx: {} was not imported (importer exit status {}; "
