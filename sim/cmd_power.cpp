@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -38,11 +39,18 @@ struct PowerOptions {
   std::int64_t cycles = 2000;
 };
 
+// The cell library's folder: $LBASIM_OSU018_DIR if set (tests point it elsewhere), else
+// where Debian's qflow-tech-osu018 installs it.
+fs::path osu018_dir() {
+  const char* env = std::getenv("LBASIM_OSU018_DIR");
+  return env && *env ? fs::path(env) : fs::path("/usr/share/qflow/tech/osu018");
+}
+
 // The flow's tools and library, each with the Debian package that ships it.
 void require_flow_tools() {
-  const std::pair<const char*, const char*> needs[] = {
-      {"/usr/share/qflow/tech/osu018/osu018_stdcells.lib", "qflow-tech-osu018"},
-      {"/usr/share/qflow/tech/osu018/osu018_stdcells.v", "qflow-tech-osu018"},
+  const std::pair<fs::path, const char*> needs[] = {
+      {osu018_dir() / "osu018_stdcells.lib", "qflow-tech-osu018"},
+      {osu018_dir() / "osu018_stdcells.v", "qflow-tech-osu018"},
       {"/usr/bin/yosys", "yosys"},
       {"/usr/bin/sta", "opensta"},
       {"/usr/bin/iverilog", "iverilog"},
@@ -51,12 +59,12 @@ void require_flow_tools() {
   std::string missing;
   for (const auto& [path, pkg] : needs)
     if (!fs::exists(path))
-      missing += fmt::format("{}{} (Debian package {})", missing.empty() ? "" : "; ", path, pkg);
+      missing += fmt::format("{}{} (Debian package {})", missing.empty() ? "" : "; ",
+                             path.string(), pkg);
   if (!missing.empty())
-    throw InputError(
-        fmt::format("power --synthesize: missing {}; install with apt-get install "
-                    "or run tools/setup.sh",
-                    missing));
+    throw InputError(fmt::format("power --synthesize: missing {}; install with apt-get install "
+                                 "or run tools/setup.sh",
+                                 missing));
 }
 
 std::pair<int, int> parse_shape(const std::string& s) {

@@ -28,7 +28,6 @@ int main(int argc, char** argv) {
   lbasim::cli::add_array_command(app);
   lbasim::cli::add_bench_array_command(app);
   lbasim::cli::add_cosim_command(app);
-  lbasim::cli::add_area_command(app);
   lbasim::cli::add_report_command(app);
   lbasim::cli::add_import_command(app);
   lbasim::cli::add_power_command(app);

@@ -89,6 +89,17 @@ TEST(ReportModel, NamesFileAndFieldOfBadInput) {
   EXPECT_NE(e.find("expected a number"), std::string::npos) << e;
 
   j = test::four_points()[0];
+  j["energy_pj"]["breakdown"]["dram"] = 0;  // the parts no longer add up to the total
+  e = error_of(j);
+  EXPECT_NE(e.find("energy_pj.breakdown"), std::string::npos) << e;
+  EXPECT_NE(e.find("differs from energy_pj.per_inference"), std::string::npos) << e;
+
+  j = test::four_points()[0];
+  j.erase("power_mw");
+  e = error_of(j);
+  EXPECT_NE(e.find("power_mw"), std::string::npos) << e;
+
+  j = test::four_points()[0];
   j["layers"][2]["events"]["accumulator"]["swamped"] = 1001;
   e = error_of(j);
   EXPECT_NE(e.find("layers[2].events.accumulator.swamped"), std::string::npos) << e;

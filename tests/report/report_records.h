@@ -48,7 +48,14 @@ inline nlohmann::json make_record(const RecordSpec& s) {
           {"layers", layers},
           {"cycles", {{"total", 12345}, {"compute", 10000}, {"utilization", 0.8}}},
           {"area_um2", {{"pe", s.pe_area}, {"array", s.pe_area * 256}}},
-          {"energy_pj", {{"per_inference", s.energy_pj}, {"per_mac", 0.35}}}};
+          {"clock_mhz", 40.0},
+          {"fmax_mhz", 90.0},
+          {"power_mw", s.energy_pj * 1e-9 / (12345 / 40e6)},
+          {"energy_pj",
+           {{"per_inference", s.energy_pj},
+            {"per_mac", 0.35},
+            {"breakdown",
+             {{"pe", s.energy_pj * 0.7}, {"sram", s.energy_pj * 0.2}, {"dram", s.energy_pj * 0.1}}}}}};
 }
 
 // Four points: FP32 baseline (91.5%), FP16 (91.2%, cheaper), paper M7E4 (90.9%, cheaper

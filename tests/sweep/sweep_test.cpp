@@ -63,6 +63,16 @@ TEST(Sweep, WritesOneCompleteRecordPerPointAndResumes) {
     EXPECT_GT(rec["cycles"]["total"].get<std::int64_t>(), macs / 16);  // 16 PEs at most busy
     EXPECT_DOUBLE_EQ(rec["area_um2"]["array"].get<double>(), 16 * rec["area_um2"]["pe"].get<double>());
     EXPECT_GT(rec["energy_pj"]["per_inference"].get<double>(), 0.0);
+    // PE array, SRAM and DRAM apart, adding up; power at the sweep's one clock.
+    const auto& b = rec["energy_pj"]["breakdown"];
+    EXPECT_NEAR(b["pe"].get<double>() + b["sram"].get<double>() + b["dram"].get<double>(),
+                rec["energy_pj"]["per_inference"].get<double>(),
+                1e-9 * rec["energy_pj"]["per_inference"].get<double>());
+    EXPECT_GT(b["pe"].get<double>(), 0.0);
+    EXPECT_GT(b["sram"].get<double>(), 0.0);
+    EXPECT_GT(b["dram"].get<double>(), 0.0);  // the image in, the logits out
+    EXPECT_GT(rec["power_mw"].get<double>(), 0.0);
+    EXPECT_LE(rec["clock_mhz"].get<double>(), rec["fmax_mhz"].get<double>());
     EXPECT_EQ(rec["layers"].size(), rec["energy_pj"]["layers"].size());
     EXPECT_EQ(rec["trace"]["name"], trace.name);
   }

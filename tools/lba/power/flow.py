@@ -21,7 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
     __file__)))))
 
 
-def run_flow(stim_dir, work, source_root, log=print):
+def run_flow(stim_dir, work, source_root, log=print, zero_delay=False):
     stim = json.load(open(os.path.join(stim_dir, "stimulus.json")))
     design = stim["design"]
     os.makedirs(work, exist_ok=True)
@@ -41,7 +41,7 @@ def run_flow(stim_dir, work, source_root, log=print):
     t2 = time.time()
     log(f"gate-level simulation of {stim['cycles']} cycles at {period} ns")
     gatesim.simulate(design, area["netlist"], stim_dir, work, period, stim["cycles"],
-                     stim["warmup"])
+                     stim["warmup"], zero_delay=zero_delay)
     checked = gatesim.check_outputs(design, stim_dir, work)
     tog = gatesim.toggles(work, stim_dir, period, stim["warmup"])
     t3 = time.time()
@@ -63,6 +63,7 @@ def run_flow(stim_dir, work, source_root, log=print):
         "flip_flops": area["flip_flops"], "cell_counts": area["cell_counts"],
         "timing": tim, "sim_period_ns": period,
         "gate_level_check": {"words_checked": checked, "mismatches": 0},
+        "delays": "zero" if zero_delay else "cell specify delays (typical)",
         "power": classes,
         "seconds": {"synthesis": round(t1 - t0, 1), "timing": round(t2 - t1, 1),
                     "simulation": round(t3 - t2, 1), "power": round(t4 - t3, 1)},
@@ -79,6 +80,8 @@ def main():
     ap.add_argument("--source-root", default=ROOT, help="lbasim source tree (RTL files)")
     ap.add_argument("--netlists", help="copy the mapped netlist and OpenSTA scripts here")
     ap.add_argument("--name", help="file name stem in --netlists (default: the design)")
+    ap.add_argument("--zero-delay", action="store_true",
+                    help="simulate without the cells' delays (no glitches; for comparison)")
     args = ap.parse_args()
     try:
         if not os.path.isfile(os.path.join(args.stimulus, "stimulus.json")):
@@ -86,7 +89,8 @@ def main():
                             "written by lbasim power --write-stimulus")
         require_tools()
         res = run_flow(args.stimulus, args.work, args.source_root,
-                       log=lambda m: print(f"power flow: {m}", file=sys.stderr, flush=True))
+                       log=lambda m: print(f"power flow: {m}", file=sys.stderr, flush=True),
+                       zero_delay=args.zero_delay)
         if args.netlists:
             os.makedirs(args.netlists, exist_ok=True)
             stem = args.name or res["design"]["top"]

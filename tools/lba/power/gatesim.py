@@ -50,7 +50,7 @@ def testbench(design, period_ns, cycles, warmup):
 
 
 def simulate(design, netlist, stim_dir, workdir, period_ns, cycles, warmup,
-             cell_models=CELL_MODELS):
+             cell_models=CELL_MODELS, zero_delay=False):
     tb = os.path.join(workdir, "tb.v")
     with open(tb, "w") as f:
         f.write(testbench(design, period_ns, cycles, warmup))
@@ -59,7 +59,10 @@ def simulate(design, netlist, stim_dir, workdir, period_ns, cycles, warmup,
         if os.path.lexists(dst):
             os.remove(dst)
         os.symlink(os.path.abspath(os.path.join(stim_dir, name)), dst)
-    run(["iverilog", "-g2005", "-gspecify", "-o", "sim.vvp", tb, netlist, cell_models],
+    # -gspecify: the cells' path delays, so hazards glitch as in the library's timing;
+    # without it every cell switches at once (no glitches).
+    delays = [] if zero_delay else ["-gspecify"]
+    run(["iverilog", "-g2005", *delays, "-o", "sim.vvp", tb, netlist, cell_models],
         workdir, "iverilog.log")
     run(["vvp", "-n", "sim.vvp"], workdir, "vvp.log", timeout=3600)
 
@@ -116,23 +119,32 @@ def toggles(workdir, stim_dir, period_ns, warmup):
         high = {c: [[0] * width[c] for _ in range(ncls)] for c in codes}
         now = start
 
+        # cum[k][c]: time spent in class-k cycles before cycle c, so that the time at 1 of an
+        # interval splits into classes in O(1).
+        cum = [[0] * (len(classes) + 1) for _ in range(ncls)]
+        for c in range(len(classes)):
+            for k in range(ncls):
+                cum[k][c + 1] = cum[k][c] + (period if classes[c] == k else 0)
+
         def cls_of(time):
             cycle = time // period
             return classes[cycle] if cycle < len(classes) else 0
 
+        def before(k, time):
+            cycle = min(time // period, len(classes))
+            extra = time - cycle * period if cycle < len(classes) and classes[cycle] == k else 0
+            return cum[k][cycle] + extra
+
         def account(c, until):
-            # time at 1 of each bit from `since` to `until`, split at cycle boundaries
             v = value[c]
-            if v is None:
+            if v is None or "1" not in v:
                 return
             t0 = since[c]
-            while t0 < until:
-                t1 = min(until, (t0 // period + 1) * period)
-                k = cls_of(t0)
-                for b, bit in enumerate(v):
-                    if bit == "1":
-                        high[c][k][b] += t1 - t0
-                t0 = t1
+            spans = [before(k, until) - before(k, t0) for k in range(ncls)]
+            for b, bit in enumerate(v):
+                if bit == "1":
+                    for k in range(ncls):
+                        high[c][k][b] += spans[k]
 
         for line in f:
             if not line or line[0] in "$":

@@ -3,7 +3,8 @@ import os
 import shutil
 import subprocess
 
-OSU018 = "/usr/share/qflow/tech/osu018"
+# Debian qflow-tech-osu018; $LBASIM_OSU018_DIR overrides it (tests).
+OSU018 = os.environ.get("LBASIM_OSU018_DIR") or "/usr/share/qflow/tech/osu018"
 LIBERTY = os.path.join(OSU018, "osu018_stdcells.lib")
 CELL_MODELS = os.path.join(OSU018, "osu018_stdcells.v")
 
