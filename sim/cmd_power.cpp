@@ -4,8 +4,8 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -34,7 +34,7 @@ struct PowerOptions {
   double clock_mhz = 0;
   bool clock_given = false;
   int node = 180;
-  bool synthesize = false, anchors = false;
+  bool synthesize = false, anchors = false, reuse = false;
   int jobs = 1;
   std::int64_t cycles = 2000;
 };
@@ -59,12 +59,13 @@ void require_flow_tools() {
   std::string missing;
   for (const auto& [path, pkg] : needs)
     if (!fs::exists(path))
-      missing += fmt::format("{}{} (Debian package {})", missing.empty() ? "" : "; ",
-                             path.string(), pkg);
+      missing +=
+          fmt::format("{}{} (Debian package {})", missing.empty() ? "" : "; ", path.string(), pkg);
   if (!missing.empty())
-    throw InputError(fmt::format("power --synthesize: missing {}; install with apt-get install "
-                                 "or run tools/setup.sh",
-                                 missing));
+    throw InputError(
+        fmt::format("power --synthesize: missing {}; install with apt-get install "
+                    "or run tools/setup.sh",
+                    missing));
 }
 
 std::pair<int, int> parse_shape(const std::string& s) {
@@ -86,6 +87,10 @@ void run_flows(const std::vector<std::pair<std::string, fs::path>>& jobs, const 
     if (wait_tool(pid) != 0) failed += (failed.empty() ? "" : ", ") + name;
   };
   for (const auto& [name, dir] : jobs) {
+    if (o.reuse && fs::is_regular_file(dir / "result.json")) {
+      fmt::print(stderr, "power: {}: reusing {}\n", name, (dir / "result.json").string());
+      continue;
+    }
     std::vector<std::string> args{"--stimulus",    (dir / "stimulus").string(),
                                   "--work",        (dir / "work").string(),
                                   "--out",         (dir / "result.json").string(),
@@ -318,6 +323,9 @@ void add_power_command(CLI::App& app) {
   cmd->add_option("--table-out", opt->table_out,
                   "With --synthesize: write the new power table here");
   cmd->add_option("--work", opt->work, "With --synthesize: keep the flow's files here");
+  cmd->add_flag("--reuse", opt->reuse,
+                "With --synthesize --work: keep the results already there (resume an "
+                "interrupted run of the same source tree)");
   cmd->add_option("--jobs,-j", opt->jobs, "With --synthesize: flows run at once")
       ->check(CLI::Range(1, 16))
       ->capture_default_str();

@@ -129,10 +129,9 @@ std::string plot_power_energy(const Report& r) {
   const Panel panels[] = {
       {"average power (mW) at the sweep's clock",
        [](const PointRecord& p) {
-         const double k = p.energy_per_inference_pj > 0 ? p.power_mw / p.energy_per_inference_pj
-                                                        : 0;
-         return std::vector<double>{p.energy_pe_pj * k, p.energy_sram_pj * k,
-                                    p.energy_dram_pj * k};
+         const double k =
+             p.energy_per_inference_pj > 0 ? p.power_mw / p.energy_per_inference_pj : 0;
+         return std::vector<double>{p.energy_pe_pj * k, p.energy_sram_pj * k, p.energy_dram_pj * k};
        }},
       {"energy per inference (\u00b5J)",
        [](const PointRecord& p) {
@@ -170,8 +169,8 @@ std::string plot_power_energy(const Report& r) {
             "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\">"
             "<title>{}: {}{} = {:.4g} (point {})</title></rect>\n",
             x(acc), yy + 4, x(acc + seg[j]) - x(acc), row_h - 8, colour,
-            escape_html(rows[i]->label), pn.title, seg.size() == 1 ? "" : std::string(", ") + parts[j],
-            seg[j], escape_html(rows[i]->id));
+            escape_html(rows[i]->label), pn.title,
+            seg.size() == 1 ? "" : std::string(", ") + parts[j], seg[j], escape_html(rows[i]->id));
         acc += seg[j];
       }
       s += svg::text(x(acc) + 4, yy + row_h / 2 + 4, svg::tick_label(acc), "start", 11);

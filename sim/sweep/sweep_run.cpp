@@ -261,21 +261,21 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
     }
     const sysc::ArrayConfig array = sysc::parse_array_shape(p.array, "arrays");
     // Partial pairs in the output buffer: accumulator + chunk words, whole bytes each.
-    const double pair_bytes = static_cast<double>((acc_bits + 7) / 8 +
-                                                  (cfg.chunk_accumulator.width() + 7) / 8);
-    const memory::NetworkTraffic traffic =
-        memory::plan_traffic(network, buffers, {array.rows, array.cols,
-                                                array.dataflow == sysc::DataflowKind::os},
-                             {pair_bytes});
+    const double pair_bytes =
+        static_cast<double>((acc_bits + 7) / 8 + (cfg.chunk_accumulator.width() + 7) / 8);
+    const memory::NetworkTraffic traffic = memory::plan_traffic(
+        network, buffers, {array.rows, array.cols, array.dataflow == sysc::DataflowKind::os},
+        {pair_bytes});
     const cost::InferenceCost e =
         cost::inference_cost(layers, row, clock_mhz, traffic, mem, {1, 1, pair_bytes / 2});
     nlohmann::json layer_json = nlohmann::json::array();
     for (const auto& l : acc.layers) layer_json.push_back(traces::layer_to_json(l));
     nlohmann::json energy_layers = nlohmann::json::array();
     for (const auto& l : e.layers)
-      energy_layers.push_back({{"name", l.name},
-                               {"energy", {{"pe", l.pe_pj}, {"sram", l.sram_pj},
-                                           {"dram", l.dram_pj}, {"total", l.total_pj()}}}});
+      energy_layers.push_back(
+          {{"name", l.name},
+           {"energy",
+            {{"pe", l.pe_pj}, {"sram", l.sram_pj}, {"dram", l.dram_pj}, {"total", l.total_pj()}}}});
     const double sram_um2 = mem.sram_area_um2(buffers.activation_bytes()) +
                             mem.sram_area_um2(buffers.weight_bytes()) +
                             mem.sram_area_um2(buffers.output_bytes());
@@ -318,7 +318,8 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
         {"power_mw", e.average_power_mw()},
         {"buffers", memory::to_json(buffers)},
         {"dram_bytes_per_inference", traffic.dram_bytes_per_inference()},
-        {"throughput", {{"inferences_per_s", e.inferences_per_s()}, {"tops_per_w", e.tops_per_w()}}},
+        {"throughput",
+         {{"inferences_per_s", e.inferences_per_s()}, {"tops_per_w", e.tops_per_w()}}},
         {"energy_pj",
          {{"per_inference", e.total.total_pj()},
           {"per_mac", macs ? e.total.total_pj() / static_cast<double>(macs) : 0.0},

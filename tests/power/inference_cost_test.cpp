@@ -1,8 +1,9 @@
 // One inference's energy: PE array from the power table, SRAM and DRAM from the memory model,
 // checked against the sums written out by hand.
+#include "lbasim/cost/inference_cost.h"
+
 #include <gtest/gtest.h>
 
-#include "lbasim/cost/inference_cost.h"
 #include "lbasim/numerics/error.h"
 
 namespace lbasim::cost {

@@ -10,7 +10,9 @@
 
 namespace lbasim::cost {
 
-double InferenceCost::seconds() const { return static_cast<double>(total.cycles) / (clock_mhz * 1e6); }
+double InferenceCost::seconds() const {
+  return static_cast<double>(total.cycles) / (clock_mhz * 1e6);
+}
 double InferenceCost::average_power_mw() const { return total.total_pj() * 1e-9 / seconds(); }
 double InferenceCost::inferences_per_s() const { return 1 / seconds(); }
 double InferenceCost::tops_per_w() const {
@@ -19,8 +21,8 @@ double InferenceCost::tops_per_w() const {
 
 InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::ArrayStats>>& layers,
                              const PowerRow& pe, double clock_mhz,
-                             const memory::NetworkTraffic& traffic,
-                             const memory::MemoryCosts& mem, const WordBytes& bytes) {
+                             const memory::NetworkTraffic& traffic, const memory::MemoryCosts& mem,
+                             const WordBytes& bytes) {
   if (!std::isfinite(clock_mhz) || clock_mhz <= 0)
     throw InputError(fmt::format("clock {} MHz: expected > 0", clock_mhz));
   std::map<std::string, const memory::GemmTraffic*> by_name;
@@ -49,11 +51,11 @@ InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::Arra
     // SRAM: what the array reads (activations, weights), the output buffer's traffic, and the
     // layer's output written into the activation buffer once.
     const double out_words = static_cast<double>(st.m * st.n);
-    l.sram_pj = static_cast<double>(st.act_buffer.reads) * bytes.act * act_pj +
-                static_cast<double>(st.weight_buffer.reads) * bytes.weight * w_pj +
-                static_cast<double>(st.out_buffer.reads + st.out_buffer.writes) * bytes.out *
-                    out_pj +
-                out_words * bytes.act * act_pj;
+    l.sram_pj =
+        static_cast<double>(st.act_buffer.reads) * bytes.act * act_pj +
+        static_cast<double>(st.weight_buffer.reads) * bytes.weight * w_pj +
+        static_cast<double>(st.out_buffer.reads + st.out_buffer.writes) * bytes.out * out_pj +
+        out_words * bytes.act * act_pj;
     if (first_group) {
       const memory::GemmTraffic& g = *it->second;
       l.dram_pj = g.dram_bytes() * mem.dram_pj_per_byte;
@@ -72,8 +74,8 @@ InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::Arra
 }
 
 nlohmann::json to_json(const LayerCost& l) {
-  return {{"name", l.name},     {"cycles", l.cycles},   {"macs", l.macs},
-          {"pe_pj", l.pe_pj},   {"sram_pj", l.sram_pj}, {"dram_pj", l.dram_pj},
+  return {{"name", l.name},          {"cycles", l.cycles},   {"macs", l.macs},
+          {"pe_pj", l.pe_pj},        {"sram_pj", l.sram_pj}, {"dram_pj", l.dram_pj},
           {"total_pj", l.total_pj()}};
 }
 

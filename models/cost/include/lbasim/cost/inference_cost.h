@@ -25,7 +25,7 @@ struct LayerCost {
 struct InferenceCost {
   double clock_mhz = 0;
   std::vector<LayerCost> layers;
-  LayerCost total;          // sums; total.name = "total"
+  LayerCost total;           // sums; total.name = "total"
   double other_dram_pj = 0;  // DRAM bytes of non-GEMM ops (in total.dram_pj)
   double seconds() const;    // total cycles / clock
   double average_power_mw() const;
@@ -43,8 +43,8 @@ struct WordBytes {
 // clock is not > 0 or a layer has no traffic entry.
 InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::ArrayStats>>& layers,
                              const PowerRow& pe, double clock_mhz,
-                             const memory::NetworkTraffic& traffic,
-                             const memory::MemoryCosts& mem, const WordBytes& bytes);
+                             const memory::NetworkTraffic& traffic, const memory::MemoryCosts& mem,
+                             const WordBytes& bytes);
 
 nlohmann::json to_json(const LayerCost& l);
 nlohmann::json to_json(const InferenceCost& c);
