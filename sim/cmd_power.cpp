@@ -283,7 +283,11 @@ void run_power(const PowerOptions& o) {
   }
   if (!o.json.empty()) {
     nlohmann::json rows_json = nlohmann::json::array();
-    for (const auto& a : at) rows_json.push_back(cost::to_json(a));
+    for (const auto& a : at) {
+      nlohmann::json row = cost::to_json(a);
+      row["library"] = table.library;
+      rows_json.push_back(row);
+    }
     write_json_file(o.json, {{"library", table.library},
                              {"node_nm", node.node_nm},
                              {"vdd", node.vdd},

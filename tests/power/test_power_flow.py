@@ -29,10 +29,10 @@ class PowerFlowM3E4(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.work = os.path.join(ARGS.work, "flow")
-        shutil.rmtree(ARGS.work, ignore_errors=True)
-        os.makedirs(ARGS.work)
+        shutil.rmtree(cls.work, ignore_errors=True)
+        os.makedirs(ARGS.work, exist_ok=True)
         t0 = time.time()
-        cls.run = lbasim("power", "--synthesize", "--configs", "m3e4", "--cycles", "800",
+        cls.flow_run = lbasim("power", "--synthesize", "--configs", "m3e4", "--cycles", "800",
                          "--work", cls.work, "--table-out", os.path.join(ARGS.work, "table.json"),
                          "--json", os.path.join(ARGS.work, "out.json"),
                          "--netlists", os.path.join(ARGS.work, "netlists"))
@@ -42,7 +42,7 @@ class PowerFlowM3E4(unittest.TestCase):
         cls.flow = os.path.join(cls.work, "m3e4", "work")
 
     def test_flow_writes_a_row_checked_against_the_golden_model(self):
-        self.assertEqual(self.run.returncode, 0, self.run.stdout + self.run.stderr)
+        self.assertEqual(self.flow_run.returncode, 0, self.flow_run.stdout + self.flow_run.stderr)
         table = json.load(open(os.path.join(ARGS.work, "table.json")))
         row = table["configs"][0]
         self.assertEqual(row["name"], "m3e4")
@@ -90,8 +90,9 @@ class PowerFlowM3E4(unittest.TestCase):
         self.assertGreater(dyn[0], 0.0)
         self.assertLess(dyn[0], dyn[1])
         self.assertLess(dyn[1], dyn[2])
-        self.assertAlmostEqual(results[1]["switching_pj"] * 2, results[2]["switching_pj"],
-                               places=6)
+        # activities go to OpenSTA with 6 significant digits
+        self.assertLess(abs(results[1]["switching_pj"] * 2 - results[2]["switching_pj"]),
+                        1e-5 * results[2]["switching_pj"])
 
     def test_missing_library_names_the_debian_package_and_writes_nothing(self):
         out = os.path.join(ARGS.work, "never.json")
@@ -107,7 +108,8 @@ class HandComputedPath(unittest.TestCase):
         # One INVX1 from an input port (transition 0.06 ns) to an output port loaded with
         # 0.025 pF: both are grid points of the cell's delay tables (index_1 = load,
         # index_2 = input transition), so the arrival is the table entry, no interpolation.
-        lib = open(toolchain.LIBERTY).read()
+        with open(toolchain.LIBERTY) as f:
+            lib = f.read()
         cell = lib[lib.index("cell (INVX1)"):lib.index("cell (INVX2)")]
 
         def entry(table):
@@ -135,7 +137,7 @@ class HandComputedPath(unittest.TestCase):
         arrival = float(re.search(r"([0-9.]+)\s+data arrival time", log).group(1))
         self.assertAlmostEqual(arrival, expected, places=6)
         slack = float(re.search(r"(-?[0-9.]+)\s+slack", log).group(1))
-        self.assertAlmostEqual(slack, 10 - expected, places=6)
+        self.assertAlmostEqual(slack, 10 - expected, places=5)  # printed with 6 digits
 
 
 def main():

@@ -32,10 +32,11 @@ def run(cmd, cwd, log_name, timeout=1800):
     log = os.path.join(cwd, log_name)
     with open(log, "w") as f:
         proc = subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, timeout=timeout)
+    with open(log, errors="replace") as f:
+        text = f.read()
     if proc.returncode != 0:
-        tail = open(log, errors="replace").read()[-3000:]
-        raise FlowError(f"{cmd[0]} failed (exit {proc.returncode}), log {log}:\n{tail}")
-    return open(log, errors="replace").read()
+        raise FlowError(f"{cmd[0]} failed (exit {proc.returncode}), log {log}:\n{text[-3000:]}")
+    return text
 
 
 def versions():
