@@ -99,12 +99,14 @@ TEST(Pow2Scale, EdgeTensors) {
   check_tensor({std::nextafter(max, 0.0) / 1024}, wa);
   check_tensor({0x1p-1074, 0x1.8p-1073, 0x1p-1060}, wa);  // double subnormals only
   check_tensor({1.0, 0x1p-1074, -0x1p-1070}, wa);
+  check_tensor({0x1p-1074}, wa);  // max / 15.5 underflows in double: s from the binades
+  check_tensor({-0x1.8p-1073, 0x1p-1074}, wa);
+  check_tensor({0x1.fffffffffffffp+1023}, wa);
 }
 
 // Elements whose scaled value x * 2^-s falls below the double range must still underflow (the
-// exact value is non-zero). Disabled: today quantize_scaled computes x / 2^s in double, gets 0
-// and reports no underflow (M4E3, {0x1p+1000, 0x1p-100}: s = 996, underflow 0, expected 1).
-// Reported to the lead; enable once fixed.
+// exact value is non-zero): quantize_scaled shifts the exact exponent instead of dividing in
+// double, where x / 2^s would be 0 (M4E3, {0x1p+1000, 0x1p-100}: s = 996, one underflow).
 TEST(Pow2Scale, ScaledBelowDoubleRangeStillUnderflows) {
   const Format wa = make_format(4, 3, 3, U::flush, O::saturate, R::rtz);
   check_tensor({0x1p+1000, 0x1p-100}, wa);

@@ -11,6 +11,7 @@
 
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/quantize.h"
+#include "lbasim/numerics/scale.h"
 #include "lbasim/traces/npy.h"
 #include "npy_fixtures.h"
 #include "run_command.h"
@@ -25,7 +26,9 @@ using RunResult = CommandResult;
 
 RunResult run(const std::string& args) { return run_command(std::string(LBASIM_BIN) + " " + args); }
 
-void write_text(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+void write_text(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p) << text;
+}
 
 constexpr const char* kPaperConfig =
     R"({"product": "M7E4b12", "accumulator": "M7E4b10", "chunk": 16})";
@@ -90,6 +93,39 @@ TEST_F(Cli, QuantizeEqualsLibrary) {
   EXPECT_EQ(q.dtype, npy::DType::f64);
   const auto f = num::parse_format("M3E4b7:rne:subnormal");
   for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(q.values[i], num::quantize(x[i], f).value);
+}
+
+// --scale auto is the W/A rule (choose_pow2_scale + quantize_scaled), per tensor or per row.
+TEST_F(Cli, QuantizeScaledEqualsLibrary) {
+  std::vector<double> x{0.1, -37.5, 1e-9, 3.0, 500.0, 0.0, 2.5, 0.3333};
+  write_npy_f64(dir / "x.npy", {2, 4}, x);
+  const auto f = num::parse_format("M4E3");
+  for (const bool per_row : {false, true}) {
+    const RunResult r =
+        run("quantize --format M4E3 --scale auto --in " + path("x.npy") + " --out " +
+            path("q.npy") + " --events " + path("ev.json") + (per_row ? " --per-row" : ""));
+    ASSERT_EQ(r.status, 0) << r.output;
+    const npy::Array q = npy::read(dir / "q.npy");
+    std::vector<double> want = x;
+    std::vector<int> scales;
+    for (std::size_t row = 0; row < (per_row ? 2u : 1u); ++row) {
+      const std::span<double> slice(want.data() + row * (per_row ? 4 : 8), per_row ? 4 : 8);
+      scales.push_back(num::choose_pow2_scale(slice, f));
+      num::quantize_scaled(slice, scales.back(), f);
+    }
+    for (std::size_t i = 0; i < x.size(); ++i) EXPECT_EQ(q.values[i], want[i]) << i;
+    std::ifstream ev(dir / "ev.json");
+    const std::string events((std::istreambuf_iterator<char>(ev)), {});
+    EXPECT_THAT(events, HasSubstr(std::to_string(scales.back())));
+  }
+  std::filesystem::remove(dir / "q.npy");
+  std::filesystem::remove(dir / "ev.json");
+  expect_refused("quantize --format M4E3 --scale x1 --in " + path("x.npy") + " --out " +
+                     path("q.npy") + " --events " + path("ev.json"),
+                 {"--scale", "x1", "integer"});
+  expect_refused(
+      "quantize --format M4E3 --per-row --in " + path("x.npy") + " --out " + path("q.npy"),
+      {"--per-row", "--scale auto"});
 }
 
 TEST_F(Cli, HelpAndVersion) {
@@ -157,8 +193,9 @@ TEST_F(Cli, WrongDtype) {
               npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }",
                         std::string(6, '\1')));
   expect_refused(gemm("u8.npy", "b.npy", "cfg.json"), {"u8.npy", "|u1", "float32"});
-  write_bytes(dir / "i8.npy", npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }",
-                                        std::string(48, '\0')));
+  write_bytes(dir / "i8.npy",
+              npy_bytes("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(48, '\0')));
   expect_refused(gemm("i8.npy", "b.npy", "cfg.json"), {"i8.npy", "int64", "float"});
 }
 
@@ -174,14 +211,16 @@ TEST_F(Cli, FortranOrder) {
 }
 
 TEST_F(Cli, BigEndian) {
-  write_bytes(dir / "be.npy", npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }",
-                                        std::string(48, '\0')));
+  write_bytes(dir / "be.npy",
+              npy_bytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(48, '\0')));
   expect_refused(gemm("be.npy", "b.npy", "cfg.json"), {"be.npy", ">f8", "little-endian"});
 }
 
 TEST_F(Cli, TruncatedFile) {
-  write_bytes(dir / "t.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
-                                       std::string(40, '\0')));
+  write_bytes(dir / "t.npy",
+              npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }",
+                        std::string(40, '\0')));
   expect_refused(gemm("t.npy", "b.npy", "cfg.json"), {"t.npy", "truncated", "48 bytes"});
   write_bytes(dir / "h.npy", std::string("\x93NUMPY\x01\x00\x76\x00{'descr'", 17));
   expect_refused(gemm("h.npy", "b.npy", "cfg.json"), {"h.npy", "truncated header"});

@@ -21,12 +21,20 @@ ACTIVATION_SAMPLES = 4
 CALIBRATION_IMAGES = 2048
 
 
-def scale_exp(amax):
-    """Smallest s with amax / 2^s <= WA_MAX: the largest magnitude lands in the format's top
-    binade, just at or below its max, so nothing saturates on the calibration data."""
-    if not amax > 0:
+def scale_exp(amax, fmt_max=WA_MAX):
+    """Smallest s with amax / 2^s <= fmt_max: the largest magnitude lands in the format's top
+    binade, just at or below its max, so nothing saturates on the calibration data. The same
+    rule as the C++ num::choose_pow2_scale, step for step: a guess from the binades (amax /
+    fmt_max may underflow), then an exact correction with ldexp. tests/scale_rule checks the
+    two agree one ulp around every boundary."""
+    if not (amax > 0 and math.isfinite(amax)):
         return 0
-    return int(math.ceil(math.log2(amax / WA_MAX)))
+    s = math.frexp(amax)[1] - math.frexp(fmt_max)[1]
+    while math.ldexp(amax, -s) > fmt_max:
+        s += 1
+    while math.ldexp(amax, -(s - 1)) <= fmt_max:
+        s -= 1
+    return s
 
 
 def calibrate(ops, weights, calib_images):

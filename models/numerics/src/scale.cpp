@@ -1,8 +1,8 @@
 #include "lbasim/numerics/scale.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "exact.h"
 #include "lbasim/numerics/error.h"
@@ -16,8 +16,9 @@ int choose_pow2_scale(std::span<const double> x, const Format& f) {
   for (double v : x)
     if (std::isfinite(v)) maxabs = std::fmax(maxabs, std::fabs(v));
   if (maxabs == 0) return 0;
-  int s = static_cast<int>(std::ceil(std::log2(maxabs / f.max_value())));
-  // log2 is not exact near powers of two: settle on the smallest s that fits.
+  // A first guess from the binades (ilogb is exact, also for subnormals, where maxabs / max
+  // would underflow to 0), then settle exactly on the smallest s that fits.
+  int s = std::ilogb(maxabs) - std::ilogb(f.max_value());
   while (std::ldexp(maxabs, -s) > f.max_value()) ++s;
   while (std::ldexp(maxabs, -(s - 1)) <= f.max_value()) --s;
   return s;
@@ -37,9 +38,10 @@ EventCounts quantize_scaled(std::span<double> x, int s, const Format& f) {
     }
     const double back = std::ldexp(q.value, s);
     if (std::isfinite(q.value) && std::ldexp(back, -s) != q.value)
-      throw InputError(fmt::format("scale 2^{} takes the value {} of format {} outside double's "
-                                   "range",
-                                   s, q.value, f.to_string()));
+      throw InputError(
+          fmt::format("scale 2^{} takes the value {} of format {} outside double's "
+                      "range",
+                      s, q.value, f.to_string()));
     v = back;
     counts.add(q.events);
   }
