@@ -193,10 +193,10 @@ TEST(ReportHtml, SelfContainedWithEveryPlotAndEscapedText) {
     EXPECT_NE(h.find(std::string("<title>") + title), std::string::npos) << title;
   // The headline plot comes first and splits power and energy into PE array, SRAM and DRAM.
   EXPECT_LT(h.find("<title>Power and energy per inference"), h.find("<title>Top-1 accuracy"));
-  for (const char* part : {"energy per inference (\u00b5J), PE array = ",
-                           "energy per inference (\u00b5J), SRAM = ",
-                           "energy per inference (\u00b5J), DRAM = ",
-                           "average power (mW) at the sweep's clock, PE array = "})
+  for (const char* part :
+       {"energy per inference (\u00b5J), PE array = ", "energy per inference (\u00b5J), SRAM = ",
+        "energy per inference (\u00b5J), DRAM = ",
+        "average power (mW) at the sweep's clock, PE array = "})
     EXPECT_NE(h.find(part), std::string::npos) << part;
   EXPECT_EQ(h.find("<script"), std::string::npos);
   EXPECT_EQ(h.find("src="), std::string::npos);
