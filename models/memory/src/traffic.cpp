@@ -123,7 +123,7 @@ class Planner {
       TensorState& st = it->second;
       if (st.on_chip) continue;
       double bytes = st.bytes;
-      const bool load = st.producer < 0 && st.bytes <= free_bytes(i);  // network input, once
+      const bool load = st.producer < 0 && st.bytes <= free_bytes();  // network input, once
       if (op.gemm && j == 0 && !load) bytes *= a_passes(op);
       if (op.gemm && j == 0) {
         GemmTraffic& g = out_.gemms[gemm_index_[i]];
@@ -156,10 +156,7 @@ class Planner {
     }
   }
 
-  double free_bytes(int i) const {
-    (void)i;
-    return buf_.activation_bytes() - live_bytes();
-  }
+  double free_bytes() const { return buf_.activation_bytes() - live_bytes(); }
 
   // Passes over A: WS streams A once per tile of C columns; OS once.
   double a_passes(const NetOp& op) const {

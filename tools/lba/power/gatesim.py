@@ -11,7 +11,6 @@ INPUT_DELAY_NS = 0.3  # inputs change this long after the clock edge, like a nei
 
 def testbench(design, period_ns, cycles, warmup):
     ins, outs = design["inputs"], design["outputs"]
-    in_bits = sum(w for _, w in ins)
     # Rising edges at T, 2T, ...: cycle t is [tT, (t+1)T), its inputs are captured at (t+1)T.
     lines = ["`timescale 1ns/10ps", "module tb;", "  reg clk = 1;"]
     for n, w in ins:
@@ -45,7 +44,6 @@ def testbench(design, period_ns, cycles, warmup):
         "  end",
         "endmodule",
     ]
-    del in_bits
     return "\n".join(lines) + "\n"
 
 
