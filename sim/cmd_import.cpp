@@ -1,10 +1,7 @@
 // lbasim import onnx: an ONNX model as a trace (docs/onnx.md). The conversion is Python
 // (package tools/lba, module lba.onnx_import; Debian's python3-onnx); this command runs it.
 #include <fmt/core.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -12,6 +9,7 @@
 
 #include "commands.h"
 #include "lbasim/numerics/error.h"
+#include "run_tool.h"
 
 namespace lbasim::cli {
 namespace {
@@ -21,52 +19,25 @@ struct ImportOptions {
   std::vector<std::string> bind;
 };
 
-// The Python tools folder (holding the package lba): under $LBASIM_SOURCE_DIR if set, else
-// under the source tree this binary was built from (so the command works from any directory).
-std::filesystem::path tools_dir() {
-  const char* env = std::getenv("LBASIM_SOURCE_DIR");
-  const std::filesystem::path root = env && *env ? env : LBASIM_SOURCE_DIR;
-  const auto tools = root / "tools";
-  if (!std::filesystem::is_regular_file(tools / "lba" / "onnx_import" / "__main__.py"))
+// The importer package in the source tree (run_tool.h: $LBASIM_SOURCE_DIR or the build's).
+std::filesystem::path importer_main() {
+  const auto main = source_root() / "tools" / "lba" / "onnx_import" / "__main__.py";
+  if (!std::filesystem::is_regular_file(main))
     throw InputError(
         fmt::format("{}: no such file (the ONNX importer; set LBASIM_SOURCE_DIR to "
                     "the lbasim source tree)",
-                    (tools / "lba" / "onnx_import" / "__main__.py").string()));
-  return tools;
-}
-
-// Runs /usr/bin/python3 with args (no shell, so no quoting issues) and `tools` first on its
-// module path; returns its exit status.
-int run_python(const std::filesystem::path& tools, const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>("/usr/bin/python3"));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  const pid_t pid = fork();
-  if (pid < 0) throw InputError("import onnx: cannot start /usr/bin/python3 (fork failed)");
-  if (pid == 0) {
-    const char* old = std::getenv("PYTHONPATH");
-    const std::string path = tools.string() + (old && *old ? ":" + std::string(old) : "");
-    setenv("PYTHONPATH", path.c_str(), 1);
-    execv(argv[0], argv.data());
-    std::fprintf(stderr, "lbasim: error: cannot run /usr/bin/python3 (install python3)\n");
-    _exit(127);
-  }
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0) throw InputError("import onnx: waitpid failed");
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+                    main.string()));
+  return main;
 }
 
 void run_import(const ImportOptions& o) {
-  const std::filesystem::path tools = tools_dir();
-  std::vector<std::string> args{"-m",     "lba.onnx_import", o.model, "--inputs",
-                                o.inputs, "--out",           o.out};
+  importer_main();  // a clear error before Python's if the source tree is not there
+  std::vector<std::string> args{o.model, "--inputs", o.inputs, "--out", o.out};
   if (!o.labels.empty()) args.insert(args.end(), {"--labels", o.labels});
   if (!o.calibration.empty()) args.insert(args.end(), {"--calibration", o.calibration});
   if (!o.name.empty()) args.insert(args.end(), {"--name", o.name});
   for (const auto& b : o.bind) args.insert(args.end(), {"--bind", b});
-  const int rc = run_python(tools, args);
+  const int rc = run_tool(python_module("lba.onnx_import", std::move(args)));
   if (rc != 0)
     throw InputError(
         fmt::format("import onnx: {} was not imported (importer exit status {}; "

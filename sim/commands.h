@@ -17,8 +17,8 @@ void add_verify_command(CLI::App& app);
 void add_array_command(CLI::App& app);
 void add_bench_array_command(CLI::App& app);
 void add_cosim_command(CLI::App& app);
-void add_area_command(CLI::App& app);    // PE area per accumulator (cmd_area.cpp)
 void add_report_command(CLI::App& app);  // HTML report from sweep records (cmd_report.cpp)
 void add_import_command(CLI::App& app);  // import onnx: a model as a trace (cmd_import.cpp)
+void add_power_command(CLI::App& app);   // area, fmax, power per accumulator (cmd_power.cpp)
 
 }  // namespace lbasim::cli

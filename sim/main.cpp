@@ -28,9 +28,9 @@ int main(int argc, char** argv) {
   lbasim::cli::add_array_command(app);
   lbasim::cli::add_bench_array_command(app);
   lbasim::cli::add_cosim_command(app);
-  lbasim::cli::add_area_command(app);
   lbasim::cli::add_report_command(app);
   lbasim::cli::add_import_command(app);
+  lbasim::cli::add_power_command(app);
   // `lbasim run --gemm M,K,N ...` is the GEMM mode of run: the same command as `lbasim array`.
   std::vector<char*> args(argv, argv + argc);
   if (argc > 2 && std::string_view(argv[1]) == "run" &&

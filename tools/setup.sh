@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libmpfr-dev libgmp-dev
   libsystemc-dev verilator yosys
+  qflow-tech-osu018 opensta iverilog
   python3 python3-numpy python3-torch dataset-fashion-mnist python3-onnx libonnx-testdata
   libtorch-dev python3-dev pybind11-dev python3-torchvision
   chromium

@@ -109,32 +109,49 @@ std::vector<const PointRecord*> cheapest_per_accumulator(const Report& r) {
   return v;
 }
 
-// (2) Energy per inference and PE area per accumulator, horizontal bars side by side.
-std::string plot_energy_area(const Report& r) {
+// (1) The headline: average power and energy per inference per accumulator, each bar split
+// into PE array, SRAM and DRAM, beside the PE area; horizontal bars side by side.
+std::string plot_power_energy(const Report& r) {
   const auto rows = cheapest_per_accumulator(r);
   const double row_h = 26, top = 80, height = top + row_h * double(rows.size()) + 60;
-  std::string s = svg_open(height, "Energy per inference and PE area per accumulator");
-  s += legend(
-      {{svg::colour(0), "energy per inference (\u00b5J), cheapest point of each accumulator"},
-       {svg::colour(1), "PE area (\u00b5m\u00b2)"}},
-      52, "rect");
-  const double label_w = 190, gap = 60, panel_w = (kWidth - label_w - gap - 40) / 2;
+  std::string s = svg_open(height, "Power and energy per inference per accumulator");
+  s += legend({{svg::colour(0), "PE array"},
+               {svg::colour(1), "SRAM buffers"},
+               {svg::colour(2), "DRAM"},
+               {svg::colour(3), "PE area (\u00b5m\u00b2)"}},
+              52, "rect");
+  const double label_w = 190, gap = 50, panel_w = (kWidth - label_w - 2 * gap - 40) / 3;
   struct Panel {
-    double x0;
-    const char* colour;
     std::string title;
-    double (*value)(const PointRecord&);
+    // Segments of one bar: PE, SRAM, DRAM (power and energy), or a single value (area).
+    std::vector<double> (*value)(const PointRecord&);
   };
-  const Panel panels[] = {{label_w, svg::colour(0), "energy per inference (\u00b5J)",
-                           [](const PointRecord& p) { return p.energy_per_inference_pj * 1e-6; }},
-                          {label_w + panel_w + gap, svg::colour(1), "PE area (\u00b5m\u00b2)",
-                           [](const PointRecord& p) { return p.pe_area_um2; }}};
+  const Panel panels[] = {
+      {"average power (mW) at the sweep's clock",
+       [](const PointRecord& p) {
+         const double k =
+             p.energy_per_inference_pj > 0 ? p.power_mw / p.energy_per_inference_pj : 0;
+         return std::vector<double>{p.energy_pe_pj * k, p.energy_sram_pj * k, p.energy_dram_pj * k};
+       }},
+      {"energy per inference (\u00b5J)",
+       [](const PointRecord& p) {
+         return std::vector<double>{p.energy_pe_pj * 1e-6, p.energy_sram_pj * 1e-6,
+                                    p.energy_dram_pj * 1e-6};
+       }},
+      {"PE area (\u00b5m\u00b2)",
+       [](const PointRecord& p) { return std::vector<double>{p.pe_area_um2}; }}};
+  const char* parts[] = {"PE array", "SRAM", "DRAM"};
   const double bottom = top + row_h * double(rows.size());
-  for (const Panel& pn : panels) {
+  for (std::size_t k = 0; k < std::size(panels); ++k) {
+    const Panel& pn = panels[k];
+    const double x0 = label_w + double(k) * (panel_w + gap);
     double hi = 0;
-    for (const PointRecord* p : rows) hi = std::max(hi, pn.value(*p));
-    const Scale x{0, hi > 0 ? hi * 1.15 : 1, pn.x0, pn.x0 + panel_w};
-    const Scale y{0, 1, bottom, top};  // only for the frame
+    for (const PointRecord* p : rows) {
+      double sum = 0;
+      for (double v : pn.value(*p)) sum += v;
+      hi = std::max(hi, sum);
+    }
+    const Scale x{0, hi > 0 ? hi * 1.2 : 1, x0, x0 + panel_w};
     for (double v : x.ticks()) {
       s += fmt::format(
           "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
@@ -143,20 +160,26 @@ std::string plot_energy_area(const Report& r) {
       s += svg::text(x(v), bottom + 16, svg::tick_label(v), "middle", 11);
     }
     for (std::size_t i = 0; i < rows.size(); ++i) {
-      const double v = pn.value(*rows[i]), yy = top + row_h * double(i);
-      s += fmt::format(
-          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\">"
-          "<title>{}: {} = {:.4g} (point {})</title></rect>\n",
-          x.p0, yy + 4, x(v) - x.p0, row_h - 8, pn.colour, escape_html(rows[i]->label), pn.title, v,
-          escape_html(rows[i]->id));
-      s += svg::text(x(v) + 4, yy + row_h / 2 + 4, svg::tick_label(v), "start", 11);
+      const std::vector<double> seg = pn.value(*rows[i]);
+      const double yy = top + row_h * double(i);
+      double acc = 0;
+      for (std::size_t j = 0; j < seg.size(); ++j) {
+        const char* colour = seg.size() == 1 ? svg::colour(3) : svg::colour(static_cast<int>(j));
+        s += fmt::format(
+            "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\">"
+            "<title>{}: {}{} = {:.4g} (point {})</title></rect>\n",
+            x(acc), yy + 4, x(acc + seg[j]) - x(acc), row_h - 8, colour,
+            escape_html(rows[i]->label), pn.title,
+            seg.size() == 1 ? "" : std::string(", ") + parts[j], seg[j], escape_html(rows[i]->id));
+        acc += seg[j];
+      }
+      s += svg::text(x(acc) + 4, yy + row_h / 2 + 4, svg::tick_label(acc), "start", 11);
     }
     s += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#333\"/>\n"
         "<line x1=\"{0:.1f}\" y1=\"{2:.1f}\" x2=\"{3:.1f}\" y2=\"{2:.1f}\" stroke=\"#333\"/>\n",
         x.p0, top, bottom, x.p1);
     s += svg::text((x.p0 + x.p1) / 2, bottom + 36, pn.title, "middle", 13);
-    (void)y;
   }
   for (std::size_t i = 0; i < rows.size(); ++i)
     s += svg::text(label_w - 8, top + row_h * double(i) + row_h / 2 + 4,
@@ -456,14 +479,17 @@ std::string render_html(const Report& r) {
       "per inference) whose top-1 is within 0.5 percentage points of the best FP32-accumulator "
       "point.</p>\n<p class=\"summary\">{}</p>\n",
       join(traces), join(versions), r.points.size(), summary);
+  h += "<h2>Power and energy per accumulator</h2>\n<figure>\n" + plot_power_energy(r) +
+       "<figcaption>For each accumulator, the design point (chunk, array, dataflow) with the "
+       "lowest energy per inference: average power over one inference at the sweep's clock (the "
+       "slowest accumulator's fmax, so every bar is at one clock) and energy per inference, each "
+       "split into the PE array (gate-level power of the array's PE), the SRAM buffers and DRAM "
+       "(docs/cost.md, docs/memory.md); and its PE area from the synthesized RTL. Hover a bar "
+       "for its numbers.</figcaption>\n</figure>\n";
   h += "<h2>Accuracy vs accumulator width</h2>\n<figure>\n" + plot_top1_vs_width(r) +
        "<figcaption>Each dot is one accumulator format at one chunk size (accuracy does not depend "
        "on the array or dataflow); the line joins the best format of each width. Hover a dot for "
        "its numbers.</figcaption>\n</figure>\n";
-  h += "<h2>Energy and area per accumulator</h2>\n<figure>\n" + plot_energy_area(r) +
-       "<figcaption>For each accumulator, the design point (chunk, array, dataflow) with the "
-       "lowest energy per inference; its PE area from the synthesized RTL.</figcaption>\n"
-       "</figure>\n";
   h += "<h2>Accuracy vs energy</h2>\n<figure>\n" + plot_pareto(r, front, rec) + "</figure>\n";
   h += "<h2>Per-layer accumulator events</h2>\n<figure>\n" + heatmaps(r) +
        "<figcaption>Events of the accumulator stage (within-chunk adds): swamped = the addend was "

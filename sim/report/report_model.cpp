@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -157,6 +158,17 @@ PointRecord parse_point(const json& j, const std::string& source) {
   p.array_area_um2 = r.num("area_um2.array");
   p.energy_per_inference_pj = r.num("energy_pj.per_inference");
   p.energy_per_mac_pj = r.num("energy_pj.per_mac");
+  p.energy_pe_pj = r.num("energy_pj.breakdown.pe");
+  p.energy_sram_pj = r.num("energy_pj.breakdown.sram");
+  p.energy_dram_pj = r.num("energy_pj.breakdown.dram");
+  const double parts = p.energy_pe_pj + p.energy_sram_pj + p.energy_dram_pj;
+  if (std::abs(parts - p.energy_per_inference_pj) > 1e-6 * std::max(1.0, parts))
+    r.fail("energy_pj.breakdown",
+           fmt::format("pe + sram + dram = {} differs from energy_pj.per_inference = {}", parts,
+                       p.energy_per_inference_pj));
+  p.power_mw = r.num("power_mw");
+  p.clock_mhz = r.num("clock_mhz");
+  p.fmax_mhz = r.num("fmax_mhz");
   p.fp32_accumulator = is_fp32_format(p.accumulator, p.accumulator_format);
   return p;
 }

@@ -38,6 +38,9 @@ struct PointRecord {
   double utilization = 0;
   double pe_area_um2 = 0, array_area_um2 = 0;
   double energy_per_inference_pj = 0, energy_per_mac_pj = 0;
+  // One inference's energy by where it is spent, and its average power at the sweep's clock.
+  double energy_pe_pj = 0, energy_sram_pj = 0, energy_dram_pj = 0;
+  double power_mw = 0, clock_mhz = 0, fmax_mhz = 0;
   bool fp32_accumulator = false;  // accumulator format is M23E8 (the paper's baseline)
   nlohmann::json raw;             // the record as read, copied into the merged JSON
 };

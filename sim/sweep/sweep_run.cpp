@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -14,8 +15,11 @@
 #include <thread>
 #include <tuple>
 
-#include "lbasim/cost/array_activity.h"
-#include "lbasim/cost/tables.h"
+#include "lbasim/cost/inference_cost.h"
+#include "lbasim/cost/power_table.h"
+#include "lbasim/memory/network.h"
+#include "lbasim/memory/sram_energy.h"
+#include "lbasim/memory/traffic.h"
 #include "lbasim/numerics/error.h"
 #include "lbasim/systemc/inference.h"
 #include "lbasim/traces/atomic_file.h"
@@ -32,20 +36,19 @@ using ArrayKey = std::tuple<std::string, std::string, std::int64_t>;  // array, 
 // modelled have no point.buffering and are recomputed.
 const std::string kBuffering(sysc::to_string(sysc::ArrayConfig{}.buffering));
 
-num::AccumConfig config_of(const cost::AreaRow& row, std::int64_t chunk) {
+num::AccumConfig config_of(const cost::PowerRow& row, std::int64_t chunk) {
   const num::Format p = num::parse_format(row.product), a = num::parse_format(row.accumulator);
   return {p, a, a, chunk};
 }
 
-void check_accumulators(const SweepSpec& spec, const cost::AreaTable& area,
-                        const cost::EnergyTable& energy) {
+void check_accumulators(const SweepSpec& spec, const cost::PowerTable& table) {
   for (const auto& name : spec.accumulators)
-    if (!area.find(name) || !energy.configs.count(name)) {
+    if (!table.find(name)) {
       std::string names;
-      for (const auto& r : area.rows) names += (names.empty() ? "" : ", ") + r.name;
+      for (const auto& r : table.rows) names += (names.empty() ? "" : ", ") + r.name;
       throw InputError(
           fmt::format("{}: key 'accumulators': '{}' is not a row of the cost "
-                      "tables; expected one of {}",
+                      "table (models/cost/data/power_osu018.json); expected one of {}",
                       spec.source.string(), name, names));
     }
 }
@@ -107,8 +110,7 @@ void check_spec(const SweepSpec& spec) {
     throw InputError(
         fmt::format("{}: key 'trace': {} has no manifest.json; expected a trace folder",
                     spec.source.string(), spec.trace.string()));
-  check_accumulators(spec, cost::read_area_table(cost::default_data_dir() / "area_45nm.json"),
-                     cost::read_energy_table(cost::default_data_dir() / "energy_45nm.json"));
+  check_accumulators(spec, cost::read_power_table(cost::default_power_table()));
 }
 
 std::string trace_hash(const std::filesystem::path& trace_dir) {
@@ -122,10 +124,15 @@ std::string trace_hash(const std::filesystem::path& trace_dir) {
 SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   const traces::Trace trace = traces::read_trace(spec.trace);
   const std::string hash = trace_hash(spec.trace);
-  const cost::AreaTable area = cost::read_area_table(cost::default_data_dir() / "area_45nm.json");
-  const cost::EnergyTable energy =
-      cost::read_energy_table(cost::default_data_dir() / "energy_45nm.json");
-  check_accumulators(spec, area, energy);
+  const cost::PowerTable area = cost::read_power_table(cost::default_power_table());
+  check_accumulators(spec, area);
+  // Every point at one clock: the slowest fmax among the sweep's accumulators (docs/cost.md).
+  double clock_mhz = std::numeric_limits<double>::infinity();
+  for (const auto& name : spec.accumulators)
+    clock_mhz = std::min(clock_mhz, area.find(name)->fmax_mhz);
+  const memory::Network network = memory::network_from_trace(trace);
+  const memory::BufferConfig buffers;
+  const memory::MemoryCosts mem = memory::MemoryCosts::at_180nm();
 
   const auto points_dir = opt.out_dir / "points";
   std::filesystem::create_directories(points_dir);
@@ -214,28 +221,40 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
       failed += (failed.empty() ? "" : ", ") + p.id();
       continue;
     }
-    const cost::AreaRow& row = *area.find(p.accumulator);
+    const cost::PowerRow& row = *area.find(p.accumulator);
     const num::AccumConfig cfg = config_of(row, p.chunk);
     const traces::RunReport& acc = accuracy.at({p.accumulator, p.chunk});
     const auto& layers = arrays.at({p.array, p.dataflow, p.chunk});
     const int acc_bits = cfg.accumulator.width();
-    std::vector<std::pair<std::string, cost::Activity>> activity;
     std::uint64_t cycles = 0, compute = 0, macs = 0, pe_cycles = 0;
+    std::vector<std::pair<std::string, sysc::ArrayStats>> named;
     for (const auto& [name, st] : layers) {
-      activity.emplace_back(name, cost::activity_from_array(st, {8, 8, acc_bits}));
+      named.emplace_back(name, st);
       cycles += st.total_cycles;
       compute += st.compute_cycles;
       macs += st.macs;
       pe_cycles += st.total_cycles * static_cast<std::uint64_t>(st.array.rows * st.array.cols);
     }
-    const cost::InferenceEnergy e =
-        cost::estimate_inference(energy.at(p.accumulator), activity, energy.memory);
     const sysc::ArrayConfig array = sysc::parse_array_shape(p.array, "arrays");
+    // Partial pairs in the output buffer: accumulator + chunk words, whole bytes each.
+    const double pair_bytes =
+        static_cast<double>((acc_bits + 7) / 8 + (cfg.chunk_accumulator.width() + 7) / 8);
+    const memory::NetworkTraffic traffic = memory::plan_traffic(
+        network, buffers, {array.rows, array.cols, array.dataflow == sysc::DataflowKind::os},
+        {pair_bytes});
+    const cost::InferenceCost e =
+        cost::inference_cost(named, row, clock_mhz, traffic, mem, {1, 1, pair_bytes / 2});
     nlohmann::json layer_json = nlohmann::json::array();
     for (const auto& l : acc.layers) layer_json.push_back(traces::layer_to_json(l));
     nlohmann::json energy_layers = nlohmann::json::array();
-    for (const auto& [name, b] : e.layers)
-      energy_layers.push_back({{"name", name}, {"energy", cost::to_json(b)}});
+    for (const auto& l : e.layers)
+      energy_layers.push_back(
+          {{"name", l.name},
+           {"energy",
+            {{"pe", l.pe_pj}, {"sram", l.sram_pj}, {"dram", l.dram_pj}, {"total", l.total_pj()}}}});
+    const double sram_um2 = mem.sram_area_um2(buffers.activation_bytes()) +
+                            mem.sram_area_um2(buffers.weight_bytes()) +
+                            mem.sram_area_um2(buffers.output_bytes());
     const nlohmann::json rec{
         {"id", p.id()},
         {"lbasim_version", LBASIM_VERSION},
@@ -267,11 +286,22 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
           {"macs", macs},
           {"utilization",
            pe_cycles ? static_cast<double>(macs) / static_cast<double>(pe_cycles) : 0.0}}},
-        {"area_um2", {{"pe", row.area_um2}, {"array", row.area_um2 * array.rows * array.cols}}},
+        {"area_um2",
+         {{"pe", row.area_um2},
+          {"array", row.area_um2 * array.rows * array.cols},
+          {"sram", sram_um2}}},
+        {"clock_mhz", clock_mhz},
+        {"fmax_mhz", row.fmax_mhz},
+        {"power_mw", e.average_power_mw()},
+        {"buffers", memory::to_json(buffers)},
+        {"dram_bytes_per_inference", traffic.dram_bytes_per_inference()},
+        {"throughput",
+         {{"inferences_per_s", e.inferences_per_s()}, {"tops_per_w", e.tops_per_w()}}},
         {"energy_pj",
-         {{"per_inference", e.total.total()},
-          {"per_mac", e.total.per_mac()},
-          {"breakdown", cost::to_json(e.total)},
+         {{"per_inference", e.total.total_pj()},
+          {"per_mac", macs ? e.total.total_pj() / static_cast<double>(macs) : 0.0},
+          {"breakdown",
+           {{"pe", e.total.pe_pj}, {"sram", e.total.sram_pj}, {"dram", e.total.dram_pj}}},
           {"layers", energy_layers}}},
     };
     write_file_atomic(points_dir / (p.id() + ".json"), rec.dump(1) + "\n");

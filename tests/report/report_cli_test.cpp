@@ -11,8 +11,8 @@
 #include <sstream>
 #include <string>
 
-#include "run_command.h"
 #include "report_records.h"
+#include "run_command.h"
 
 namespace {
 

@@ -89,6 +89,17 @@ TEST(ReportModel, NamesFileAndFieldOfBadInput) {
   EXPECT_NE(e.find("expected a number"), std::string::npos) << e;
 
   j = test::four_points()[0];
+  j["energy_pj"]["breakdown"]["dram"] = 0;  // the parts no longer add up to the total
+  e = error_of(j);
+  EXPECT_NE(e.find("energy_pj.breakdown"), std::string::npos) << e;
+  EXPECT_NE(e.find("differs from energy_pj.per_inference"), std::string::npos) << e;
+
+  j = test::four_points()[0];
+  j.erase("power_mw");
+  e = error_of(j);
+  EXPECT_NE(e.find("power_mw"), std::string::npos) << e;
+
+  j = test::four_points()[0];
   j["layers"][2]["events"]["accumulator"]["swamped"] = 1001;
   e = error_of(j);
   EXPECT_NE(e.find("layers[2].events.accumulator.swamped"), std::string::npos) << e;
@@ -175,11 +186,18 @@ TEST(ReportHtml, SelfContainedWithEveryPlotAndEscapedText) {
   const Report r = four_point_report();
   const std::string h = render_html(r);
   for (const char* title :
-       {"Top-1 accuracy vs accumulator width", "Energy per inference and PE area per accumulator",
+       {"Top-1 accuracy vs accumulator width", "Power and energy per inference per accumulator",
         "Pareto front: top-1 accuracy vs energy per inference",
         "Accumulator-stage swamped ops per layer", "Accumulator-stage underflow ops per layer",
         "Accumulator-stage overflow ops per layer"})
     EXPECT_NE(h.find(std::string("<title>") + title), std::string::npos) << title;
+  // The headline plot comes first and splits power and energy into PE array, SRAM and DRAM.
+  EXPECT_LT(h.find("<title>Power and energy per inference"), h.find("<title>Top-1 accuracy"));
+  for (const char* part :
+       {"energy per inference (\u00b5J), PE array = ", "energy per inference (\u00b5J), SRAM = ",
+        "energy per inference (\u00b5J), DRAM = ",
+        "average power (mW) at the sweep's clock, PE array = "})
+    EXPECT_NE(h.find(part), std::string::npos) << part;
   EXPECT_EQ(h.find("<script"), std::string::npos);
   EXPECT_EQ(h.find("src="), std::string::npos);
   EXPECT_EQ(h.find("href="), std::string::npos);

@@ -39,7 +39,8 @@ TEST(Sweep, WritesOneCompleteRecordPerPointAndResumes) {
   const fs::path dir = fresh("complete");
   write(dir / "spec.json", R"({"trace": ")" + kTrace + R"(", "limit": 16,
     "accumulators": ["m7e4", "m3e4"], "chunks": [0, 16], "arrays": ["4x4"], "dataflows": ["ws", "os"]})");
-  RunResult r = run("sweep --spec " + (dir / "spec.json").string() + " --out " + (dir / "out").string());
+  RunResult r =
+      run("sweep --spec " + (dir / "spec.json").string() + " --out " + (dir / "out").string());
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("8 points: 8 computed, 0 reused"));
 
@@ -61,8 +62,19 @@ TEST(Sweep, WritesOneCompleteRecordPerPointAndResumes) {
     EXPECT_LE(top1, 1.0);
     EXPECT_EQ(rec["cycles"]["macs"].get<std::int64_t>(), macs);
     EXPECT_GT(rec["cycles"]["total"].get<std::int64_t>(), macs / 16);  // 16 PEs at most busy
-    EXPECT_DOUBLE_EQ(rec["area_um2"]["array"].get<double>(), 16 * rec["area_um2"]["pe"].get<double>());
+    EXPECT_DOUBLE_EQ(rec["area_um2"]["array"].get<double>(),
+                     16 * rec["area_um2"]["pe"].get<double>());
     EXPECT_GT(rec["energy_pj"]["per_inference"].get<double>(), 0.0);
+    // PE array, SRAM and DRAM apart, adding up; power at the sweep's one clock.
+    const auto& b = rec["energy_pj"]["breakdown"];
+    EXPECT_NEAR(b["pe"].get<double>() + b["sram"].get<double>() + b["dram"].get<double>(),
+                rec["energy_pj"]["per_inference"].get<double>(),
+                1e-9 * rec["energy_pj"]["per_inference"].get<double>());
+    EXPECT_GT(b["pe"].get<double>(), 0.0);
+    EXPECT_GT(b["sram"].get<double>(), 0.0);
+    EXPECT_GT(b["dram"].get<double>(), 0.0);  // the image in, the logits out
+    EXPECT_GT(rec["power_mw"].get<double>(), 0.0);
+    EXPECT_LE(rec["clock_mhz"].get<double>(), rec["fmax_mhz"].get<double>());
     EXPECT_EQ(rec["layers"].size(), rec["energy_pj"]["layers"].size());
     EXPECT_EQ(rec["trace"]["name"], trace.name);
   }
@@ -85,7 +97,8 @@ TEST(Sweep, BadSpecsAreRefused) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
       {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [16], "arrays": ["4x4"], "dataflows": ["ws"], "batch": 3})",
        {"key 'batch'", "unknown key"}},
-      {R"({"trace": ")" + kTrace + R"(", "accumulators": ["m9e9"], "chunks": [16], "arrays": ["4x4"], "dataflows": ["ws"]})",
+      {R"({"trace": ")" + kTrace +
+           R"(", "accumulators": ["m9e9"], "chunks": [16], "arrays": ["4x4"], "dataflows": ["ws"]})",
        {"accumulators", "m9e9", "m7e4"}},
       {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [-1], "arrays": ["4x4"], "dataflows": ["ws"]})",
        {"key 'chunks'", "-1"}},
@@ -98,7 +111,8 @@ TEST(Sweep, BadSpecsAreRefused) {
   };
   for (const auto& [spec, fragments] : cases) {
     write(dir / "spec.json", spec);
-    const RunResult r = run("sweep --spec " + (dir / "spec.json").string() + " --out " + (dir / "out").string());
+    const RunResult r =
+        run("sweep --spec " + (dir / "spec.json").string() + " --out " + (dir / "out").string());
     EXPECT_EQ(r.status, 1) << spec << "\n" << r.output;
     EXPECT_THAT(r.output, HasSubstr("spec.json")) << spec;
     for (const auto& f : fragments) EXPECT_THAT(r.output, HasSubstr(f)) << spec;

@@ -1,0 +1,94 @@
+#include "lbasim/cost/inference_cost.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "lbasim/numerics/error.h"
+
+namespace lbasim::cost {
+
+double InferenceCost::seconds() const {
+  return static_cast<double>(total.cycles) / (clock_mhz * 1e6);
+}
+double InferenceCost::average_power_mw() const { return total.total_pj() * 1e-9 / seconds(); }
+double InferenceCost::inferences_per_s() const { return 1 / seconds(); }
+double InferenceCost::tops_per_w() const {
+  return 2.0 * static_cast<double>(total.macs) / (total.total_pj() * 1e-12) / 1e12;
+}
+
+InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::ArrayStats>>& layers,
+                             const PowerRow& pe, double clock_mhz,
+                             const memory::NetworkTraffic& traffic, const memory::MemoryCosts& mem,
+                             const WordBytes& bytes) {
+  if (!std::isfinite(clock_mhz) || clock_mhz <= 0)
+    throw InputError(fmt::format("clock {} MHz: expected > 0", clock_mhz));
+  std::map<std::string, const memory::GemmTraffic*> by_name;
+  for (const auto& g : traffic.gemms) by_name[g.name] = &g;
+  const auto& b = traffic.buffers;
+  const double act_pj = mem.sram_pj_per_byte(b.activation_bytes());
+  const double w_pj = mem.sram_pj_per_byte(b.weight_bytes());
+  const double out_pj = mem.sram_pj_per_byte(b.output_bytes());
+  InferenceCost c;
+  c.clock_mhz = clock_mhz;
+  c.total.name = "total";
+  for (const auto& [name, st] : layers) {
+    const std::string op = name.substr(0, name.find("/g"));
+    const auto it = by_name.find(op);
+    if (it == by_name.end())
+      throw InputError(fmt::format("layer '{}': no memory traffic for GEMM '{}'", name, op));
+    const bool first_group = name == op || name.ends_with("/g0");
+    LayerCost l;
+    l.name = name;
+    l.cycles = st.total_cycles;
+    l.macs = st.macs;
+    const double pe_cycles = static_cast<double>(st.total_cycles) * st.array.rows * st.array.cols;
+    const double macs = static_cast<double>(st.macs);
+    l.pe_pj = macs * pe.mac_pj() + (pe_cycles - macs) * pe.idle_pj +
+              pe.leakage_mw * 1e-3 * pe_cycles / (clock_mhz * 1e6) * 1e12;
+    // SRAM: what the array reads (activations, weights), the output buffer's traffic, and the
+    // layer's output written into the activation buffer once.
+    const double out_words = static_cast<double>(st.m * st.n);
+    l.sram_pj =
+        static_cast<double>(st.act_buffer.reads) * bytes.act * act_pj +
+        static_cast<double>(st.weight_buffer.reads) * bytes.weight * w_pj +
+        static_cast<double>(st.out_buffer.reads + st.out_buffer.writes) * bytes.out * out_pj +
+        out_words * bytes.act * act_pj;
+    if (first_group) {
+      const memory::GemmTraffic& g = *it->second;
+      l.dram_pj = g.dram_bytes() * mem.dram_pj_per_byte;
+      l.sram_pj += g.w_dram_bytes * w_pj;  // non-resident weights written into the buffer
+    }
+    c.total.cycles += l.cycles;
+    c.total.macs += l.macs;
+    c.total.pe_pj += l.pe_pj;
+    c.total.sram_pj += l.sram_pj;
+    c.total.dram_pj += l.dram_pj;
+    c.layers.push_back(l);
+  }
+  c.other_dram_pj = traffic.other_dram_bytes * mem.dram_pj_per_byte;
+  c.total.dram_pj += c.other_dram_pj;
+  return c;
+}
+
+nlohmann::json to_json(const LayerCost& l) {
+  return {{"name", l.name},          {"cycles", l.cycles},   {"macs", l.macs},
+          {"pe_pj", l.pe_pj},        {"sram_pj", l.sram_pj}, {"dram_pj", l.dram_pj},
+          {"total_pj", l.total_pj()}};
+}
+
+nlohmann::json to_json(const InferenceCost& c) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& l : c.layers) layers.push_back(to_json(l));
+  return {{"clock_mhz", c.clock_mhz},
+          {"total", to_json(c.total)},
+          {"other_dram_pj", c.other_dram_pj},
+          {"average_power_mw", c.average_power_mw()},
+          {"inferences_per_s", c.inferences_per_s()},
+          {"tops_per_w", c.tops_per_w()},
+          {"layers", layers}};
+}
+
+}  // namespace lbasim::cost

@@ -1,0 +1,355 @@
+// lbasim power: area, fmax, power and energy per MAC of the array's PE per accumulator
+// configuration (docs/cost.md). From the committed table (models/cost/data/power_osu018.json)
+// by default; --synthesize reruns the flow (Yosys, OpenSTA, iverilog; tools/lba/power).
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <limits>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "io_util.h"
+#include "lbasim/cost/node_scaling.h"
+#include "lbasim/cost/power_table.h"
+#include "lbasim/numerics/error.h"
+#include "lbasim/traces/trace.h"
+#include "power/power_configs.h"
+#include "power/stimulus.h"
+#include "run_tool.h"
+
+namespace lbasim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct PowerOptions {
+  std::string configs, json, table, netlists, work, write_stimulus, table_out, trace, layer;
+  std::string array = "16x16";
+  double clock_mhz = 0;
+  bool clock_given = false;
+  int node = 180;
+  bool synthesize = false, anchors = false, reuse = false;
+  int jobs = 1;
+  std::int64_t cycles = 2000;
+};
+
+// The cell library's folder: $LBASIM_OSU018_DIR if set (tests point it elsewhere), else
+// where Debian's qflow-tech-osu018 installs it.
+fs::path osu018_dir() {
+  const char* env = std::getenv("LBASIM_OSU018_DIR");
+  return env && *env ? fs::path(env) : fs::path("/usr/share/qflow/tech/osu018");
+}
+
+// The flow's tools and library, each with the Debian package that ships it.
+void require_flow_tools() {
+  const std::pair<fs::path, const char*> needs[] = {
+      {osu018_dir() / "osu018_stdcells.lib", "qflow-tech-osu018"},
+      {osu018_dir() / "osu018_stdcells.v", "qflow-tech-osu018"},
+      {"/usr/bin/yosys", "yosys"},
+      {"/usr/bin/sta", "opensta"},
+      {"/usr/bin/iverilog", "iverilog"},
+      {"/usr/bin/vvp", "iverilog"},
+      {"/usr/bin/python3", "python3"}};
+  std::string missing;
+  for (const auto& [path, pkg] : needs)
+    if (!fs::exists(path))
+      missing +=
+          fmt::format("{}{} (Debian package {})", missing.empty() ? "" : "; ", path.string(), pkg);
+  if (!missing.empty())
+    throw InputError(
+        fmt::format("power --synthesize: missing {}; install with apt-get install "
+                    "or run tools/setup.sh",
+                    missing));
+}
+
+std::pair<int, int> parse_shape(const std::string& s) {
+  int r = 0, c = 0;
+  char x = 0, extra = 0;
+  if (std::sscanf(s.c_str(), "%d%c%d%c", &r, &x, &c, &extra) != 3 || x != 'x' || r < 1 || c < 1 ||
+      r > 1024 || c > 1024)
+    throw InputError(fmt::format("--array {}: expected RxC with 1..1024 rows and columns", s));
+  return {r, c};
+}
+
+// Runs the flow of each job (two at a time with --jobs 2); the results' JSON paths.
+void run_flows(const std::vector<std::pair<std::string, fs::path>>& jobs, const PowerOptions& o) {
+  std::vector<std::pair<pid_t, std::string>> running;
+  std::string failed;
+  const auto reap = [&] {
+    const auto [pid, name] = running.front();
+    running.erase(running.begin());
+    if (wait_tool(pid) != 0) failed += (failed.empty() ? "" : ", ") + name;
+  };
+  for (const auto& [name, dir] : jobs) {
+    if (o.reuse && fs::is_regular_file(dir / "result.json")) {
+      fmt::print(stderr, "power: {}: reusing {}\n", name, (dir / "result.json").string());
+      continue;
+    }
+    std::vector<std::string> args{"--stimulus",    (dir / "stimulus").string(),
+                                  "--work",        (dir / "work").string(),
+                                  "--out",         (dir / "result.json").string(),
+                                  "--source-root", source_root().string(),
+                                  "--name",        name};
+    if (!o.netlists.empty()) args.insert(args.end(), {"--netlists", o.netlists});
+    fmt::print(stderr, "power: flow for {} ({})\n", name, dir.string());
+    running.emplace_back(start_tool(python_module("lba.power.flow", args)), name);
+    if (static_cast<int>(running.size()) >= std::max(1, o.jobs)) reap();
+  }
+  while (!running.empty()) reap();
+  if (!failed.empty())
+    throw InputError(
+        fmt::format("power --synthesize: the flow failed for {} (see above); "
+                    "nothing written",
+                    failed));
+}
+
+cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, const PowerOptions& o) {
+  require_flow_tools();
+  const auto [rows, cols] = parse_shape(o.array);
+  if (o.cycles < 100) throw InputError(fmt::format("--cycles {}: expected at least 100", o.cycles));
+  const fs::path trace_dir =
+      o.trace.empty() ? source_root() / "traces/data/resnet-fmnist" : fs::path(o.trace);
+  const traces::Trace trace = traces::read_trace(trace_dir);
+  const fs::path work = !o.write_stimulus.empty() ? fs::path(o.write_stimulus)
+                        : o.work.empty()
+                            ? fs::temp_directory_path() / fmt::format("lbasim-power-{}", getpid())
+                            : fs::path(o.work);
+  power::WsStimulusOptions so;
+  if (!o.layer.empty()) so.layer = o.layer;
+  so.rows = rows;
+  so.cols = cols;
+  so.cycles = o.cycles;
+  std::vector<std::pair<std::string, fs::path>> jobs;
+  nlohmann::json stim_info;
+  for (const auto& c : configs) {
+    const power::Stimulus s = power::ws_pe_stimulus(trace, c.config, so);
+    power::write_stimulus(s, work / c.name / "stimulus");
+    stim_info = s.info;
+    jobs.emplace_back(c.name, work / c.name);
+  }
+  if (o.anchors)
+    for (const auto& u : power::anchor_units()) {
+      power::write_stimulus(power::unit_stimulus(u.op, num::parse_format(u.format), 2000, 7),
+                            work / u.name / "stimulus");
+      jobs.emplace_back(u.name, work / u.name);
+    }
+  if (!o.write_stimulus.empty()) {
+    fmt::print("wrote the stimulus of {} design(s) under {} (NAME/stimulus)\n", jobs.size(),
+               o.write_stimulus);
+    return {};
+  }
+  run_flows(jobs, o);
+
+  cost::PowerTable t;
+  t.library =
+      "OSU 0.18 um standard cells (osu018_stdcells.lib, Debian qflow-tech-osu018), "
+      "typical corner, 1.8 V, 25 C";
+  t.stimulus = stim_info;
+  t.stimulus.erase("positions");
+  for (const auto& c : configs) {
+    const nlohmann::json r = read_json_file(work / c.name / "result.json");
+    cost::PowerRow row;
+    row.name = c.name;
+    row.label = c.label;
+    row.product = c.config.product.to_string();
+    row.accumulator = c.config.accumulator.to_string();
+    row.chunk_accumulator = c.config.chunk_accumulator.to_string();
+    row.chunk = c.config.chunk;
+    row.area_um2 = r.at("area_um2");
+    row.cells = r.at("cells");
+    row.flip_flops = r.at("flip_flops");
+    row.critical_path_ns = r.at("timing").at("critical_path_ns");
+    row.fmax_mhz = r.at("timing").at("fmax_mhz");
+    const auto& p = r.at("power");
+    row.mac_internal_pj = p.at("mac").at("internal_pj");
+    row.mac_switching_pj = p.at("mac").at("switching_pj");
+    row.idle_pj = p.contains("idle") ? p.at("idle").at("internal_pj").get<double>() +
+                                           p.at("idle").at("switching_pj").get<double>()
+                                     : 0.0;
+    row.leakage_mw = p.at("mac").at("leakage_mw");
+    row.flow = {{"timing", r.at("timing")},
+                {"gate_level_check", r.at("gate_level_check")},
+                {"cycles",
+                 {{"mac", p.at("mac").at("cycles")},
+                  {"idle", p.contains("idle") ? p.at("idle").at("cycles") : nlohmann::json(0)}}},
+                {"stimulus_formats", r.at("stimulus").at("formats")},
+                {"seconds", r.at("seconds")},
+                {"cell_counts", r.at("cell_counts")}};
+    t.tools = r.at("tools");
+    t.rows.push_back(row);
+  }
+  if (o.anchors)
+    for (const auto& u : power::anchor_units()) {
+      const nlohmann::json r = read_json_file(work / u.name / "result.json");
+      cost::PowerAnchor a;
+      a.name = u.name;
+      a.op = u.op;
+      a.format = num::parse_format(u.format).to_string();
+      a.area_um2 = r.at("area_um2");
+      a.critical_path_ns = r.at("timing").at("critical_path_ns");
+      a.pj_per_op = r.at("power").at("mac").at("internal_pj").get<double>() +
+                    r.at("power").at("mac").at("switching_pj").get<double>();
+      a.leakage_mw = r.at("power").at("mac").at("leakage_mw");
+      a.horowitz_pj = u.horowitz_pj;
+      t.anchors.push_back(a);
+    }
+  if (o.work.empty()) fs::remove_all(work);
+  return t;
+}
+
+std::string fmt_or_na(double v, int digits) {
+  return std::isnan(v) ? "n/a" : fmt::format("{:.{}f}", v, digits);
+}
+
+void run_power(const PowerOptions& o) {
+  // Everything the user typed is checked before any tool runs or any file is written.
+  const std::vector<power::PowerConfig> configs = power::select_configs(o.configs, "--configs");
+  if (o.clock_given && (!std::isfinite(o.clock_mhz) || o.clock_mhz <= 0))
+    throw InputError(fmt::format("--clock-mhz {}: expected a clock in MHz > 0", o.clock_mhz));
+  const cost::NodeScaling node = cost::scaling_from_180nm(o.node, "--node");
+  if (!o.synthesize && (!o.netlists.empty() || !o.write_stimulus.empty() || o.anchors))
+    throw InputError(
+        "--netlists, --write-stimulus and --anchors rerun the flow: add "
+        "--synthesize");
+
+  cost::PowerTable table;
+  if (o.synthesize) {
+    table = synthesize(configs, o);
+    if (!o.write_stimulus.empty()) return;
+    if (!o.table_out.empty()) {
+      write_json_file(o.table_out, cost::to_json(table));
+      fmt::print(stderr, "power: wrote the table {}\n", o.table_out);
+    }
+  } else {
+    table =
+        cost::read_power_table(o.table.empty() ? cost::default_power_table() : fs::path(o.table));
+  }
+  std::vector<const cost::PowerRow*> rows;
+  for (const auto& c : configs) rows.push_back(&table.at(c.name, "--configs"));
+
+  double clock = o.clock_mhz;
+  std::string rule = "--clock-mhz";
+  if (!o.clock_given) {
+    clock = std::numeric_limits<double>::infinity();
+    for (const auto* r : rows) clock = std::min(clock, r->fmax_mhz / node.delay);
+    rule = "the slowest configuration's fmax";
+  }
+  std::vector<cost::RowAt> at;
+  for (const auto* r : rows) at.push_back(cost::evaluate(*r, clock, node));
+  const cost::RowAt* ref = nullptr;
+  for (const auto& a : at)
+    if (a.name == "fp32") ref = &a;
+
+  fmt::print("lbasim power: {}\n", table.library);
+  fmt::print(
+      "node {} nm{}, clock {:.1f} MHz ({}); the PE of a weight-stationary array on {} {} "
+      "(busy every cycle)\n",
+      node.node_nm,
+      node.estimate ? fmt::format(" at {} V: ESTIMATES scaled from 180 nm (Stillmaker and "
+                                  "Baas 2017), leakage not estimated",
+                                  node.vdd)
+                    : "",
+      clock, rule, table.stimulus.value("trace", "?"), table.stimulus.value("layer", "?"));
+  fmt::print("{:<7} {:<26} {:>10} {:>9} {:>9} {:>8} {:>11} {:>9} {:>8}\n", "config", "accumulator",
+             "area um2", "fmax MHz", "power mW", "pJ/MAC", "leakage mW", "idle pJ", "vs fp32");
+  for (const auto& a : at)
+    fmt::print("{:<7} {:<26} {:>10.0f} {:>9.1f} {:>9.3f} {:>8.3f} {:>11} {:>9.3f} {:>8}{}\n",
+               a.name, a.label, a.area_um2, a.fmax_mhz, a.power_mw, a.pj_per_mac,
+               fmt_or_na(a.leakage_mw, 6), a.idle_pj,
+               ref ? fmt::format("{:.3f}", a.power_mw / ref->power_mw) : "-",
+               a.meets_timing ? "" : "  (clock above fmax)");
+  nlohmann::json checks = nlohmann::json::array();
+  for (const auto& an : table.anchors) {
+    const double at45 = cost::scaled_to_horowitz_node(an.pj_per_op);
+    checks.push_back({{"unit", an.name},
+                      {"pj_180nm", an.pj_per_op},
+                      {"pj_45nm_0v9_estimate", at45},
+                      {"horowitz_pj", an.horowitz_pj},
+                      {"ratio", at45 / an.horowitz_pj}});
+  }
+  if (!checks.empty()) {
+    fmt::print("\nHorowitz check (IEEE units of rtl/fmaq, scaled to 45 nm at 0.9 V):\n");
+    for (const auto& c : checks)
+      fmt::print("  {:<9} {:8.3f} pJ at 180 nm -> {:6.3f} pJ; Horowitz {:.1f} pJ; ratio {:.2f}\n",
+                 c["unit"].get<std::string>(), c["pj_180nm"].get<double>(),
+                 c["pj_45nm_0v9_estimate"].get<double>(), c["horowitz_pj"].get<double>(),
+                 c["ratio"].get<double>());
+  }
+  if (!o.json.empty()) {
+    nlohmann::json rows_json = nlohmann::json::array();
+    for (const auto& a : at) {
+      nlohmann::json row = cost::to_json(a);
+      row["library"] = table.library;
+      rows_json.push_back(row);
+    }
+    write_json_file(o.json, {{"library", table.library},
+                             {"node_nm", node.node_nm},
+                             {"vdd", node.vdd},
+                             {"estimate", node.estimate},
+                             {"scaling", node.estimate ? "Stillmaker and Baas, Integration 58 "
+                                                         "(2017) 74-81"
+                                                       : "none (the flow's own node)"},
+                             {"clock_mhz", clock},
+                             {"clock_rule", rule},
+                             {"stimulus", table.stimulus},
+                             {"configs", rows_json},
+                             {"horowitz_check", checks}});
+  }
+}
+
+}  // namespace
+
+void add_power_command(CLI::App& app) {
+  auto opt = std::make_shared<PowerOptions>();
+  auto* cmd = app.add_subcommand(
+      "power", "Area, fmax, power and energy per MAC of the array's PE per accumulator");
+  cmd->add_option("--configs,-c", opt->configs,
+                  "Comma-separated rows: fp32,fp16,bf16,m10e5,m7e4,m6e5,m3e4 (default all)");
+  cmd->add_option("--clock-mhz", opt->clock_mhz,
+                  "Clock for power and pJ/MAC (default: the slowest selected row's fmax)")
+      ->each([opt](const std::string&) { opt->clock_given = true; });
+  cmd->add_option("--node", opt->node,
+                  "Technology node in nm: 180 (the flow's), or 45, 16, 7 (scaled estimates)")
+      ->capture_default_str();
+  cmd->add_option("--json,-o", opt->json, "Write the table as JSON here");
+  cmd->add_option("--table", opt->table,
+                  "Power table to print (default models/cost/data/power_osu018.json)");
+  cmd->add_flag("--synthesize", opt->synthesize,
+                "Rerun the flow (Yosys, OpenSTA, iverilog) for the selected rows");
+  cmd->add_option("--netlists", opt->netlists,
+                  "With --synthesize: keep the mapped Verilog and OpenSTA scripts here");
+  cmd->add_option("--table-out", opt->table_out,
+                  "With --synthesize: write the new power table here");
+  cmd->add_option("--work", opt->work, "With --synthesize: keep the flow's files here");
+  cmd->add_flag("--reuse", opt->reuse,
+                "With --synthesize --work: keep the results already there (resume an "
+                "interrupted run of the same source tree)");
+  cmd->add_option("--jobs,-j", opt->jobs, "With --synthesize: flows run at once")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str();
+  cmd->add_option("--cycles", opt->cycles, "With --synthesize: stimulus cycles per row")
+      ->capture_default_str();
+  cmd->add_option("--trace", opt->trace,
+                  "With --synthesize: trace of the stimulus (default traces/data/resnet-fmnist)");
+  cmd->add_option("--layer", opt->layer,
+                  "With --synthesize: layer of the stimulus (default block2.conv2)");
+  cmd->add_option("--array", opt->array, "With --synthesize: array whose PE is simulated")
+      ->capture_default_str();
+  cmd->add_flag("--anchors", opt->anchors,
+                "With --synthesize: also the IEEE units of the Horowitz check");
+  cmd->add_option("--write-stimulus", opt->write_stimulus,
+                  "With --synthesize: only write the stimulus folders here (for "
+                  "python3 -m lba.power.flow)");
+  cmd->footer(
+      "The flow and its decisions: docs/cost.md. Scaled nodes are estimates. Exit status: 0 ok, "
+      "1 bad input or a failed flow (no output written), 2 usage.");
+  cmd->callback([opt] { run_power(*opt); });
+}
+
+}  // namespace lbasim::cli

@@ -1,0 +1,62 @@
+#include "power_configs.h"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "lbasim/numerics/error.h"
+
+namespace lbasim::power {
+namespace {
+
+PowerConfig row(const char* name, const char* label, const char* product, const char* acc) {
+  const num::Format p = num::parse_format(product), a = num::parse_format(acc);
+  return {name, label, {p, a, a, 16}};
+}
+
+}  // namespace
+
+const std::vector<PowerConfig>& power_configs() {
+  static const std::vector<PowerConfig> rows = {
+      row("fp32", "FP32 (M23E8, IEEE)", "fp32", "fp32"),
+      row("fp16", "FP16 (M10E5, IEEE)", "fp16", "fp16"),
+      row("bf16", "BF16 (M7E8, IEEE)", "bf16", "bf16"),
+      row("m10e5", "M10E5 rtz/flush/sat", "M10E5b15", "M10E5b15"),
+      row("m7e4", "M7E4b10 (paper)", "M7E4b12", "M7E4b10"),
+      row("m6e5", "M6E5 rtz/flush/sat", "M6E5b15", "M6E5b15"),
+      row("m3e4", "M3E4 8-bit rtz/flush/sat", "M3E4b7", "M3E4b7"),
+  };
+  return rows;
+}
+
+std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what) {
+  if (list.empty() || list == "all") return power_configs();
+  std::vector<PowerConfig> out;
+  std::stringstream in(list);
+  std::string name;
+  while (std::getline(in, name, ',')) {
+    const PowerConfig* found = nullptr;
+    for (const auto& c : power_configs())
+      if (c.name == name) found = &c;
+    if (!found) {
+      std::string names;
+      for (const auto& c : power_configs()) names += (names.empty() ? "" : ", ") + c.name;
+      throw InputError(fmt::format("{} {}: unknown configuration '{}'; expected {} or all", what,
+                                   list, name, names));
+    }
+    out.push_back(*found);
+  }
+  if (out.empty()) throw InputError(fmt::format("{} '{}': no configuration named", what, list));
+  return out;
+}
+
+const std::vector<AnchorUnit>& anchor_units() {
+  // Horowitz, "Computing's energy problem", ISSCC 2014: 45 nm, 0.9 V.
+  static const std::vector<AnchorUnit> units = {{"fp32_add", "add", "fp32", 0.9},
+                                                {"fp16_add", "add", "fp16", 0.4},
+                                                {"fp32_mul", "mul", "fp32", 3.7},
+                                                {"fp16_mul", "mul", "fp16", 1.1}};
+  return units;
+}
+
+}  // namespace lbasim::power

@@ -1,0 +1,31 @@
+// The rows of the power table (docs/cost.md): the paper's accumulator and the usual
+// alternatives. Every row shares the trace's FP8 W/A format and the chunk size 16; the product
+// is rounded into the accumulator format except in the paper's row, and the chunk accumulator
+// is the accumulator format.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lbasim/numerics/accumulate.h"
+
+namespace lbasim::power {
+
+struct PowerConfig {
+  std::string name, label;
+  num::AccumConfig config;
+};
+
+const std::vector<PowerConfig>& power_configs();
+// The rows named in a comma-separated list ("all" or empty: every row). Throws InputError
+// naming `what`, the unknown name and the known ones.
+std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what);
+
+// IEEE units of the Horowitz check: {name, op, format, Horowitz's 45 nm pJ}.
+struct AnchorUnit {
+  std::string name, op, format;
+  double horowitz_pj;
+};
+const std::vector<AnchorUnit>& anchor_units();
+
+}  // namespace lbasim::power

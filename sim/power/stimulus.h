@@ -1,0 +1,54 @@
+// Operand streams for the gate-level simulation of the power flow (docs/cost.md), with the
+// golden model's expected outputs: the PE of a weight-stationary array on a shipped trace's
+// layer in the array's real order, or an IEEE unit on random operands.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lbasim/numerics/accumulate.h"
+#include "pe_design.h"
+
+namespace lbasim::traces {
+struct Trace;
+}
+
+namespace lbasim::power {
+
+struct Stimulus {
+  RtlDesign design;
+  // Per cycle: the input ports' codes (design.inputs order), the expected output codes
+  // (design.outputs order; nullopt: not checked) and whether the cycle is a MAC cycle.
+  std::vector<std::vector<std::uint64_t>> inputs;
+  std::vector<std::vector<std::optional<std::uint64_t>>> expected;
+  std::vector<std::uint8_t> mac;
+  std::int64_t warmup = 0;  // leading cycles left out of the activity (registers still X)
+  nlohmann::json info;
+};
+
+struct WsStimulusOptions {
+  std::string layer = "block2.conv2";
+  int rows = 16, cols = 16;    // the array whose PE is simulated
+  std::int64_t cycles = 2000;  // about this many cycles (whole tiles), over `positions` PEs
+  int positions = 4;
+};
+
+// The PE at a few positions of a rows x cols WS array running `layer` of `trace` on its first
+// captured image: each position for consecutive tiles (weight load, skewed stream) starting at
+// a different place in the GEMM. Operands are the layer's FP8 codes with its flexible bias
+// (format bias minus the tensor's scale exponent), so the codes are the real ones.
+Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                        const WsStimulusOptions& opt);
+
+// `cycles` random operand pairs, N(0, 1) rounded into f, for fp_add ("add") or fp_mul ("mul").
+Stimulus unit_stimulus(const std::string& op, const num::Format& f, std::int64_t cycles,
+                       std::uint64_t seed);
+
+// stimulus.json, inputs.hex, expected.hex in dir (created).
+void write_stimulus(const Stimulus& s, const std::filesystem::path& dir);
+
+}  // namespace lbasim::power

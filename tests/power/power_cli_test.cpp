@@ -1,0 +1,99 @@
+// `lbasim power` from the committed table: the table, clock and node options, JSON, and bad
+// input (exit 1, the option and value named, no output written).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "run_command.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using lbasim::test::run_command;
+
+struct PowerCli : ::testing::Test {
+  fs::path dir;
+  void SetUp() override {
+    dir = fs::temp_directory_path() /
+          ("lbasim-power-cli-" + std::to_string(::getpid()) + "-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+  std::string out() const { return (dir / "o.json").string(); }
+  nlohmann::json read_out() const { return nlohmann::json::parse(std::ifstream(out())); }
+};
+
+const std::string kBin = LBASIM_BIN;
+
+TEST_F(PowerCli, PrintsTheCommittedTableAtTheSlowestFmax) {
+  const auto r = run_command(kBin + " power --configs m7e4,fp32 --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("m7e4"), std::string::npos);
+  const auto j = read_out();
+  ASSERT_EQ(j.at("configs").size(), 2u);
+  const auto& m7 = j.at("configs").at(0);
+  const auto& f32 = j.at("configs").at(1);
+  EXPECT_EQ(m7.at("name"), "m7e4");
+  EXPECT_EQ(j.at("node_nm"), 180);
+  EXPECT_EQ(j.at("estimate"), false);
+  // Rows compare at one clock: the slower one's fmax; the paper's PE is the faster one.
+  EXPECT_DOUBLE_EQ(j.at("clock_mhz").get<double>(),
+                   std::min(m7.at("fmax_mhz").get<double>(), f32.at("fmax_mhz").get<double>()));
+  EXPECT_GT(m7.at("fmax_mhz").get<double>(), f32.at("fmax_mhz").get<double>());
+  EXPECT_LT(m7.at("area_um2").get<double>(), f32.at("area_um2").get<double>());
+  EXPECT_LT(m7.at("power_mw").get<double>(), f32.at("power_mw").get<double>());
+  for (const auto& row : j.at("configs")) {
+    // Energy per MAC = power / frequency.
+    EXPECT_NEAR(row.at("pj_per_mac").get<double>(),
+                row.at("power_mw").get<double>() / j.at("clock_mhz").get<double>() * 1e3, 1e-9);
+    EXPECT_TRUE(row.at("leakage_mw").is_number());
+  }
+}
+
+TEST_F(PowerCli, DynamicPowerScalesWithTheClockAndNodesAreEstimates) {
+  ASSERT_EQ(run_command(kBin + " power --configs m7e4 --clock-mhz 20 --json " + out()).status, 0);
+  const auto a = read_out().at("configs").at(0);
+  ASSERT_EQ(run_command(kBin + " power --configs m7e4 --clock-mhz 40 --json " + out()).status, 0);
+  const auto b = read_out().at("configs").at(0);
+  EXPECT_NEAR(b.at("dynamic_mw").get<double>(), 2 * a.at("dynamic_mw").get<double>(), 1e-12);
+  EXPECT_NEAR(b.at("leakage_mw").get<double>(), a.at("leakage_mw").get<double>(), 1e-15);
+  const auto r = run_command(kBin + " power --configs m7e4 --node 7 --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("ESTIMATES"), std::string::npos);
+  const auto j = read_out();
+  EXPECT_EQ(j.at("estimate"), true);
+  const auto& row = j.at("configs").at(0);
+  EXPECT_TRUE(row.at("leakage_mw").is_null());
+  EXPECT_GT(row.at("fmax_mhz").get<double>(), a.at("fmax_mhz").get<double>());
+  EXPECT_LT(row.at("area_um2").get<double>(), a.at("area_um2").get<double>());
+}
+
+TEST_F(PowerCli, BadInputIsExitOneNamingTheOptionWithNoOutput) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"--configs m7e4,fp64", "--configs m7e4,fp64: unknown configuration 'fp64'"},
+      {"--clock-mhz 0", "--clock-mhz 0"},
+      {"--clock-mhz=-5", "--clock-mhz -5"},
+      {"--node 28", "--node 28"},
+      {"--netlists " + (dir / "n").string(), "add --synthesize"},
+      {"--table " + (dir / "none.json").string(), "none.json"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = run_command(kBin + " power " + args + " --json " + out());
+    EXPECT_EQ(r.status, 1) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+    EXPECT_FALSE(fs::exists(out())) << args;
+    EXPECT_FALSE(fs::exists(dir / "n")) << args;
+  }
+  std::ofstream(dir / "bad.json") << R"({"schema": "lbasim-power-1", "library": "x"})";
+  const auto r = run_command(kBin + " power --table " + (dir / "bad.json").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("field 'node_nm' missing"), std::string::npos) << r.output;
+}
+
+}  // namespace

@@ -1,0 +1,158 @@
+"""The power flow end to end on the M3E4 row (the CI configuration), with checks that can fail:
+the gate-level outputs equal the golden model (and a swapped output bit is caught), a path
+OpenSTA reports equals the Liberty table by hand, more toggles give more power, a missing
+library names its Debian package. Exit 77 (skipped) when the flow's tools are not installed.
+
+  PYTHONPATH=tools /usr/bin/python3 tests/power/test_power_flow.py --lbasim build/sim/lbasim \
+      --work /tmp/power-test
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import unittest
+
+from lba.power import gatesim, power, toolchain
+
+ARGS = None
+
+
+def lbasim(*args, env=None):
+    return subprocess.run([ARGS.lbasim, *args], capture_output=True, text=True, env=env)
+
+
+class PowerFlowM3E4(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.work = os.path.join(ARGS.work, "flow")
+        shutil.rmtree(cls.work, ignore_errors=True)
+        os.makedirs(ARGS.work, exist_ok=True)
+        t0 = time.time()
+        cls.flow_run = lbasim("power", "--synthesize", "--configs", "m3e4", "--cycles", "800",
+                         "--work", cls.work, "--table-out", os.path.join(ARGS.work, "table.json"),
+                         "--json", os.path.join(ARGS.work, "out.json"),
+                         "--netlists", os.path.join(ARGS.work, "netlists"))
+        cls.seconds = time.time() - t0
+        print(f"m3e4 flow: {cls.seconds:.1f} s wall", file=sys.stderr)
+        cls.stim = os.path.join(cls.work, "m3e4", "stimulus")
+        cls.flow = os.path.join(cls.work, "m3e4", "work")
+
+    def test_flow_writes_a_row_checked_against_the_golden_model(self):
+        self.assertEqual(self.flow_run.returncode, 0, self.flow_run.stdout + self.flow_run.stderr)
+        table = json.load(open(os.path.join(ARGS.work, "table.json")))
+        row = table["configs"][0]
+        self.assertEqual(row["name"], "m3e4")
+        self.assertGreater(row["flow"]["gate_level_check"]["words_checked"], 1000)
+        self.assertGreater(row["area_um2"], 0)
+        self.assertGreater(row["fmax_mhz"], 0)
+        self.assertGreater(row["mac"]["internal_pj"] + row["mac"]["switching_pj"],
+                           row["idle"]["internal_pj"])
+        out = json.load(open(os.path.join(ARGS.work, "out.json")))
+        self.assertAlmostEqual(out["clock_mhz"], row["fmax_mhz"])  # default: slowest fmax
+        self.assertTrue(os.path.isfile(os.path.join(ARGS.work, "netlists", "m3e4.v")))
+        self.assertIn("m3e4.v", open(os.path.join(ARGS.work, "netlists",
+                                                  "m3e4.timing.tcl")).read())
+
+    def test_a_swapped_output_bit_in_the_netlist_is_caught(self):
+        design = json.load(open(os.path.join(self.stim, "stimulus.json")))["design"]
+        gatesim.check_outputs(design, self.stim, self.flow)  # passes as synthesized
+        bad = os.path.join(ARGS.work, "bad")
+        os.makedirs(bad, exist_ok=True)
+        text = open(os.path.join(self.flow, "netlist.v")).read()
+        a, b = ".Q(ps_out[0])", ".Q(ps_out[1])"
+        self.assertIn(a, text)
+        self.assertIn(b, text)
+        text = text.replace(a, "@@").replace(b, a).replace("@@", b)
+        with open(os.path.join(bad, "netlist.v"), "w") as f:
+            f.write(text)
+        stim = json.load(open(os.path.join(self.stim, "stimulus.json")))
+        gatesim.simulate(design, os.path.join(bad, "netlist.v"), self.stim, bad, 20.0,
+                         stim["cycles"], stim["warmup"])
+        with self.assertRaisesRegex(toolchain.FlowError, r"port ps_out: expected"):
+            gatesim.check_outputs(design, self.stim, bad)
+
+    def test_more_toggles_give_more_power(self):
+        period = json.load(open(os.path.join(self.flow, "..", "result.json")))["sim_period_ns"]
+        warm = json.load(open(os.path.join(self.stim, "stimulus.json")))["warmup"]
+        acts = gatesim.activities(gatesim.toggles(self.flow, self.stim, period, warm), 1)
+        netlist = os.path.join(self.flow, "netlist.v")
+        wrapper_v = os.path.join(self.flow, "wrapper.v")
+        results = []
+        for scale in (0.0, 0.5, 1.0):
+            scaled = {n: (a * scale, d) for n, (a, d) in acts.items()}
+            results.append(power.report(netlist, wrapper_v, scaled, ARGS.work, f"x{scale}"))
+        dyn = [r["internal_pj"] + r["switching_pj"] for r in results]
+        self.assertEqual(results[0]["switching_pj"], 0.0)  # no data toggles: clock pins only
+        self.assertGreater(dyn[0], 0.0)
+        self.assertLess(dyn[0], dyn[1])
+        self.assertLess(dyn[1], dyn[2])
+        # activities go to OpenSTA with 6 significant digits
+        self.assertLess(abs(results[1]["switching_pj"] * 2 - results[2]["switching_pj"]),
+                        1e-5 * results[2]["switching_pj"])
+
+    def test_missing_library_names_the_debian_package_and_writes_nothing(self):
+        out = os.path.join(ARGS.work, "never.json")
+        env = dict(os.environ, LBASIM_OSU018_DIR="/nonexistent/osu018")
+        r = lbasim("power", "--synthesize", "--configs", "m3e4", "--json", out, env=env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("qflow-tech-osu018", r.stderr)
+        self.assertFalse(os.path.exists(out))
+
+
+class HandComputedPath(unittest.TestCase):
+    def test_inverter_arrival_is_the_liberty_table_entry(self):
+        # One INVX1 from an input port (transition 0.06 ns) to an output port loaded with
+        # 0.025 pF: both are grid points of the cell's delay tables (index_1 = load,
+        # index_2 = input transition), so the arrival is the table entry, no interpolation.
+        with open(toolchain.LIBERTY) as f:
+            lib = f.read()
+        cell = lib[lib.index("cell (INVX1)"):lib.index("cell (INVX2)")]
+
+        def entry(table):
+            block = cell[cell.index(table + "(delay_template_5x5)"):]
+            loads = [float(x) for x in re.search(r'index_1 \("([^"]+)"', block).group(1).split(",")]
+            slews = [float(x) for x in re.search(r'index_2 \("([^"]+)"', block).group(1).split(",")]
+            rows = re.findall(r'"([0-9., -]+)"', block[block.index("values"):])[:len(loads)]
+            return float(rows[loads.index(0.025)].split(",")[slews.index(0.06)])
+
+        expected = max(entry("cell_rise"), entry("cell_fall"))
+        work = os.path.join(ARGS.work, "hand")
+        os.makedirs(work, exist_ok=True)
+        with open(os.path.join(work, "hand.v"), "w") as f:
+            f.write("module hand(a, y);\n  input a;\n  output y;\n"
+                    "  INVX1 g1 (.A(a), .Y(y));\nendmodule\n")
+        with open(os.path.join(work, "hand.tcl"), "w") as f:
+            f.write(f"read_liberty {toolchain.LIBERTY}\nread_verilog hand.v\nlink_design hand\n"
+                    "create_clock -name vclk -period 10\n"
+                    "set_input_delay 0 -clock vclk [get_ports a]\n"
+                    "set_input_transition 0.06 [get_ports a]\n"
+                    "set_output_delay 0 -clock vclk [get_ports y]\n"
+                    "set_load 0.025 [get_ports y]\n"
+                    "report_checks -path_delay max -digits 6\n")
+        log = toolchain.run(["sta", "-no_splash", "-exit", "hand.tcl"], work, "hand.log")
+        arrival = float(re.search(r"([0-9.]+)\s+data arrival time", log).group(1))
+        self.assertAlmostEqual(arrival, expected, places=6)
+        slack = float(re.search(r"(-?[0-9.]+)\s+slack", log).group(1))
+        self.assertAlmostEqual(slack, 10 - expected, places=5)  # printed with 6 digits
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lbasim", required=True)
+    ap.add_argument("--work", required=True)
+    ARGS, rest = ap.parse_known_args()
+    try:
+        toolchain.require_tools()
+    except toolchain.FlowError as e:
+        print(f"skipped: {e}")
+        sys.exit(77)
+    unittest.main(argv=[sys.argv[0]] + rest, verbosity=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Yosys: an RTL design mapped onto the osu018 cells, with plain net and cell names."""
+import os
+import re
+
+from .toolchain import LIBERTY, run
+
+
+def script(design, source_root, workdir, liberty=LIBERTY):
+    files = " ".join(os.path.join(source_root, f) for f in design["files"])
+    params = " ".join(f"-set {k} {v}" for k, v in design["params"].items())
+    top = design["top"]
+    # Flat, mapped for area by ABC (the library's timing is used by OpenSTA afterwards); the
+    # DFFs first (dfflibmap), enables become muxes (osu018 has no enable flip-flop). Internal
+    # wires and cells are renamed n<i> / g<i> so that every tool reads the same plain names.
+    return f"""
+read_verilog {files}
+chparam {params} {top}
+hierarchy -check -top {top}
+synth -flatten -top {top}
+select -assert-none t:$dlatch t:$_DLATCH_*
+dfflibmap -liberty {liberty}
+abc -liberty {liberty}
+opt_clean -purge
+rename -hide w:*
+rename -enumerate -pattern n% w:*
+rename -enumerate -pattern g% c:*
+tee -q -o {workdir}/stat.txt stat -liberty {liberty}
+write_verilog -noattr -noexpr -nohex -nodec {workdir}/netlist.v
+"""
+
+
+def synthesize(design, source_root, workdir, liberty=LIBERTY):
+    """Returns the mapped netlist's path and its area report."""
+    path = os.path.join(workdir, "synth.ys")
+    with open(path, "w") as f:
+        f.write(script(design, source_root, workdir, liberty))
+    run(["yosys", "-q", "-s", path], workdir, "yosys.log")
+    stat = open(os.path.join(workdir, "stat.txt")).read()
+    area = float(re.search(r"Chip area for module .*: ([0-9.]+)", stat).group(1))
+    counts = {}
+    block = stat[stat.rfind("Number of cells:"):]
+    for line in block.splitlines()[1:]:
+        m = re.fullmatch(r"\s+(\S+)\s+(\d+)", line)
+        if m:
+            counts[m.group(1)] = int(m.group(2))
+        elif counts:
+            break
+    netlist = os.path.join(workdir, "netlist.v")
+    if re.search(r"\.\w+\(1'b[01x]\)", open(netlist).read()):
+        # Cell pins tied to constants would be roots of OpenSTA's activity propagation
+        # (docs/cost.md); a constant output port (an unused event bit) is harmless.
+        counts["_constants"] = 1
+    return {"netlist": netlist, "area_um2": area, "cells": sum(counts.values()),
+            "flip_flops": sum(v for k, v in counts.items() if k.startswith("DFF")),
+            "cell_counts": counts}
