@@ -235,15 +235,10 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
       macs += st.macs;
       pe_cycles += st.total_cycles * static_cast<std::uint64_t>(st.array.rows * st.array.cols);
     }
-    const sysc::ArrayConfig array = sysc::parse_array_shape(p.array, "arrays");
-    // Partial pairs in the output buffer: accumulator + chunk words, whole bytes each.
-    const double pair_bytes =
-        static_cast<double>((acc_bits + 7) / 8 + (cfg.chunk_accumulator.width() + 7) / 8);
-    const memory::NetworkTraffic traffic = memory::plan_traffic(
-        network, buffers, {array.rows, array.cols, array.dataflow == sysc::DataflowKind::os},
-        {pair_bytes});
-    const cost::InferenceCost e =
-        cost::inference_cost(named, row, clock_mhz, traffic, mem, {1, 1, pair_bytes / 2});
+    sysc::ArrayConfig array = sysc::parse_array_shape(p.array, "arrays");
+    array.dataflow = sysc::parse_dataflow(p.dataflow, "dataflows");  // OS: no partial pairs
+    const auto [traffic, e] =
+        cost::array_inference_cost(named, array, cfg, row, clock_mhz, network, buffers, mem);
     nlohmann::json layer_json = nlohmann::json::array();
     for (const auto& l : acc.layers) layer_json.push_back(traces::layer_to_json(l));
     nlohmann::json energy_layers = nlohmann::json::array();
