@@ -16,6 +16,7 @@ import sys
 import time
 import unittest
 
+from lba import rtl
 from lba.power import gatesim, power, toolchain, wrapper
 
 ARGS = None
@@ -51,6 +52,17 @@ class PowerFlowM3E4(unittest.TestCase):
         self.assertGreater(row["fmax_mhz"], 0)
         self.assertGreater(row["mac"]["internal_pj"] + row["mac"]["switching_pj"],
                            row["idle"]["internal_pj"])
+        # The array's own PE, read through lba.rtl: the row names the file's content.
+        design = row["flow"]["design"]
+        self.assertEqual(design["top"], "ws_pe")
+        pe = subprocess.run(["git", "hash-object", os.path.join(rtl.RTL_DIR, "pe", "ws_pe.v")],
+                            capture_output=True, text=True)
+        if pe.returncode == 0:  # a source tree without git (a tarball) skips this comparison
+            self.assertEqual(design["rtl"]["rtl/pe/ws_pe.v"], pe.stdout.strip())
+        self.assertEqual(design["params"]["ACC_MAN"], 3)
+        # The simulation-only events port is not synthesized.
+        netlist = open(os.path.join(self.flow, "netlist.v")).read()
+        self.assertNotIn("events", netlist)
         out = json.load(open(os.path.join(ARGS.work, "out.json")))
         self.assertAlmostEqual(out["clock_mhz"], row["fmax_mhz"])  # default: slowest fmax
         self.assertTrue(os.path.isfile(os.path.join(ARGS.work, "netlists", "m3e4.v")))
