@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "lbasim/cost/inference_cost.h"
-#include "lbasim/memory/traffic.h"
 #include "sweep_plan.h"
 
 namespace lbasim::sweep {
@@ -22,16 +21,10 @@ nlohmann::json make_record(const RecordContext& ctx, const Point& p, const cost:
     macs += st.macs;
     pe_cycles += st.total_cycles * static_cast<std::uint64_t>(st.array.rows * st.array.cols);
   }
-  const sysc::ArrayConfig array = sysc::parse_array_shape(p.array, "arrays");
-  // Partial pairs in the output buffer: accumulator + chunk words, whole bytes each.
-  const double pair_bytes =
-      static_cast<double>((acc_bits + 7) / 8 + (cfg.chunk_accumulator.width() + 7) / 8);
-  const memory::NetworkTraffic traffic = memory::plan_traffic(
-      ctx.network, ctx.buffers,
-      {array.rows, array.cols, p.dataflow == sysc::to_string(sysc::DataflowKind::os)},
-      {pair_bytes});
-  const cost::InferenceCost e =
-      cost::inference_cost(named, row, ctx.clock_mhz, traffic, ctx.mem, {1, 1, pair_bytes / 2});
+  sysc::ArrayConfig array = sysc::parse_array_shape(p.array, "arrays");
+  array.dataflow = sysc::parse_dataflow(p.dataflow, "dataflows");  // OS: no partial pairs
+  const auto [traffic, e] = cost::array_inference_cost(named, array, cfg, row, ctx.clock_mhz,
+                                                       ctx.network, ctx.buffers, ctx.mem);
   nlohmann::json layer_json = nlohmann::json::array();
   for (const auto& l : acc.layers) layer_json.push_back(traces::layer_to_json(l));
   nlohmann::json energy_layers = nlohmann::json::array();
