@@ -8,7 +8,8 @@
 #include <limits>
 #include <set>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/json_field.h"
 #include "lbasim/numerics/format.h"
 
 namespace lbasim::report {
@@ -17,82 +18,44 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Walks a record, naming each field by its dotted path in error messages.
-class Reader {
- public:
-  Reader(const json& j, std::string source) : j_(j), source_(std::move(source)) {}
+// A record's fields by dotted path ("a.b.c"), read with base's JsonField: every error names
+// the record file and the field.
+JsonField field(const JsonField& root, std::string_view path) {
+  const std::size_t dot = path.find('.');
+  if (dot == std::string_view::npos) return root.at(path);
+  return field(root.at(path.substr(0, dot)), path.substr(dot + 1));
+}
 
-  [[noreturn]] void fail(const std::string& field, const std::string& what) const {
-    throw InputError(fmt::format("{}: field '{}': {}", source_, field, what));
-  }
+std::string nonempty(const JsonField& f) {
+  if (!f.value().is_string() || f.value().get<std::string>().empty())
+    f.fail(fmt::format("expected a non-empty string, got {}", f.value().dump()));
+  return f.str();
+}
 
-  const json& at(const json& obj, const std::string& field, const std::string& key) const {
-    if (!obj.is_object()) fail(field, fmt::format("expected an object, got {}", obj.dump()));
-    const auto it = obj.find(key);
-    if (it == obj.end()) fail(field + "." + key, "missing");
-    return *it;
-  }
-  const json& field(const std::string& path) const {  // "a.b.c" from the record root
-    const json* cur = &j_;
-    std::string done;
-    std::size_t start = 0;
-    while (true) {
-      const std::size_t dot = path.find('.', start);
-      const std::string key = path.substr(start, dot == std::string::npos ? dot : dot - start);
-      cur = &at(*cur, done.empty() ? "<record>" : done, key);
-      done += (done.empty() ? "" : ".") + key;
-      if (dot == std::string::npos) return *cur;
-      start = dot + 1;
-    }
-  }
+double number_in(const JsonField& f, double lo = 0,
+                 double hi = std::numeric_limits<double>::max()) {
+  if (!f.value().is_number()) f.fail(fmt::format("expected a number, got {}", f.value().dump()));
+  const double x = f.number();
+  if (!(x >= lo && x <= hi)) f.fail(fmt::format("{} is outside [{}, {}]", x, lo, hi));
+  return x;
+}
 
-  std::string str(const json& v, const std::string& name) const {
-    if (!v.is_string() || v.get<std::string>().empty())
-      fail(name, fmt::format("expected a non-empty string, got {}", v.dump()));
-    return v.get<std::string>();
-  }
-  double num(const json& v, const std::string& name, double lo, double hi) const {
-    if (!v.is_number()) fail(name, fmt::format("expected a number, got {}", v.dump()));
-    const double x = v.get<double>();
-    if (!(x >= lo && x <= hi)) fail(name, fmt::format("{} is outside [{}, {}]", x, lo, hi));
-    return x;
-  }
-  std::int64_t integer(const json& v, const std::string& name, std::int64_t lo) const {
-    if (!v.is_number_integer()) fail(name, fmt::format("expected an integer, got {}", v.dump()));
-    const std::int64_t x = v.get<std::int64_t>();
-    if (x < lo) fail(name, fmt::format("{} is below {}", x, lo));
-    return x;
-  }
-  std::string str(const std::string& path) const { return str(field(path), path); }
-  double num(const std::string& path, double lo = 0,
-             double hi = std::numeric_limits<double>::max()) const {
-    return num(field(path), path, lo, hi);
-  }
-  std::int64_t integer(const std::string& path, std::int64_t lo = 0) const {
-    return integer(field(path), path, lo);
-  }
-
-  StageEvents events(const json& layer, const std::string& name, const std::string& stage) const {
-    const std::string base = name + ".events." + stage;
-    const json& e = at(at(layer, name, "events"), name + ".events", stage);
-    StageEvents s;
-    s.ops = integer(at(e, base, "ops"), base + ".ops", 0);
-    const auto count = [&](const char* key) {
-      const std::int64_t n = integer(at(e, base, key), base + "." + key, 0);
-      if (n > s.ops) fail(base + "." + key, fmt::format("{} exceeds ops = {}", n, s.ops));
-      return n;
-    };
-    s.overflow = count("overflow");
-    s.underflow = count("underflow");
-    s.swamped = count("swamped");
-    s.inexact = count("inexact");
-    return s;
-  }
-
- private:
-  const json& j_;
-  std::string source_;
-};
+StageEvents events(const JsonField& layer, const char* stage) {
+  const JsonField e = layer.at("events").at(stage);
+  StageEvents s;
+  s.ops = e.at("ops").integer(0);
+  const auto count = [&](const char* key) {
+    const JsonField f = e.at(key);
+    const std::int64_t n = f.integer(0);
+    if (n > s.ops) f.fail(fmt::format("{} exceeds ops = {}", n, s.ops));
+    return n;
+  };
+  s.overflow = count("overflow");
+  s.underflow = count("underflow");
+  s.swamped = count("swamped");
+  s.inexact = count("inexact");
+  return s;
+}
 
 bool is_fp32_format(const std::string& accumulator, const std::string& format) {
   if (accumulator == "fp32") return true;
@@ -107,82 +70,70 @@ bool is_fp32_format(const std::string& accumulator, const std::string& format) {
 }  // namespace
 
 PointRecord parse_point(const json& j, const std::string& source) {
-  const Reader r(j, source);
-  if (!j.is_object()) r.fail("<record>", fmt::format("expected an object, got {}", j.dump()));
+  if (!j.is_object())
+    throw InputError(
+        fmt::format("{}: field '<record>': expected an object, got {}", source, j.dump()));
+  const JsonField r(source, j);
   PointRecord p;
   p.source = source;
   p.raw = j;
-  p.id = r.str("id");
-  p.trace_name = r.str("trace.name");
-  p.accumulator = r.str("point.accumulator");
-  p.label = r.str("point.label");
-  p.product = r.str("point.product");
-  p.accumulator_format = r.str("point.accumulator_format");
-  p.acc_bits = static_cast<int>(r.integer("point.acc_bits", 2));
-  if (p.acc_bits > 64) r.fail("point.acc_bits", fmt::format("{} is above 64", p.acc_bits));
-  p.chunk = r.integer("point.chunk", 0);
-  p.array = r.str("point.array");
-  p.dataflow = r.str("point.dataflow");
-  p.top1 = r.num("accuracy.top1", 0, 1);
-  p.reference_top1 = r.num("accuracy.reference_top1", 0, 1);
-  p.agreement = r.num("accuracy.agreement", 0, 1);
-  p.images = r.integer("accuracy.images", 1);
-  const json& layers = r.field("layers");
-  if (!layers.is_array() || layers.empty())
-    r.fail("layers", fmt::format("expected a non-empty array, got {}", layers.dump()));
+  p.id = nonempty(r.at("id"));
+  p.trace_name = nonempty(field(r, "trace.name"));
+  p.accumulator = nonempty(field(r, "point.accumulator"));
+  p.label = nonempty(field(r, "point.label"));
+  p.product = nonempty(field(r, "point.product"));
+  p.accumulator_format = nonempty(field(r, "point.accumulator_format"));
+  p.acc_bits = static_cast<int>(field(r, "point.acc_bits").integer(2, 64));
+  p.chunk = field(r, "point.chunk").integer(0);
+  p.array = nonempty(field(r, "point.array"));
+  p.dataflow = nonempty(field(r, "point.dataflow"));
+  p.top1 = number_in(field(r, "accuracy.top1"), 0, 1);
+  p.reference_top1 = number_in(field(r, "accuracy.reference_top1"), 0, 1);
+  p.agreement = number_in(field(r, "accuracy.agreement"), 0, 1);
+  p.images = field(r, "accuracy.images").integer(1);
+  const JsonField layers = r.at("layers");
+  if (!layers.value().is_array() || layers.value().empty())
+    layers.fail(fmt::format("expected a non-empty array, got {}", layers.value().dump()));
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    const json& l = layers[i];
-    const std::string name = fmt::format("layers[{}]", i);
+    const JsonField l = layers.at(i);
     LayerResult lr;
-    lr.name = r.str(r.at(l, name, "name"), name + ".name");
-    lr.macs = r.integer(r.at(l, name, "macs"), name + ".macs", 0);
+    lr.name = nonempty(l.at("name"));
+    lr.macs = l.at("macs").integer(0);
     // The error statistics sit in the layer or, as traces::layer_to_json writes them, in its
     // "error" object. SQNR is null when the layer is exact (infinite SQNR; JSON has no inf).
-    const bool nested = l.is_object() && l.contains("error");
-    const std::string ename = nested ? name + ".error" : name;
-    const json& err = nested ? l["error"] : l;
-    const json& sqnr = r.at(err, ename, "sqnr_db");
-    lr.sqnr_db = sqnr.is_null() ? std::numeric_limits<double>::infinity()
-                                : r.num(sqnr, ename + ".sqnr_db", -1e300, 1e300);
-    lr.max_rel_error = r.num(r.at(err, ename, "max_rel_error"), ename + ".max_rel_error", 0,
-                             std::numeric_limits<double>::max());
-    lr.product = r.events(l, name, "product");
-    lr.accumulator = r.events(l, name, "accumulator");
-    lr.chunk_accumulator = r.events(l, name, "chunk_accumulator");
+    const JsonField err = l.has("error") ? l.at("error") : l;
+    const JsonField sqnr = err.at("sqnr_db");
+    lr.sqnr_db = sqnr.value().is_null() ? std::numeric_limits<double>::infinity()
+                                        : number_in(sqnr, -1e300, 1e300);
+    lr.max_rel_error = number_in(err.at("max_rel_error"));
+    lr.product = events(l, "product");
+    lr.accumulator = events(l, "accumulator");
+    lr.chunk_accumulator = events(l, "chunk_accumulator");
     p.layers.push_back(std::move(lr));
   }
-  p.cycles_total = r.integer("cycles.total", 1);
-  p.cycles_compute = r.integer("cycles.compute", 0);
-  p.utilization = r.num("cycles.utilization", 0, 1);
-  p.pe_area_um2 = r.num("area_um2.pe");
-  p.array_area_um2 = r.num("area_um2.array");
-  p.energy_per_inference_pj = r.num("energy_pj.per_inference");
-  p.energy_per_mac_pj = r.num("energy_pj.per_mac");
-  p.energy_pe_pj = r.num("energy_pj.breakdown.pe");
-  p.energy_sram_pj = r.num("energy_pj.breakdown.sram");
-  p.energy_dram_pj = r.num("energy_pj.breakdown.dram");
+  p.cycles_total = field(r, "cycles.total").integer(1);
+  p.cycles_compute = field(r, "cycles.compute").integer(0);
+  p.utilization = number_in(field(r, "cycles.utilization"), 0, 1);
+  p.pe_area_um2 = number_in(field(r, "area_um2.pe"));
+  p.array_area_um2 = number_in(field(r, "area_um2.array"));
+  p.energy_per_inference_pj = number_in(field(r, "energy_pj.per_inference"));
+  p.energy_per_mac_pj = number_in(field(r, "energy_pj.per_mac"));
+  p.energy_pe_pj = number_in(field(r, "energy_pj.breakdown.pe"));
+  p.energy_sram_pj = number_in(field(r, "energy_pj.breakdown.sram"));
+  p.energy_dram_pj = number_in(field(r, "energy_pj.breakdown.dram"));
   const double parts = p.energy_pe_pj + p.energy_sram_pj + p.energy_dram_pj;
   if (std::abs(parts - p.energy_per_inference_pj) > 1e-6 * std::max(1.0, parts))
-    r.fail("energy_pj.breakdown",
-           fmt::format("pe + sram + dram = {} differs from energy_pj.per_inference = {}", parts,
-                       p.energy_per_inference_pj));
-  p.power_mw = r.num("power_mw");
-  p.clock_mhz = r.num("clock_mhz");
-  p.fmax_mhz = r.num("fmax_mhz");
+    field(r, "energy_pj.breakdown")
+        .fail(fmt::format("pe + sram + dram = {} differs from energy_pj.per_inference = {}", parts,
+                          p.energy_per_inference_pj));
+  p.power_mw = number_in(r.at("power_mw"));
+  p.clock_mhz = number_in(r.at("clock_mhz"));
+  p.fmax_mhz = number_in(r.at("fmax_mhz"));
   p.fp32_accumulator = is_fp32_format(p.accumulator, p.accumulator_format);
   return p;
 }
 
 Report load_report(const fs::path& in) {
-  const auto read = [](const fs::path& path) {
-    std::ifstream f(path);
-    if (!f) throw InputError(fmt::format("{}: cannot be read", path.string()));
-    try {
-      return json::parse(f);
-    } catch (const json::parse_error& e) {
-      throw InputError(fmt::format("{}: not valid JSON: {}", path.string(), e.what()));
-    }
-  };
   Report rep;
   std::error_code ec;
   if (fs::is_directory(in, ec)) {
@@ -191,11 +142,11 @@ Report load_report(const fs::path& in) {
     for (const auto& e : fs::directory_iterator(dir))
       if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    for (const fs::path& f : files) rep.points.push_back(parse_point(read(f), f.string()));
+    for (const fs::path& f : files) rep.points.push_back(parse_point(read_json_file(f), f.string()));
     if (rep.points.empty())
       throw InputError(fmt::format("{}: no point records (*.json) found", dir.string()));
   } else if (fs::is_regular_file(in, ec)) {
-    const json j = read(in);
+    const json j = read_json_file(in);
     if (!j.is_object() || !j.contains("points") || !j["points"].is_array() || j["points"].empty())
       throw InputError(fmt::format(
           "{}: field 'points': expected a non-empty array of point records (a merged report)",

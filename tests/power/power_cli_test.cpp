@@ -93,7 +93,7 @@ TEST_F(PowerCli, BadInputIsExitOneNamingTheOptionWithNoOutput) {
   std::ofstream(dir / "bad.json") << R"({"schema": "lbasim-power-1", "library": "x"})";
   const auto r = run_command(kBin + " power --table " + (dir / "bad.json").string());
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.output.find("field 'node_nm' missing"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bad.json: missing field 'node_nm'"), std::string::npos) << r.output;
 }
 
 }  // namespace

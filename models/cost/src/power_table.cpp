@@ -6,24 +6,10 @@
 #include <fstream>
 #include <limits>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/json_field.h"
 
 namespace lbasim::cost {
-namespace {
-
-template <typename T>
-T field(const nlohmann::json& j, const char* key, const std::string& where) {
-  if (!j.is_object() || !j.contains(key))
-    throw InputError(fmt::format("{}: field '{}' missing", where, key));
-  try {
-    return j.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw InputError(fmt::format("{}: field '{}' = {}: wrong type", where, key, j.at(key).dump()));
-  }
-}
-
-}  // namespace
-
 const PowerRow* PowerTable::find(const std::string& name) const {
   for (const auto& r : rows)
     if (r.name == name) return &r;
@@ -43,65 +29,58 @@ std::filesystem::path default_power_table() {
 }
 
 PowerTable read_power_table(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("{}: cannot open the power table", path.string()));
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(fmt::format("{}: not valid JSON ({})", path.string(), e.what()));
-  }
-  const std::string file = path.string();
-  if (field<std::string>(j, "schema", file) != "lbasim-power-1")
-    throw InputError(fmt::format("{}: field 'schema' = {}: expected \"lbasim-power-1\"", file,
-                                 j.at("schema").dump()));
+  const nlohmann::json j = read_json_file(path);
+  const JsonField root(path.string(), j);
+  const JsonField schema = root.at("schema");
+  if (schema.str() != "lbasim-power-1")
+    schema.fail(fmt::format("{}; expected \"lbasim-power-1\"", schema.value().dump()));
   PowerTable t;
-  t.library = field<std::string>(j, "library", file);
-  t.node_nm = field<int>(j, "node_nm", file);
-  t.vdd = field<double>(j, "vdd", file);
+  t.library = root.at("library").str();
+  t.node_nm = static_cast<int>(root.at("node_nm").integer(1));
+  t.vdd = root.at("vdd").number();
   t.tools = j.value("tools", nlohmann::json::object());
   t.stimulus = j.value("stimulus", nlohmann::json::object());
-  const auto rows = field<nlohmann::json>(j, "configs", file);
+  const JsonField rows = root.at("configs");
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    const nlohmann::json& r = rows[i];
-    const std::string where = fmt::format("{}: configs[{}]", file, i);
+    const JsonField r = rows.at(i);
     PowerRow row;
-    row.name = field<std::string>(r, "name", where);
-    row.label = field<std::string>(r, "label", where);
-    const auto f = field<nlohmann::json>(r, "formats", where);
-    row.product = field<std::string>(f, "product", where + ".formats");
-    row.accumulator = field<std::string>(f, "accumulator", where + ".formats");
-    row.chunk_accumulator = field<std::string>(f, "chunk_accumulator", where + ".formats");
-    row.chunk = field<long>(r, "chunk", where);
-    row.area_um2 = field<double>(r, "area_um2", where);
-    row.cells = field<long>(r, "cells", where);
-    row.flip_flops = field<long>(r, "flip_flops", where);
-    row.critical_path_ns = field<double>(r, "critical_path_ns", where);
-    row.fmax_mhz = field<double>(r, "fmax_mhz", where);
-    const auto mac = field<nlohmann::json>(r, "mac", where);
-    row.mac_internal_pj = field<double>(mac, "internal_pj", where + ".mac");
-    row.mac_switching_pj = field<double>(mac, "switching_pj", where + ".mac");
-    const auto idle = field<nlohmann::json>(r, "idle", where);
-    row.idle_pj = field<double>(idle, "internal_pj", where + ".idle") +
-                  field<double>(idle, "switching_pj", where + ".idle");
-    row.leakage_mw = field<double>(r, "leakage_mw", where);
-    row.flow = r.value("flow", nlohmann::json::object());
+    row.name = r.at("name").str();
+    row.label = r.at("label").str();
+    const JsonField f = r.at("formats");
+    row.product = f.at("product").str();
+    row.accumulator = f.at("accumulator").str();
+    row.chunk_accumulator = f.at("chunk_accumulator").str();
+    row.chunk = r.at("chunk").integer(0);
+    row.area_um2 = r.at("area_um2").number();
+    row.cells = r.at("cells").integer(0);
+    row.flip_flops = r.at("flip_flops").integer(0);
+    row.critical_path_ns = r.at("critical_path_ns").number();
+    row.fmax_mhz = r.at("fmax_mhz").number();
+    row.mac_internal_pj = r.at("mac").at("internal_pj").number();
+    row.mac_switching_pj = r.at("mac").at("switching_pj").number();
+    row.idle_pj =
+        r.at("idle").at("internal_pj").number() + r.at("idle").at("switching_pj").number();
+    row.leakage_mw = r.at("leakage_mw").number();
+    row.flow = r.value().value("flow", nlohmann::json::object());
     if (!(row.fmax_mhz > 0) || !(row.mac_pj() >= 0) || !(row.area_um2 > 0))
-      throw InputError(fmt::format("{}: fmax_mhz, area_um2 must be > 0 and energies >= 0", where));
+      r.fail("fmax_mhz, area_um2 must be > 0 and energies >= 0");
     t.rows.push_back(std::move(row));
   }
-  for (const auto& a : j.value("anchors", nlohmann::json::array())) {
-    const std::string where = file + ": anchors";
-    PowerAnchor p;
-    p.name = field<std::string>(a, "name", where);
-    p.op = field<std::string>(a, "op", where);
-    p.format = field<std::string>(a, "format", where);
-    p.area_um2 = field<double>(a, "area_um2", where);
-    p.critical_path_ns = field<double>(a, "critical_path_ns", where);
-    p.pj_per_op = field<double>(a, "pj_per_op", where);
-    p.leakage_mw = field<double>(a, "leakage_mw", where);
-    p.horowitz_pj = field<double>(a, "horowitz_pj", where);
-    t.anchors.push_back(p);
+  if (root.has("anchors")) {
+    const JsonField anchors = root.at("anchors");
+    for (std::size_t i = 0; i < anchors.size(); ++i) {
+      const JsonField a = anchors.at(i);
+      PowerAnchor p;
+      p.name = a.at("name").str();
+      p.op = a.at("op").str();
+      p.format = a.at("format").str();
+      p.area_um2 = a.at("area_um2").number();
+      p.critical_path_ns = a.at("critical_path_ns").number();
+      p.pj_per_op = a.at("pj_per_op").number();
+      p.leakage_mw = a.at("leakage_mw").number();
+      p.horowitz_pj = a.at("horowitz_pj").number();
+      t.anchors.push_back(p);
+    }
   }
   return t;
 }
