@@ -70,9 +70,9 @@ RtlWord ArrayDriver::decode(const ArrayOutputs& out, int c, std::int64_t m, std:
   w.word.chunk = num::decode(out.chunk[c], p.chunk_accumulator);
   w.word.final = final;
   w.word.chunk_add = added.value_or(final);
+  w.value_code = out.value[c];
+  w.value_events = out.value_events[c];
   if (w.word.chunk_add) {
-    w.value_code = out.value[c];
-    w.value_events = out.value_events[c];
     w.word.value = num::decode(out.value[c], p.chunk_accumulator);
     w.word.events = w.value_events;
   }

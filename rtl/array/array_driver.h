@@ -37,8 +37,10 @@ struct GemmJob {
 // A word leaving the bottom of a column, decoded, with its codes.
 struct RtlWord {
   sysc::OutputWord word;
+  // The column-bottom chunk accumulator's output and events (word.value, word.events where
+  // it added).
   std::uint64_t psum_code = 0, chunk_code = 0, value_code = 0;
-  std::uint8_t value_events = 0;  // of the column-bottom Q_cacc(psum + chunk), where added
+  std::uint8_t value_events = 0;
 };
 
 // What the RTL did in one cycle.

@@ -92,7 +92,14 @@ class Comparator {
     if (ps != g.psum_code) return fail(cycle, e, "psum", ps, g.psum_code, e.psum, g.word.psum);
     const std::uint64_t co = num::encode(e.chunk, p_.chunk_accumulator);
     if (co != g.chunk_code) return fail(cycle, e, "chunk", co, g.chunk_code, e.chunk, g.word.chunk);
-    if (!e.chunk_add) return;  // no column-bottom add: no value
+    if (!e.chunk_add) {
+      // Chunk lane 'column': the column-bottom accumulator must not add here (its chunk_lane
+      // passes the running-sum input, without events); with 'pe' it adds every word.
+      if (p_.chunk_lane == sysc::ChunkLane::column &&
+          (g.value_code != g.chunk_code || g.value_events != 0))
+        return fail(cycle, e, "chunk add", 0, 1, 0, 1);
+      return;
+    }
     const std::uint64_t v = num::encode(e.value, p_.chunk_accumulator);
     if (v != g.value_code) return fail(cycle, e, "value", v, g.value_code, e.value, g.word.value);
     if (e.events != g.value_events)
