@@ -1,5 +1,5 @@
 // lbasim cosim: the SystemC array model and the Verilated RTL arrays in lockstep, on one GEMM
-// or on the default suite of ragged shapes, in one or both dataflows.
+// or on the default suite of ragged shapes, in one or both dataflows and chunk lanes.
 #include <fmt/core.h>
 
 #include <charconv>
@@ -24,6 +24,7 @@ namespace {
 struct CosimCliOptions {
   std::string dataflow = "both";
   std::string buffering = "both";
+  std::string chunk_lane = "both";
   std::string gemm;  // empty (and no --a/--b): the default suite
   std::optional<std::int64_t> chunk;
   std::string config;
@@ -61,6 +62,33 @@ std::vector<sysc::DataflowKind> parse_dataflows(const std::string& text) {
 std::vector<sysc::Buffering> parse_bufferings(const std::string& text) {
   if (text == "both") return {sysc::Buffering::single, sysc::Buffering::double_};
   return {sysc::parse_buffering(text, "--buffering (or both)")};
+}
+
+// The RTL arrays to run: each dataflow with each chunk lane, except os with 'column' (not a
+// design) unless asked for alone, which rtl_array_model refuses.
+struct ArrayChoice {
+  sysc::DataflowKind dataflow;
+  sysc::ChunkLane lane;
+};
+std::vector<ArrayChoice> parse_arrays(const std::string& dataflow, const std::string& lane) {
+  const std::vector<sysc::ChunkLane> lanes =
+      lane == "both" ? std::vector{sysc::ChunkLane::pe, sysc::ChunkLane::column}
+                     : std::vector{sysc::parse_chunk_lane(lane, "--chunk-lane (or both)")};
+  std::vector<ArrayChoice> out;
+  for (const sysc::DataflowKind df : parse_dataflows(dataflow))
+    for (const sysc::ChunkLane l : lanes)
+      if (df == sysc::DataflowKind::ws || l == sysc::ChunkLane::pe) out.push_back({df, l});
+  if (out.empty()) rtl_array_model(sysc::DataflowKind::os, sysc::ChunkLane::column);  // throws
+  return out;
+}
+
+// Chunk lane 'column' maps chunks of whole K tiles only (docs/systolic.md).
+void check_column_chunk(const rtl::ArrayParams& p, std::int64_t chunk, const char* what) {
+  if (p.chunk_lane == sysc::ChunkLane::column && chunk > 0 && chunk % p.rows != 0)
+    throw InputError(fmt::format(
+        "{}: chunk {} is not a multiple of the RTL array's {} rows (nor 0), which chunk lane "
+        "'column' needs; use --chunk-lane pe or a chunk of k x {}",
+        what, chunk, p.rows, p.rows));
 }
 
 // One GEMM of the run: a suite case, or the command line's.
@@ -107,16 +135,18 @@ void run_job(const CosimCliOptions& opt, rtl::ArrayDutFactory make_dut, sysc::Bu
   t.rtl_seconds += r.rtl_seconds;
   const std::string df(sysc::to_string(p.dataflow));
   const std::string buf(sysc::to_string(buffering));
+  const std::string lane(sysc::to_string(p.chunk_lane));
   fmt::print(
-      "{} {} {}x{} GEMM {},{},{} chunk {}: {} words, {} PE events, cycles SystemC {} RTL {}: "
-      "{}\n",
-      df, buf, p.rows, p.cols, s.m, s.k, s.n, s.chunk, r.words, r.pe_events, r.sc_cycles,
+      "{} {} {}x{} chunk lane {} GEMM {},{},{} chunk {}: {} words, {} PE events, cycles "
+      "SystemC {} RTL {}: {}\n",
+      df, buf, p.rows, p.cols, lane, s.m, s.k, s.n, s.chunk, r.words, r.pe_events, r.sc_cycles,
       r.rtl_cycles,
       r.ok() ? "OK"
              : fmt::format("{} MISMATCHED WORDS, {} MISMATCHED PE EVENTS", r.mismatched_words,
                            r.mismatched_pe_events));
   nlohmann::json j = {{"dataflow", df},
                       {"buffering", buf},
+                      {"chunk_lane", lane},
                       {"gemm", {s.m, s.k, s.n}},
                       {"chunk", s.chunk},
                       {"sc_cycles", r.sc_cycles},
@@ -152,19 +182,23 @@ void run(const CosimCliOptions& opt) {
     throw InputError("--vcd: a full trace needs one GEMM (--gemm or --a/--b)");
   if (opt.chunk && *opt.chunk < 0)
     throw InputError(fmt::format("--chunk: {} must be >= 0", *opt.chunk));
-  const std::vector<sysc::DataflowKind> dataflows = parse_dataflows(opt.dataflow);
+  const std::vector<ArrayChoice> arrays = parse_arrays(opt.dataflow, opt.chunk_lane);
   const std::vector<sysc::Buffering> bufferings = parse_bufferings(opt.buffering);
   if (!opt.fault.empty()) parse_fault(opt.fault);  // bad syntax before any run
   Totals t;
-  for (const sysc::DataflowKind df : dataflows) {
-    const rtl::ArrayDutFactory make_dut = rtl_array_model(df);
+  // Every array's jobs first, so that bad input is refused before any run.
+  struct ArrayJobs {
+    rtl::ArrayDutFactory make_dut;
+    rtl::ArrayParams params;
+    num::AccumConfig cfg;
+    std::vector<Job> jobs;
+  };
+  std::vector<ArrayJobs> runs;
+  for (const ArrayChoice& choice : arrays) {
+    const rtl::ArrayDutFactory make_dut = rtl_array_model(choice.dataflow, choice.lane);
     const rtl::ArrayParams params = make_dut()->params();
     num::AccumConfig cfg{params.product, params.accumulator, params.chunk_accumulator, 16};
     if (!opt.config.empty()) cfg = read_accum_config(opt.config);
-    fmt::print("RTL array {} {}x{} {}: A {} W {} product {} accumulator {} chunk accumulator {}\n",
-               params.name, params.rows, params.cols, sysc::to_string(df), params.a.to_string(),
-               params.w.to_string(), params.product.to_string(), params.accumulator.to_string(),
-               params.chunk_accumulator.to_string());
     std::vector<Job> jobs;
     if (!opt.a.empty() || !opt.b.empty()) {
       if (opt.a.empty() || opt.b.empty()) throw InputError("--a/--b: give both operand files");
@@ -176,10 +210,21 @@ void run(const CosimCliOptions& opt) {
       const GemmShape s = parse_gemm_shape(opt.gemm);
       jobs.push_back({{s.m, s.k, s.n, opt.chunk.value_or(cfg.chunk)}, {}, {}});
     } else {
-      for (rtl::CosimCase c : rtl::default_cosim_cases()) {
+      for (rtl::CosimCase c : rtl::default_cosim_cases(params)) {
         if (opt.chunk) c.chunk = *opt.chunk;
         jobs.push_back({c, {}, {}});
       }
+    }
+    try {
+      for (const Job& j : jobs)
+        check_column_chunk(params, j.shape.chunk,
+                           opt.chunk            ? "--chunk"
+                           : opt.config.empty() ? "chunk"
+                                                : opt.config.c_str());
+    } catch (const InputError& e) {
+      if (opt.chunk_lane != "both") throw;
+      fmt::print("skipping chunk lane column ({})\n", e.what());  // asked for implicitly
+      continue;
     }
     if (!opt.fault.empty()) {
       const rtl::WeightFault f = parse_fault(opt.fault);
@@ -189,8 +234,18 @@ void run(const CosimCliOptions& opt) {
         throw InputError(
             fmt::format("--fault-weight: W[{}][{}] is outside every GEMM run", f.k, f.n));
     }
+    runs.push_back({make_dut, params, cfg, std::move(jobs)});
+  }
+  for (const ArrayJobs& run : runs) {
+    const rtl::ArrayParams& p = run.params;
+    fmt::print(
+        "RTL array {} {}x{} {}, chunk lane {}: A {} W {} product {} accumulator {} chunk "
+        "accumulator {}\n",
+        p.name, p.rows, p.cols, sysc::to_string(p.dataflow), sysc::to_string(p.chunk_lane),
+        p.a.to_string(), p.w.to_string(), p.product.to_string(), p.accumulator.to_string(),
+        p.chunk_accumulator.to_string());
     for (const sysc::Buffering buffering : bufferings)
-      for (const Job& job : jobs) run_job(opt, make_dut, buffering, job, cfg, t);
+      for (const Job& job : run.jobs) run_job(opt, run.make_dut, buffering, job, run.cfg, t);
   }
   fmt::print("{} GEMMs, words compared {}, mismatched {}; PE events compared {}, mismatched {}\n",
              t.cases, t.words, t.mismatched, t.pe_events, t.mismatched_pe_events);
@@ -217,9 +272,14 @@ void add_cosim_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "cosim",
       "SystemC array model vs Verilated RTL array, in lockstep (words, PE events, cycles), on the "
-      "default suite of ragged GEMMs or on one GEMM");
+      "default suite of ragged GEMMs (chunk lane 'column': chunks rounded up to a multiple of the "
+      "rows) or on one GEMM");
   cmd->add_option("--dataflow", opt->dataflow, "ws, os or both")->capture_default_str();
   cmd->add_option("--buffering", opt->buffering, "single, double or both")->capture_default_str();
+  cmd->add_option("--chunk-lane", opt->chunk_lane,
+                  "pe (a chunk adder in every PE), column (one per column bottom; ws only, chunk "
+                  "a multiple of the rows or 0) or both (os: pe only)")
+      ->capture_default_str();
   cmd->add_option("--gemm", opt->gemm, "One GEMM shape M,K,N instead of the default suite");
   cmd->add_option("--chunk", opt->chunk,
                   "Chunk size (default: each suite case's; one GEMM: the config's, else 16)");

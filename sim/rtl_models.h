@@ -1,5 +1,5 @@
 // The Verilated RTL arrays linked into lbasim (rtl/array/CMakeLists.txt): the paper's formats
-// on a 4 x 4 array, one model per dataflow.
+// on a 4 x 4 array, one model per dataflow and one WS model with chunk lane 'column'.
 #pragma once
 
 #include "array_dut.h"
@@ -7,6 +7,8 @@
 
 namespace lbasim::cli {
 
-rtl::ArrayDutFactory rtl_array_model(sysc::DataflowKind dataflow);
+// InputError for chunk lane 'column' with os (not modelled, as in SystemC).
+rtl::ArrayDutFactory rtl_array_model(sysc::DataflowKind dataflow,
+                                     sysc::ChunkLane chunk_lane = sysc::ChunkLane::pe);
 
 }  // namespace lbasim::cli

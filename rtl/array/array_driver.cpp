@@ -57,7 +57,7 @@ ArrayDriver::ArrayDriver(ArrayDut& dut, const GemmJob& job)
 }
 
 RtlWord ArrayDriver::decode(const ArrayOutputs& out, int c, std::int64_t m, std::int64_t n,
-                            bool final) {
+                            bool final, std::optional<bool> added) {
   const ArrayParams& p = dut_.params();
   RtlWord w;
   w.word.cycle = cycle_;
@@ -68,13 +68,15 @@ RtlWord ArrayDriver::decode(const ArrayOutputs& out, int c, std::int64_t m, std:
   w.chunk_code = out.chunk[c];
   w.word.psum = num::decode(out.psum[c], p.accumulator);
   w.word.chunk = num::decode(out.chunk[c], p.chunk_accumulator);
-  if (final) {
-    w.word.final = true;
-    w.value_code = out.value[c];
-    w.value_events = out.value_events[c];
+  w.word.final = final;
+  w.word.chunk_add = added.value_or(final);
+  w.value_code = out.value[c];
+  w.value_events = out.value_events[c];
+  if (w.word.chunk_add) {
     w.word.value = num::decode(out.value[c], p.chunk_accumulator);
-    if (m >= 0 && m < m_ && n >= 0 && n < n_) c_[m * n_ + n] = w.word.value;
+    w.word.events = w.value_events;
   }
+  if (final && m >= 0 && m < m_ && n >= 0 && n < n_) c_[m * n_ + n] = w.word.value;
   return w;
 }
 

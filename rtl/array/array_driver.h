@@ -37,8 +37,10 @@ struct GemmJob {
 // A word leaving the bottom of a column, decoded, with its codes.
 struct RtlWord {
   sysc::OutputWord word;
+  // The column-bottom chunk accumulator's output and events (word.value, word.events where
+  // it added).
   std::uint64_t psum_code = 0, chunk_code = 0, value_code = 0;
-  std::uint8_t value_events = 0;  // of the column-bottom Q_cacc(psum + chunk), when final
+  std::uint8_t value_events = 0;
 };
 
 // What the RTL did in one cycle.
@@ -67,8 +69,11 @@ class ArrayDriver {
                                           int inner_step);
   // Does product k start a chunk other than the first?
   bool restarts(std::int64_t k) const { return chunk_ > 0 && k > 0 && k % chunk_ == 0; }
-  // Decodes the word of column c in `out` as C[m][n] (or a partial pair when !final).
-  RtlWord decode(const ArrayOutputs& out, int c, std::int64_t m, std::int64_t n, bool final);
+  // Decodes the word of column c in `out` as C[m][n] (or a partial pair when !final); `added`:
+  // the column-bottom chunk accumulator added it (its value and events are kept; default: when
+  // final).
+  RtlWord decode(const ArrayOutputs& out, int c, std::int64_t m, std::int64_t n, bool final,
+                 std::optional<bool> added = std::nullopt);
 
   ArrayDut& dut_;
   std::int64_t m_, k_, n_;

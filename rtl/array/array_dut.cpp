@@ -62,6 +62,7 @@ class Dut final : public ArrayDut {
   Dut() {
     params_.dataflow = kOs ? sysc::DataflowKind::os : sysc::DataflowKind::ws;
     params_.name = LBASIM_CONFIG;
+    params_.chunk_lane = sysc::parse_chunk_lane(LBASIM_CHUNK_LANE, "LBASIM_CHUNK_LANE");
     params_.rows = LBASIM_ROWS;
     params_.cols = LBASIM_COLS;
     params_.a = num::parse_format(LBASIM_FMT_A);
@@ -144,6 +145,8 @@ class Dut final : public ArrayDut {
         put_bits(top_->top_valid, c, 1, tv);
         put_bits(top_->top_psum, c * sw, sw, tv ? at(in.top_psum, c) : 0);
         put_bits(top_->top_chunk, c * cw, cw, tv ? at(in.top_chunk, c) : 0);
+        put_bits(top_->bottom_add, c, 1, at(in.bottom_add, c));
+        put_bits(top_->bottom_chunk, c * cw, cw, at(in.bottom_chunk, c));
       }
     }
   }

@@ -16,6 +16,7 @@ namespace lbasim::rtl {
 // What one array instance was built with.
 struct ArrayParams {
   sysc::DataflowKind dataflow = sysc::DataflowKind::ws;
+  sysc::ChunkLane chunk_lane = sysc::ChunkLane::pe;  // WS: systolic_ws CHUNK_COLUMN
   int rows = 0, cols = 0;
   num::Format a, w, product, accumulator, chunk_accumulator;
   std::string name;  // the Verilated configuration, e.g. "paper4x4"
@@ -39,6 +40,10 @@ struct ArrayInputs {
   // WS: the psum pairs entering the column tops, each column in its own cycle (skewed).
   std::vector<std::uint8_t> top_valid;             // cols
   std::vector<std::uint64_t> top_psum, top_chunk;  // cols
+  // WS, chunk lane 'column': per column, with the word leaving its bottom, whether the column's
+  // chunk accumulator adds it into the running sum bottom_chunk (read from the output buffer).
+  std::vector<std::uint8_t> bottom_add;     // cols
+  std::vector<std::uint64_t> bottom_chunk;  // cols
   // OS: double buffering (results drain down the columns), or the single-buffered drain of
   // row drain_row, over the columns written with cfg_en.
   bool chain = false;

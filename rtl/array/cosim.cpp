@@ -85,11 +85,21 @@ class Comparator {
       return fail(cycle, e, "m", e.m, g.word.m, double(e.m), double(g.word.m));
     if (g.word.final != e.final)
       return fail(cycle, e, "final", e.final, g.word.final, e.final, g.word.final);
+    if (g.word.chunk_add != e.chunk_add)
+      return fail(cycle, e, "chunk add", e.chunk_add, g.word.chunk_add, e.chunk_add,
+                  g.word.chunk_add);
     const std::uint64_t ps = num::encode(e.psum, p_.accumulator);
     if (ps != g.psum_code) return fail(cycle, e, "psum", ps, g.psum_code, e.psum, g.word.psum);
     const std::uint64_t co = num::encode(e.chunk, p_.chunk_accumulator);
     if (co != g.chunk_code) return fail(cycle, e, "chunk", co, g.chunk_code, e.chunk, g.word.chunk);
-    if (!e.final) return;
+    if (!e.chunk_add) {
+      // Chunk lane 'column': the column-bottom accumulator must not add here (its chunk_lane
+      // passes the running-sum input, without events); with 'pe' it adds every word.
+      if (p_.chunk_lane == sysc::ChunkLane::column &&
+          (g.value_code != g.chunk_code || g.value_events != 0))
+        return fail(cycle, e, "chunk add", 0, 1, 0, 1);
+      return;
+    }
     const std::uint64_t v = num::encode(e.value, p_.chunk_accumulator);
     if (v != g.value_code) return fail(cycle, e, "value", v, g.value_code, e.value, g.word.value);
     if (e.events != g.value_events)
@@ -149,6 +159,7 @@ CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w
   const auto t0 = Clock::now();
   sysc::ArrayConfig array{p.rows, p.cols, p.dataflow};
   array.buffering = opt.buffering;
+  array.chunk_lane = p.chunk_lane;
   r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, array, cfg, hooks);
   const double total = std::chrono::duration<double>(Clock::now() - t0).count();
   r.sc_cycles = r.stats.total_cycles;

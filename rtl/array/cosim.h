@@ -28,7 +28,8 @@ struct Mismatch {
   int column = 0;
   int row = -1;               // a PE's row for "PE events" (column: its column), else -1
   std::int64_t m = 0, n = 0;  // the word's C coordinates
-  // psum, chunk, value, value events, word (a word missing or extra), m, final, PE events
+  // psum, chunk, value, value events, word (a word missing or extra), m, final, chunk add
+  // (the column-bottom add happened on one side only), PE events
   std::string field;
   std::uint64_t expected_code = 0, actual_code = 0;
   double expected = 0, actual = 0;
@@ -47,7 +48,8 @@ struct CosimResult {
 };
 
 // Runs C = A W (values of the DUT's A/W formats) on both. The SystemC array takes the DUT's
-// shape and dataflow and opt.buffering; cfg must use the DUT's formats (InputError else).
+// shape, dataflow and chunk lane and opt.buffering; cfg must use the DUT's formats (InputError
+// else).
 CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w, std::int64_t m,
                       std::int64_t k, std::int64_t n, const num::AccumConfig& cfg,
                       const CosimOptions& opt = {});

@@ -14,6 +14,13 @@ const std::vector<CosimCase>& default_cosim_cases() {
   return cases;
 }
 
+std::vector<CosimCase> default_cosim_cases(const ArrayParams& p) {
+  std::vector<CosimCase> cases = default_cosim_cases();
+  if (p.chunk_lane == sysc::ChunkLane::column)
+    for (CosimCase& c : cases) c.chunk = (c.chunk + p.rows - 1) / p.rows * p.rows;
+  return cases;
+}
+
 CosimResult cosim_random(ArrayDutFactory make_dut, const CosimCase& c, std::uint64_t seed,
                          const CosimOptions& opt) {
   const ArrayParams p = make_dut()->params();

@@ -7,9 +7,15 @@
 // the bottom ROWS cycles after it entered, together with Q_cacc(psum + chunk) from the
 // column's chunk accumulator (a chunk_lane). Rows and columns a tile does not use get no
 // activation or no pair, so no per-tile configuration is held: two tiles can be in flight.
+// CHUNK_COLUMN (chunk lane, docs/systolic.md): 0 'pe', a chunk lane in every PE, the bottom
+// adds the pair's two lanes; 1 'column', PEs without a chunk lane (ws_pe CHUNK_COLUMN = 1,
+// act_restart and top_chunk ignored) and the column's chunk accumulator adds the psum into the
+// output's running sum, which the controller reads from the output buffer (bottom_chunk, +0
+// for the first chunk) where the word's K tile ends a chunk (bottom_add).
 module systolic_ws #(
     parameter integer ROWS = 4, parameter integer COLS = 4,
 `include "pe_params.vh"
+  , parameter integer CHUNK_COLUMN = 0
 ) (
     input  wire                          clk,
     input  wire                          rst,
@@ -26,6 +32,10 @@ module systolic_ws #(
     input  wire [COLS-1:0]               top_valid,
     input  wire [COLS*(1+ACC_EXP+ACC_MAN)-1:0] top_psum,
     input  wire [COLS*(1+CACC_EXP+CACC_MAN)-1:0] top_chunk,
+    // CHUNK_COLUMN = 1, with the word leaving each column's bottom: add it into the running
+    // sum bottom_chunk (out_value, out_events), else out_value = bottom_chunk, no events.
+    input  wire [COLS-1:0]               bottom_add,
+    input  wire [COLS*(1+CACC_EXP+CACC_MAN)-1:0] bottom_chunk,
     // Bottom of each column (combinational from the last row's registers).
 `include "array_out_ports.vh"
 );
@@ -45,7 +55,8 @@ module systolic_ws #(
     for (r = 0; r < ROWS; r = r + 1) begin : g_skew_row
       delay_line #(.W(3 + AW), .DEPTH(r)) u_skew (
           .clk(clk), .rst(rst),
-          .d({act_valid[r], act_valid[r] & act_first, act_valid[r] & act_restart[r],
+          .d({act_valid[r], act_valid[r] & act_first,
+              act_valid[r] & act_restart[r] & (CHUNK_COLUMN == 0),
               act_data[r*AW+:AW]}),
           .q({av[r][0], af[r][0], ar[r][0], a[r][0]}));
     end
@@ -58,6 +69,7 @@ module systolic_ws #(
       for (c = 0; c < COLS; c = c + 1) begin : g_col
         ws_pe #(
 `include "pe_pass.vh"
+            , .CHUNK_COLUMN(CHUNK_COLUMN)
         ) u_pe (
             .clk(clk), .rst(rst),
             .w_load(w_load && w_row == r), .w_in(w_data[c*WW+:WW]),
@@ -69,15 +81,18 @@ module systolic_ws #(
             .events(pe_events[(r*COLS+c)*13+:13]));
       end
     end
+    // The column-bottom chunk accumulator: the pair's chunk lane (pe), or the running sum
+    // read from the output buffer (column).
     for (c = 0; c < COLS; c = c + 1) begin : g_bottom
+      wire [CW-1:0] chunk_in = CHUNK_COLUMN != 0 ? bottom_chunk[c*CW+:CW] : co[ROWS][c];
       assign out_valid[c] = pv[ROWS][c];
       assign out_psum[c*SW+:SW] = ps[ROWS][c];
-      assign out_chunk[c*CW+:CW] = co[ROWS][c];
+      assign out_chunk[c*CW+:CW] = chunk_in;
       chunk_lane #(
 `include "chunk_pass.vh"
       ) u_chunk_acc (
-          .add(1'b1), .psum(ps[ROWS][c]), .chunk_in(co[ROWS][c]),
-          .chunk_out(out_value[c*CW+:CW]), .events(out_events[c*4+:4]));
+          .add(CHUNK_COLUMN == 0 || (pv[ROWS][c] && bottom_add[c])), .psum(ps[ROWS][c]),
+          .chunk_in(chunk_in), .chunk_out(out_value[c*CW+:CW]), .events(out_events[c*4+:4]));
     end
   endgenerate
 endmodule

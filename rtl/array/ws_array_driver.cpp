@@ -10,12 +10,18 @@
 //   L_0 = 0, s_0 = 1, L_{i+1} = max(L_i + kt_i, s_i + nt_i - 1),
 //   s_{i+1} = max(L_{i+1} + 1, s_i + M, s_i + R + 1 if tile i + 1 continues tile i's columns).
 // The GEMM ends when the last word has left.
+// Chunk lane 'column' (a multiple of R as chunk size, or one chunk): no restart tags; a K tile
+// that starts a chunk (the first, or k0 a chunk start) feeds +0 psums at the top, else the
+// psums the previous K tile parked; where a K tile ends a chunk (the last, or k0 + kt a chunk
+// start) the column bottom adds its words into the running sums, which the controller keeps
+// in the output buffer (+0 for the first chunk of the columns), else the psums are parked.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <stdexcept>
 
 #include "array_driver.h"
+#include "lbasim/numerics/error.h"
 
 namespace lbasim::rtl {
 namespace {
@@ -31,13 +37,20 @@ class WsArrayDriver final : public ArrayDriver {
     int kt = 0, nt = 0;
     std::int64_t load = -1, stream = -1;  // L_i and s_i; -1: not yet known (single)
     std::int64_t words_left = 0;
+    // Chunk lane 'column': the tile starts / ends a chunk, and is in its columns' first chunk.
+    bool chunk_start = true, chunk_end = true, first_chunk = true;
   };
-  // The tile whose pair enters column c's top in cycle t, if any.
-  const Tile* top_tile(std::int64_t t, int c) const;
+  // The tile whose pair enters column c's top in cycle t (its row m), searching from tile
+  // `lo`; null if none.
+  const Tile* top_tile(std::size_t lo, std::int64_t t, int c, std::int64_t& m) const;
+  // Reads parked word (m, c) in cycle t.
+  std::size_t parked(std::int64_t m, int c, std::int64_t t) const;
 
   std::vector<Tile> tiles_;
-  std::size_t load_i_ = 0, stream_i_ = 0, top_lo_ = 0;
-  // Parked pairs (m x cols codes) and the cycle from which each is readable.
+  bool column_;  // chunk lane 'column'
+  std::size_t load_i_ = 0, stream_i_ = 0, top_lo_ = 0, bottom_lo_ = 0;
+  // Parked pairs (m x cols codes) and the cycle from which each is readable; with chunk lane
+  // 'column', the psums and the running sums.
   std::vector<std::uint64_t> part_ps_, part_co_;
   std::vector<std::int64_t> part_ready_;
   // Per column: the tile and row m of the next word to leave the bottom.
@@ -45,7 +58,13 @@ class WsArrayDriver final : public ArrayDriver {
   std::vector<std::int64_t> col_m_;
 };
 
-WsArrayDriver::WsArrayDriver(ArrayDut& dut, const GemmJob& job) : ArrayDriver(dut, job) {
+WsArrayDriver::WsArrayDriver(ArrayDut& dut, const GemmJob& job)
+    : ArrayDriver(dut, job), column_(dut.params().chunk_lane == sysc::ChunkLane::column) {
+  if (column_ && job.cfg.chunk > 0 && job.cfg.chunk % rows_ != 0)
+    throw InputError(fmt::format(
+        "chunk {} is not a multiple of the RTL array's {} rows (nor 0): its chunk accumulators "
+        "are at the column bottoms (chunk lane 'column')",
+        job.cfg.chunk, rows_));
   for (const TileSpan& span : tile_spans(n_, cols_, k_, rows_)) {  // N tiles outer, K inner
     Tile t;
     t.n0 = span.outer0;
@@ -53,6 +72,9 @@ WsArrayDriver::WsArrayDriver(ArrayDut& dut, const GemmJob& job) : ArrayDriver(du
     t.nt = span.outer_size;
     t.kt = span.inner_size;
     t.words_left = m_ * t.nt;
+    t.chunk_start = t.k0 == 0 || restarts(t.k0);
+    t.chunk_end = t.k0 + t.kt >= k_ || restarts(t.k0 + t.kt);
+    t.first_chunk = t.k0 == 0 || (tiles_.back().first_chunk && !tiles_.back().chunk_end);
     words_left_ += t.words_left;
     tiles_.push_back(t);
   }
@@ -72,13 +94,23 @@ WsArrayDriver::WsArrayDriver(ArrayDut& dut, const GemmJob& job) : ArrayDriver(du
   col_m_.assign(cols_, 0);
 }
 
-const WsArrayDriver::Tile* WsArrayDriver::top_tile(std::int64_t t, int c) const {
-  for (std::size_t i = top_lo_; i < tiles_.size() && tiles_[i].stream >= 0; ++i) {
+const WsArrayDriver::Tile* WsArrayDriver::top_tile(std::size_t lo, std::int64_t t, int c,
+                                                   std::int64_t& m) const {
+  for (std::size_t i = lo; i < tiles_.size() && tiles_[i].stream >= 0; ++i) {
     const Tile& tile = tiles_[i];
     if (tile.stream > t - c) break;
-    if (t - c < tile.stream + m_) return c < tile.nt ? &tile : nullptr;
+    m = t - c - tile.stream;
+    if (m < m_) return c < tile.nt ? &tile : nullptr;
   }
   return nullptr;
+}
+
+std::size_t WsArrayDriver::parked(std::int64_t m, int c, std::int64_t t) const {
+  const std::size_t i = m * cols_ + c;
+  if (part_ready_[i] > t)
+    throw std::logic_error(
+        fmt::format("WS driver: word ({}, {}) read in cycle {} before it is parked", m, c, t));
+  return i;
 }
 
 RtlCycle WsArrayDriver::step() {
@@ -106,7 +138,7 @@ RtlCycle WsArrayDriver::step() {
     for (int r = 0; r < tile.kt; ++r) {
       in.act_valid[r] = 1;
       in.act_data[r] = a_codes_[m * k_ + tile.k0 + r];
-      if (restarts(tile.k0 + r)) in.act_restart |= 1ull << r;
+      if (!column_ && restarts(tile.k0 + r)) in.act_restart |= 1ull << r;
     }
     if (m + 1 == m_) ++stream_i_;
   }
@@ -114,23 +146,34 @@ RtlCycle WsArrayDriver::step() {
   in.top_valid.assign(cols_, 0);
   in.top_psum.assign(cols_, 0);
   in.top_chunk.assign(cols_, 0);
+  std::int64_t m = 0;
   for (int c = 0; c < cols_; ++c) {
-    const Tile* tile = top_tile(t, c);
+    const Tile* tile = top_tile(top_lo_, t, c, m);
     if (!tile) continue;
-    const std::int64_t m = t - c - tile->stream;
     in.top_valid[c] = 1;
-    if (tile->k0 > 0) {
-      const std::size_t i = m * cols_ + c;
-      if (part_ready_[i] > t)
-        throw std::logic_error(
-            fmt::format("WS driver: pair ({}, {}) read in cycle {} before it is parked", m, c, t));
+    if (column_ ? !tile->chunk_start : tile->k0 > 0) {
+      const std::size_t i = parked(m, c, t);
       in.top_psum[c] = part_ps_[i];
-      in.top_chunk[c] = part_co_[i];
+      if (!column_) in.top_chunk[c] = part_co_[i];
     }
   }
   while (top_lo_ < tiles_.size() && tiles_[top_lo_].stream >= 0 &&
          tiles_[top_lo_].stream + m_ + cols_ <= t + 1)
     ++top_lo_;
+  // Chunk lane 'column': the word leaving column c's bottom entered its top R cycles ago.
+  if (column_) {
+    in.bottom_add.assign(cols_, 0);
+    in.bottom_chunk.assign(cols_, 0);
+    for (int c = 0; c < cols_; ++c) {
+      const Tile* tile = top_tile(bottom_lo_, t - rows_, c, m);
+      if (!tile || !tile->chunk_end) continue;
+      in.bottom_add[c] = 1;
+      if (!tile->first_chunk) in.bottom_chunk[c] = part_co_[parked(m, c, t)];
+    }
+    while (bottom_lo_ < tiles_.size() && tiles_[bottom_lo_].stream >= 0 &&
+           tiles_[bottom_lo_].stream + m_ + cols_ + rows_ <= t + 1)
+      ++bottom_lo_;
+  }
 
   const ArrayOutputs o = dut_.cycle(in);
   out.pe_events = o.pe_events;
@@ -143,11 +186,20 @@ RtlCycle WsArrayDriver::step() {
       continue;
     }
     Tile& tile = tiles_[col_tile_[c]];
-    const std::int64_t m = col_m_[c];
+    const std::int64_t row = col_m_[c];
     const bool last_k = tile.k0 + tile.kt >= k_;
-    out.words.push_back(decode(o, c, m, tile.n0 + c, last_k));
-    if (!last_k) {
-      const std::size_t i = m * cols_ + c;
+    // Where the column-bottom chunk accumulator added: every final word, and with chunk lane
+    // 'column' every word of a tile that ends a chunk.
+    const bool added = last_k || (column_ && tile.chunk_end);
+    out.words.push_back(decode(o, c, row, tile.n0 + c, last_k, added));
+    const std::size_t i = row * cols_ + c;
+    if (column_ && !tile.chunk_end) {
+      part_ps_[i] = o.psum[c];  // the chunk continues in the next K tile
+      part_ready_[i] = t + 1;
+    } else if (column_ && !last_k) {
+      part_co_[i] = o.value[c];  // the running sum
+      part_ready_[i] = t + 1;
+    } else if (!last_k) {
       part_ps_[i] = o.psum[c];
       part_co_[i] = o.chunk[c];
       part_ready_[i] = t + 1;

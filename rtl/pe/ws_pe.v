@@ -8,8 +8,12 @@
 // copies shadow to active and multiplies by the shadow value, so the next tile's weights can
 // load while a tile streams (double buffering; single buffering is the same hardware on a
 // slower schedule). `events`: what the PE computes in this cycle (docs/rtl.md "PE events").
+// CHUNK_COLUMN = 1 (chunk lane 'column', docs/systolic.md): the PE has no chunk lane (no
+// chunk adder, no chunk register, no restart tag); co_out and restart_out are 0, co_in and
+// restart_in are ignored, and a psum that starts a chunk enters the column top as +0.
 module ws_pe #(
 `include "pe_params.vh"
+  , parameter integer CHUNK_COLUMN = 0
 ) (
     input  wire                          clk,
     input  wire                          rst,        // synchronous: clears the valid bits
@@ -34,12 +38,14 @@ module ws_pe #(
   reg  [W_EXP+W_MAN:0] w_shadow, w_active;
   wire mac = pv_in && av_in;
   wire copy = mac && first_in;
+  wire restart = CHUNK_COLUMN == 0 && restart_in;
   wire [ACC_EXP+ACC_MAN:0] ps_next;
   wire [CACC_EXP+CACC_MAN:0] co_next;
   pe_core #(
 `include "pe_pass.vh"
+      , .CHUNK_COLUMN(CHUNK_COLUMN)
   ) u_core (
-      .mac(mac), .chunk_add(mac && restart_in), .zero_acc(restart_in), .a(a_in),
+      .mac(mac), .chunk_add(mac && restart), .zero_acc(restart), .a(a_in),
       .w(copy ? w_shadow : w_active), .psum(ps_in), .chunk(co_in), .psum_next(ps_next),
       .chunk_next(co_next), .events(events));
 
@@ -48,11 +54,7 @@ module ws_pe #(
     if (copy) w_active <= w_shadow;
     a_out <= a_in;
     first_out <= first_in;
-    restart_out <= restart_in;
-    if (pv_in) begin
-      ps_out <= mac ? ps_next : ps_in;
-      co_out <= co_next;
-    end
+    if (pv_in) ps_out <= mac ? ps_next : ps_in;
     if (rst) begin
       av_out <= 1'b0;
       pv_out <= 1'b0;
@@ -61,4 +63,19 @@ module ws_pe #(
       pv_out <= pv_in;
     end
   end
+
+  generate
+    if (CHUNK_COLUMN == 0) begin : g_chunk_reg
+      always @(posedge clk) begin
+        restart_out <= restart_in;
+        if (pv_in) co_out <= co_next;
+      end
+    end else begin : g_no_chunk_reg
+      always @(*) begin
+        restart_out = 1'b0;
+        co_out = {(CACC_EXP + CACC_MAN + 1){1'b0}};
+      end
+      wire [CACC_EXP+CACC_MAN:0] unused_chunk = co_next;  // = co_in: no chunk lane here
+    end
+  endgenerate
 endmodule

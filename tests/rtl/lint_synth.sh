@@ -26,6 +26,10 @@ gparams() { rtl params --cmake "$@" | tr ';' ' '; }
   lint --top-module os_pe
   lint --top-module os_pe $(gparams CACC=M23E8b127:rne:subnormal:inf:ieee)
   lint --top-module systolic_ws -GROWS=2 -GCOLS=3
+  # Chunk lane 'column': PEs without the chunk lane, chunk accumulators at the column bottoms.
+  lint --top-module ws_pe $(gparams --chunk-lane column ACC=M7E4b10)
+  lint --top-module systolic_ws -GROWS=3 -GCOLS=2 \
+    $(gparams --chunk-lane column ACC=M6E5b15:rne:subnormal CACC=M9E5b15:rne:subnormal)
   lint --top-module systolic_os -GROWS=3 -GCOLS=2
 }
 
@@ -44,6 +48,7 @@ synth() {
   rm -f "$log"
 }
 synth ws_pe ""
+synth ws_pe "chparam $(rtl params --yosys --chunk-lane column ACC=M7E4b10) ws_pe;"
 synth os_pe ""
 synth chunk_lane "chparam $(rtl params --yosys CACC=M10E5b15:rne:subnormal:inf:ieee) chunk_lane;"
 echo "rtl lint and synthesis: clean"

@@ -102,6 +102,23 @@ TEST(RtlParams, InputFormatsHaveNoRoundingParameters) {
   EXPECT_EQ(nlohmann::json::parse(std::string(buf, n)), want);
 }
 
+// The array option chunk_lane: CHUNK_COLUMN 0 for pe, 1 for column, refused otherwise.
+TEST(RtlParams, ChunkLaneSetsChunkColumn) {
+  for (const auto& [lane, want] : {std::pair{"pe", 0}, std::pair{"column", 1}}) {
+    const std::string cmd =
+        python(fmt::format("-m lba.rtl params --json --chunk-lane {} ACC=M7E4b10", lane));
+    FILE* f = popen(cmd.c_str(), "r");
+    ASSERT_NE(f, nullptr);
+    char buf[512] = {};
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    ASSERT_EQ(pclose(f), 0);
+    EXPECT_EQ(nlohmann::json::parse(std::string(buf, n)).at("CHUNK_COLUMN"), want) << lane;
+  }
+  const int rc = std::system(
+      python("-m lba.rtl params --cmake --chunk-lane row ACC=M7E4b10 >/dev/null 2>&1").c_str());
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 1) << "status " << rc;
+}
+
 TEST(RtlParams, RefusesWhatTheRtlDoesNotImplement) {
   for (const char* bad : {"fp16", "M7E4", "M0E4b7", "M3E4b7:specials=nan", "M7E4b10:underflow=none",
                           "M7E4b10:rtz:rne", "M7E4b10:inf", "M7E1b0:ieee", "M60E8b127"}) {

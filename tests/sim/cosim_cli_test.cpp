@@ -1,6 +1,6 @@
-// lbasim cosim end to end: the default suite passes in both dataflows and bufferings with its
-// totals, an injected weight fault fails with exit 1 and names the first mismatch, bad options
-// are refused naming the option and value.
+// lbasim cosim end to end: the default suite passes in both dataflows, chunk lanes and
+// bufferings with its totals, an injected weight fault fails with exit 1 and names the first
+// mismatch, bad options are refused naming the option and value.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -24,23 +24,31 @@ TEST(CosimCli, DefaultSuiteBothDataflowsBothBufferings) {
       std::filesystem::temp_directory_path() / ("lbasim_cosim_cli_" + std::to_string(getpid()));
   const CommandResult r = cosim("--json " + json.string() + " --window-vcd ''");
   EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_THAT(
-      r.output,
-      HasSubstr(
-          "96 GEMMs, words compared 36066, mismatched 0; PE events compared 370848, mismatched 0"));
+  // 24 cases x 2 bufferings on ws/pe, ws/column and os/pe; the column array has ws/pe's
+  // words (one per K tile and output: 14,658 per buffering) and cycles (the same timing).
+  EXPECT_THAT(r.output, HasSubstr("144 GEMMs, words compared 65382, mismatched 0; PE events "
+                                  "compared 563520, mismatched 0"));
   const nlohmann::json j = nlohmann::json::parse(std::ifstream(json));
   std::filesystem::remove(json);
-  ASSERT_EQ(j["cases"].size(), 96u);
+  ASSERT_EQ(j["cases"].size(), 144u);
   EXPECT_EQ(j["cases"][0]["dataflow"], "ws");
-  EXPECT_EQ(j["cases"][95]["dataflow"], "os");
-  EXPECT_EQ(j["cases"][95]["buffering"], "double");
+  EXPECT_EQ(j["cases"][0]["chunk_lane"], "pe");
+  EXPECT_EQ(j["cases"][48]["dataflow"], "ws");
+  EXPECT_EQ(j["cases"][48]["chunk_lane"], "column");
+  for (int i = 0; i < 48; ++i) {
+    EXPECT_EQ(j["cases"][48 + i]["words"], j["cases"][i]["words"]) << i;
+    EXPECT_EQ(j["cases"][48 + i]["sc_cycles"], j["cases"][i]["sc_cycles"]) << i;
+  }
+  EXPECT_EQ(j["cases"][143]["dataflow"], "os");
+  EXPECT_EQ(j["cases"][143]["buffering"], "double");
   EXPECT_TRUE(j["ok"]);
 }
 
-TEST(CosimCli, WeightFaultIsCaughtInEitherDataflow) {
-  for (const char* df : {"ws", "os"}) {
-    const CommandResult r = cosim(std::string("--dataflow ") + df +
-                                  " --gemm 9,11,6 --fault-weight 3,2,5 --window-vcd ''");
+TEST(CosimCli, WeightFaultIsCaughtInEitherDataflowAndChunkLane) {
+  for (const char* array :
+       {"--dataflow ws --chunk-lane pe", "--dataflow os", "--chunk-lane column --chunk 4"}) {
+    const CommandResult r =
+        cosim(std::string(array) + " --gemm 9,11,6 --fault-weight 3,2,5 --window-vcd ''");
     EXPECT_EQ(r.status, 1) << r.output;
     // W[3][2] is used in column 2 only: the first difference is a PE's events there, or a word.
     EXPECT_THAT(r.output,
@@ -48,6 +56,15 @@ TEST(CosimCli, WeightFaultIsCaughtInEitherDataflow) {
                     "first mismatch: cycle [0-9]+, (PE\\([0-9]+, 2\\)|column 2 \\(C\\[)"));
     EXPECT_THAT(r.output, HasSubstr("SystemC model and RTL disagree in 2 of 2 GEMMs"));
   }
+}
+
+// Without --chunk-lane, a chunk that 'column' cannot map runs the pe array only, and says so.
+TEST(CosimCli, UnmappableChunkSkipsTheColumnArray) {
+  const CommandResult r = cosim("--dataflow ws --gemm 9,11,6 --chunk 6 --window-vcd ''");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output,
+              HasSubstr("skipping chunk lane column (--chunk: chunk 6 is not a multiple"));
+  EXPECT_THAT(r.output, HasSubstr("2 GEMMs, words compared"));
 }
 
 TEST(CosimCli, BadOptionsAreRefused) {
@@ -60,7 +77,11 @@ TEST(CosimCli, BadOptionsAreRefused) {
         Bad{"--vcd x.vcd", "--vcd: a full trace needs one GEMM"},
         Bad{"--gemm 3,4,5 --fault-weight 9,1,1", "W[9][1] is outside every GEMM"},
         Bad{"--fault-weight 1,2", "--fault-weight: '1,2' is not K,N,BIT"},
-        Bad{"--gemm 3,4 ", "--gemm"}, Bad{"--chunk -1", "--chunk: -1 must be >= 0"}}) {
+        Bad{"--gemm 3,4 ", "--gemm"}, Bad{"--chunk -1", "--chunk: -1 must be >= 0"},
+        Bad{"--chunk-lane row", "--chunk-lane (or both): 'row'"},
+        Bad{"--chunk-lane column --dataflow os", "--chunk-lane column: the chunk accumulators"},
+        Bad{"--chunk-lane column --chunk 6",
+            "--chunk: chunk 6 is not a multiple of the RTL array's 4 rows"}}) {
     const CommandResult r = cosim(b.args);
     EXPECT_EQ(r.status, 1) << b.args << "\n" << r.output;
     EXPECT_THAT(r.output, HasSubstr(b.fragment)) << b.args;

@@ -1,8 +1,8 @@
 // Lockstep co-simulation of the SystemC array and a Verilated RTL array, compiled once per RTL
-// model (LBASIM_DUT_CONFIG: paper4x4, paper4x4_os, rne3x5, rne3x5_os): zero mismatches in words
-// and PE events and equal cycle counts on the default suite of ragged shapes and chunk sizes,
-// single- and double-buffered; a corrupted weight, or one event bit, on the RTL side must be
-// caught.
+// model (LBASIM_DUT_CONFIG: paper4x4, paper4x4_os, paper4x4_col (WS, chunk lane 'column'),
+// rne3x5, rne3x5_os): zero mismatches in words and PE events and equal cycle counts on the
+// default suite of ragged shapes and chunk sizes, single- and double-buffered; a corrupted
+// weight, one event bit, or (column) one bit of a running sum, on the RTL side must be caught.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -33,8 +33,8 @@ TEST_P(CosimBuffering, ZeroMismatchesOnTheDefaultSuite) {
   const ArrayParams p = kDut()->params();
   CosimOptions opt;
   opt.buffering = GetParam();
-  std::uint64_t seed = 10, words = 0, events = 0;
-  for (const CosimCase& c : default_cosim_cases()) {
+  std::uint64_t seed = 10, words = 0, events = 0, adds = 0, outputs = 0;
+  for (const CosimCase& c : default_cosim_cases(p)) {
     const CosimResult r = cosim_random(kDut, c, seed += 2, opt);
     EXPECT_TRUE(r.ok()) << c.m << "," << c.k << "," << c.n << " chunk " << c.chunk << ": "
                         << r.mismatched_words << " mismatched words, " << r.mismatched_pe_events
@@ -46,11 +46,24 @@ TEST_P(CosimBuffering, ZeroMismatchesOnTheDefaultSuite) {
     EXPECT_EQ(r.words, static_cast<std::uint64_t>(c.m * c.n * k_tiles));
     // Every PE in every cycle the RTL ran.
     EXPECT_EQ(r.pe_events, r.rtl_cycles * p.rows * p.cols);
+    // Column-bottom adds (each compared as a word): one per output with chunk lane 'pe', one
+    // per chunk and output with 'column'.
+    const std::int64_t chunks =
+        p.chunk_lane == sysc::ChunkLane::pe || c.chunk == 0 ? 1 : (c.k + c.chunk - 1) / c.chunk;
+    std::uint64_t case_adds = 0;
+    for (std::uint64_t a : r.stats.column_chunk_adds) case_adds += a;
+    EXPECT_EQ(case_adds, static_cast<std::uint64_t>(c.m * c.n * chunks));
     words += r.words;
     events += r.pe_events;
+    adds += case_adds;
+    outputs += c.m * c.n;
   }
   EXPECT_GT(words, 2000u);
   EXPECT_GT(events, 50000u);
+  // With 'column', the suite has outputs of several chunks.
+  if (p.chunk_lane == sysc::ChunkLane::column) {
+    EXPECT_GT(adds, outputs);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Both, CosimBuffering,
@@ -73,13 +86,25 @@ TEST(Cosim, InjectedWeightFaultIsCaught) {
   }
 }
 
-// The model with one event bit flipped: PE(1, 1)'s accumulator inexact bit in the first cycle
-// it does a MAC. Values are untouched, so only the event comparison can notice.
-class TamperedEvents final : public ArrayDut {
+// The model under test behind a wrapper that changes what it outputs (cycle()).
+class TamperedDut : public ArrayDut {
  public:
-  TamperedEvents() : dut_(kDut()) {}
+  TamperedDut() : dut_(kDut()) {}
   const ArrayParams& params() const override { return dut_->params(); }
   void reset() override { dut_->reset(); }
+  void open_vcd(const std::string& path) override { dut_->open_vcd(path); }
+  void set_vcd_dump(bool on) override { dut_->set_vcd_dump(on); }
+  void close_vcd() override { dut_->close_vcd(); }
+
+ protected:
+  std::unique_ptr<ArrayDut> dut_;
+  bool done_ = false;
+};
+
+// The model with one event bit flipped: PE(1, 1)'s accumulator inexact bit in the first cycle
+// it does a MAC. Values are untouched, so only the event comparison can notice.
+class TamperedEvents final : public TamperedDut {
+ public:
   ArrayOutputs cycle(const ArrayInputs& in) override {
     ArrayOutputs out = dut_->cycle(in);
     PeEventBits& e = out.pe_events[1 * params().cols + 1];
@@ -90,14 +115,7 @@ class TamperedEvents final : public ArrayDut {
     }
     return out;
   }
-  void open_vcd(const std::string& path) override { dut_->open_vcd(path); }
-  void set_vcd_dump(bool on) override { dut_->set_vcd_dump(on); }
-  void close_vcd() override { dut_->close_vcd(); }
   static inline int tampered = 0;
-
- private:
-  std::unique_ptr<ArrayDut> dut_;
-  bool done_ = false;
 };
 
 TEST(Cosim, OneFlippedEventBitIsCaught) {
@@ -112,6 +130,40 @@ TEST(Cosim, OneFlippedEventBitIsCaught) {
   EXPECT_EQ(r.first->row, 1);
   EXPECT_EQ(r.first->column, 1);
   EXPECT_EQ(r.first->expected_code ^ r.first->actual_code, 1u << 7) << describe(*r.first);
+}
+
+// Chunk lane 'column': the RTL with one bit of a running sum flipped where a column-bottom
+// add ends a chunk that is not the last (the sum goes back to the output buffer, not to C).
+// Only the comparison of those words' values can see it in that cycle.
+class TamperedRunningSum final : public TamperedDut {
+ public:
+  ArrayOutputs cycle(const ArrayInputs& in) override {
+    ArrayOutputs out = dut_->cycle(in);
+    for (int c = 0; c < params().cols && !done_; ++c)
+      if (out.valid[c] && c < static_cast<int>(in.bottom_add.size()) && in.bottom_add[c]) {
+        out.value[c] ^= 1;
+        done_ = true;
+        column = c;
+      }
+    return out;
+  }
+  static inline int column = -1;
+};
+
+TEST(Cosim, FlippedRunningSumIsCaught) {
+  if (kDut()->params().chunk_lane != sysc::ChunkLane::column)
+    GTEST_SKIP() << "chunk lane 'pe': no running sums at the column bottoms";
+  // K = 9 on 4 rows, chunk 4: the first K tile ends a chunk, its adds are not final.
+  const CosimResult r = cosim_random(
+      []() -> std::unique_ptr<ArrayDut> { return std::make_unique<TamperedRunningSum>(); },
+      {5, 9, 6, 4}, 3);
+  ASSERT_GE(TamperedRunningSum::column, 0);
+  EXPECT_FALSE(r.ok());
+  ASSERT_TRUE(r.first.has_value());
+  EXPECT_EQ(r.first->field, "value") << describe(*r.first);
+  EXPECT_EQ(r.first->column, TamperedRunningSum::column);
+  EXPECT_EQ(r.first->m, 0);
+  EXPECT_EQ(r.first->expected_code ^ r.first->actual_code, 1u) << describe(*r.first);
 }
 
 // The end of a double-buffered GEMM by the schedule of docs/systolic.md: the last cycle of
@@ -158,7 +210,7 @@ std::int64_t double_buffered_cycles(const ArrayParams& p, const CosimCase& c) {
 TEST(RtlArray, DoubleBufferedEqualsGoldenOnTheSuite) {
   const ArrayParams p = kDut()->params();
   std::uint64_t seed = 50;
-  for (const CosimCase& c : default_cosim_cases()) {
+  for (const CosimCase& c : default_cosim_cases(p)) {
     const std::vector<double> a = sysc::random_operand(c.m * c.k, p.a, seed += 2, 2.0);
     const std::vector<double> w = sysc::random_operand(c.k * c.n, p.w, seed + 1, 2.0);
     const num::AccumConfig cfg{p.product, p.accumulator, p.chunk_accumulator, c.chunk};

@@ -7,6 +7,7 @@ and the synthesis flow all call this module, so they cannot drift apart.
   python3 -m lba.rtl params --cmake A=M4E3b3 W=M4E3b3 P=M7E4b12 ACC=M7E4b10 CACC=M7E4b10
   python3 -m lba.rtl params --yosys ACC=M7E4b10:rne     # chparam -set arguments
   python3 -m lba.rtl params --json ACC=M7E4b10:rne
+  python3 -m lba.rtl params --cmake --chunk-lane column ACC=M7E4b10    # + -GCHUNK_COLUMN=1
 
 A format is spelled as lbasim::num::Format::to_string() writes it: M<man>E<exp>b<bias> (bias
 explicit) followed by the policies that differ from rtz/flush/saturate/specials none, as
@@ -102,11 +103,21 @@ def verilog_params(prefix, fmt):
     return {f"{prefix}_{k}": v for k, v in p.items()}
 
 
-def design_params(assignments):
-    """Parameters of several port groups, e.g. {"A": "M4E3b3", "ACC": "M7E4b10"}."""
+# The array option chunk_lane (docs/systolic.md) -> CHUNK_COLUMN of ws_pe, pe_core and
+# systolic_ws: 'pe' a chunk adder in every PE, 'column' one chunk accumulator per column bottom.
+CHUNK_LANES = {"pe": 0, "column": 1}
+
+
+def design_params(assignments, chunk_lane=None):
+    """Parameters of several port groups, e.g. {"A": "M4E3b3", "ACC": "M7E4b10"}, and of the
+    chunk lane placement when given."""
     out = {}
     for prefix, fmt in assignments.items():
         out.update(verilog_params(prefix, fmt))
+    if chunk_lane is not None:
+        if chunk_lane not in CHUNK_LANES:
+            raise FormatError(f"chunk lane '{chunk_lane}': expected pe or column")
+        out["CHUNK_COLUMN"] = CHUNK_LANES[chunk_lane]
     return out
 
 
@@ -120,6 +131,7 @@ def _main(argv):
     style.add_argument("--cmake", action="store_true", help="-GNAME=VALUE;... for Verilator")
     style.add_argument("--yosys", action="store_true", help="-set NAME VALUE ... for chparam")
     style.add_argument("--json", action="store_true", help="one JSON object")
+    pp.add_argument("--chunk-lane", help="pe or column: also sets CHUNK_COLUMN")
     pp.add_argument("assign", nargs="+", metavar="PREFIX=FORMAT")
     args = ap.parse_args(argv)
     if args.cmd == "sources":
@@ -136,7 +148,7 @@ def _main(argv):
             return 2
         groups[prefix.upper()] = fmt
     try:
-        params = design_params(groups)
+        params = design_params(groups, args.chunk_lane)
     except FormatError as e:
         print(f"lba.rtl: {e}", file=sys.stderr)
         return 1

@@ -367,8 +367,8 @@ class WeightStationary final : public Dataflow {
     ++st.out_buffer.writes;
     if (tile.last_k) return core_.result(word);
     word.chunk_add = true;
-    const double sum = core_.chunk_add(word.column, {word.psum, word.chunk}, word.events);
-    parked_.push_back({at, {0.0, sum}});
+    word.value = core_.chunk_add(word.column, {word.psum, word.chunk}, word.events);
+    parked_.push_back({at, {0.0, word.value}});
   }
 
   detail::ArrayCore<Pe> core_;

@@ -44,7 +44,7 @@ struct OutputWord {
   std::int64_t m = 0, n = 0;  // output coordinates in C
   bool final = false;
   double psum = 0, chunk = 0;  // the column's two lanes as they leave the array
-  double value = 0;            // Q_cacc(psum + chunk) when final
+  double value = 0;            // Q_cacc(psum + chunk) where chunk_add
   // The column-bottom chunk accumulator added psum into chunk (always for final words; with
   // chunk lane 'column' also where a chunk ends), with these events.
   bool chunk_add = false;
