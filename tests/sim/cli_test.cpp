@@ -267,6 +267,7 @@ TEST(CliRunGemm, BadBufferingAndBandwidthExitOneNamingTheOption) {
         {"--dram-bw -3", "--dram-bw: '-3'"},
         {"--dram a,x", "--dram: 'x'"},
         {"--chunk-lane row", "--chunk-lane: 'row'"},
+        {"--arith quick", "--arith: 'quick'"},
         {"--chunk-lane column --dataflow os", "output-stationary"},
         {"--chunk-lane column --array 3x3", "chunk 16 is not a multiple of the array's 3 rows"}}) {
     const auto r = run_command(base + args);

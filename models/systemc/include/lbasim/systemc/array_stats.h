@@ -49,6 +49,8 @@ struct ArrayStats {
   std::vector<PeCounters> pe;  // row-major, rows x cols
   std::vector<std::uint64_t> column_chunk_adds;  // adds of each column-bottom chunk accumulator
   num::StageCounts events;
+  // The arithmetic the PEs ran: "fast", "golden", or "golden (fast refused: <reason>)".
+  std::string arith;
 
   // MACs per PE-cycle over the whole GEMM.
   double utilization() const;
