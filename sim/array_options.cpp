@@ -23,6 +23,9 @@ CLI::Option* add_array_options(CLI::App& cmd, ArrayOptions& opt, const std::stri
   add("--chunk-lane", opt.chunk_lane,
       "Chunk accumulators: pe (in every PE) or column (at the column bottoms; ws, chunk a "
       "multiple of the rows)");
+  add("--arith", opt.arith,
+      "PE arithmetic: fast (the engine's exact-and-round steps where exact for the GEMM, else "
+      "golden) or golden (num::mul_q and add_q always, to check fast against)");
   add("--dram-bw", opt.dram_bw, "DRAM bandwidth in bytes per cycle, or inf (no memory stalls)");
   add("--clock-mhz", opt.clock_mhz, "Array clock for latencies, MHz");
   return all.front();
@@ -34,6 +37,7 @@ sysc::ArrayConfig array_config(const ArrayOptions& opt) {
   ac.pe = sysc::parse_pe_kind(opt.pe, "--pe");
   ac.buffering = sysc::parse_buffering(opt.buffering, "--buffering");
   ac.chunk_lane = sysc::parse_chunk_lane(opt.chunk_lane, "--chunk-lane");
+  ac.arith = sysc::parse_pe_arith(opt.arith, "--arith");
   ac.dram_bytes_per_cycle = sysc::parse_bandwidth(opt.dram_bw, "--dram-bw");
   if (!(opt.clock_mhz > 0) || !std::isfinite(opt.clock_mhz))
     throw InputError(

@@ -17,12 +17,13 @@ struct ArrayOptions {
   std::string pe = "fmaq";
   std::string buffering = "double";
   std::string chunk_lane = "pe";
+  std::string arith = "fast";
   std::string dram_bw = "inf";  // bytes per cycle
   double clock_mhz = 100;       // for latencies
 };
 
-// Adds --array, --dataflow, --pe, --buffering, --chunk-lane, --dram-bw, --clock-mhz to `cmd` (in
-// `group` if not empty); returns the --array option.
+// Adds --array, --dataflow, --pe, --buffering, --chunk-lane, --arith, --dram-bw, --clock-mhz to
+// `cmd` (in `group` if not empty); returns the --array option.
 CLI::Option* add_array_options(CLI::App& cmd, ArrayOptions& opt, const std::string& group = "");
 
 // The ArrayConfig the options name (and a clock > 0); InputError naming the option and value

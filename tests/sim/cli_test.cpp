@@ -267,6 +267,7 @@ TEST(CliRunGemm, BadBufferingAndBandwidthExitOneNamingTheOption) {
         {"--dram-bw -3", "--dram-bw: '-3'"},
         {"--dram a,x", "--dram: 'x'"},
         {"--chunk-lane row", "--chunk-lane: 'row'"},
+        {"--arith quick", "--arith: 'quick'"},
         {"--chunk-lane column --dataflow os", "output-stationary"},
         {"--chunk-lane column --array 3x3", "chunk 16 is not a multiple of the array's 3 rows"}}) {
     const auto r = run_command(base + args);
@@ -298,6 +299,7 @@ TEST(CliRunTraceArray, OneInferenceOnTheArrayPerLayer) {
                      c.at("drain").get<std::uint64_t>() +
                      c.at("memory_stall").get<std::uint64_t>());
     EXPECT_DOUBLE_EQ(l.at("latency_us").get<double>(), t / 250.0);
+    EXPECT_EQ(l.at("arith"), "fast") << l.at("name");  // the paper's formats, FP8 operands
     const auto& g = l.at("gemm");
     EXPECT_EQ(l.at("macs").get<std::int64_t>(), g.at("m").get<std::int64_t>() *
                                                     g.at("k").get<std::int64_t>() *
@@ -306,6 +308,7 @@ TEST(CliRunTraceArray, OneInferenceOnTheArrayPerLayer) {
   }
   EXPECT_GT(total, 0u);
   EXPECT_EQ(j.at("total").at("cycles").at("total").get<std::uint64_t>(), total);
+  EXPECT_EQ(j.at("total").at("arith"), "fast");
 }
 
 TEST(CliRunTraceArray, EnergyPerLayerFromThePowerTableRow) {

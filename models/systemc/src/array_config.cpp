@@ -58,6 +58,16 @@ std::string_view to_string(PeKind p) {
   return "?";
 }
 
+PeArith parse_pe_arith(std::string_view text, const std::string& what) {
+  if (text == "fast") return PeArith::fast;
+  if (text == "golden") return PeArith::golden;
+  throw InputError(fmt::format(
+      "{}: '{}' is not a PE arithmetic; expected fast (the engine's, where exact) or golden", what,
+      text));
+}
+
+std::string_view to_string(PeArith a) { return a == PeArith::fast ? "fast" : "golden"; }
+
 Buffering parse_buffering(std::string_view text, const std::string& what) {
   if (text == "single") return Buffering::single;
   if (text == "double") return Buffering::double_;

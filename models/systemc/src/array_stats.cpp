@@ -32,7 +32,8 @@ nlohmann::json to_json(const ArrayConfig& a) {
           {"pe", std::string(to_string(a.pe))},
           {"buffering", std::string(to_string(a.buffering))},
           {"chunk_lane", std::string(to_string(a.chunk_lane))},
-          {"dram_bytes_per_cycle", bandwidth_json(a.dram_bytes_per_cycle)}};
+          {"dram_bytes_per_cycle", bandwidth_json(a.dram_bytes_per_cycle)},
+          {"arith", std::string(to_string(a.arith))}};
 }
 
 nlohmann::json to_json(const ArrayStats& s, bool per_pe) {
@@ -59,6 +60,7 @@ nlohmann::json to_json(const ArrayStats& s, bool per_pe) {
         {"weight", buffer_json(s.weight_buffer)},
         {"output", buffer_json(s.out_buffer)}}},
       {"events", num::to_json(s.events)},
+      {"arith", s.arith},
   };
   if (per_pe) {
     // One list per counter, row-major like the array.
@@ -96,6 +98,7 @@ std::string format_table(const ArrayStats& s) {
   line(s.array.dataflow == DataflowKind::ws ? "stall (weight load)" : "stall (drain)",
        s.stall_cycles);
   line("memory stall cycles", s.memory_stall_cycles);
+  line("PE arithmetic", s.arith);
   line("MACs", s.macs);
   line("chunk adds", s.chunk_adds);
   line("utilization", fmt::format("{:.4f}", s.utilization()));

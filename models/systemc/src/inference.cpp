@@ -37,8 +37,8 @@ std::vector<LayerRun> simulate_inference(const traces::Trace& trace,
     }
     runner.for_each_gemm(l, in, nullptr, [&](const traces::LayerGemm& g) {
       std::vector<double> c(static_cast<std::size_t>(g.m * g.n));
-      const GemmProblem p{g.a, g.w, c.data(), g.m, g.k, g.n,
-                          l < dram.size() ? dram[l] : GemmDram{}};
+      const GemmProblem p{
+          g.a, g.w, c.data(), g.m, g.k, g.n, l < dram.size() ? dram[l] : GemmDram{}};
       std::string name = op.name;
       if (op.groups > 1) name += fmt::format("/g{}", g.group);
       if (op.gemm_count() > 1) name += fmt::format("/{}", g.index);
@@ -54,6 +54,7 @@ nlohmann::json to_json(const LayerRun& layer, double clock_mhz) {
   for (const char* key : {"gemm", "tiles", "cycles", "macs", "utilization", "dram"})
     j[key] = all.at(key);
   j["latency_us"] = static_cast<double>(layer.stats.total_cycles) / clock_mhz;
+  j["arith"] = layer.stats.arith;  // what the PEs ran (docs/systolic.md, "PE arithmetic")
   return j;
 }
 
@@ -62,6 +63,10 @@ ArrayStats inference_total(const std::vector<LayerRun>& layers) {
   if (!layers.empty()) t.array = layers.front().stats.array;
   for (const LayerRun& l : layers) {
     const ArrayStats& s = l.stats;
+    if (&l == &layers.front())
+      t.arith = s.arith;
+    else if (s.arith != t.arith)
+      t.arith = "mixed (see the layers)";
     for (std::uint64_t ArrayStats::*f :
          {&ArrayStats::tiles, &ArrayStats::total_cycles, &ArrayStats::compute_cycles,
           &ArrayStats::full_cycles, &ArrayStats::fill_drain_cycles, &ArrayStats::stall_cycles,

@@ -51,6 +51,7 @@ class ArrayCore {
     stats.act_buffer.size_words = stats.act_buffer.writes = p.m * p.k;
     stats.weight_buffer.size_words = stats.weight_buffer.writes = p.k * p.n;
     pe.bind(p);
+    stats.arith = pe.arith();
     prod_events_ = acc_events_ = chunk_events_ = {};
   }
 

@@ -43,7 +43,7 @@ std::unique_ptr<Dataflow> make_dataflow(const ArrayConfig& a, const num::AccumCo
                     cfg.chunk, a.rows, a.rows));
   switch (a.pe) {
     case PeKind::fmaq:
-      return with_pe(a, detail::FmaqPe(cfg));
+      return with_pe(a, detail::FmaqPe(cfg, a.arith));
   }
   return nullptr;
 }

@@ -1,12 +1,16 @@
 // The paper's PE (docs/systolic.md, "The PE and the chunk lane"): one quantized FMA per cycle,
 // fmaq = Q_acc(Q_prod(a w) + psum), and a chunk adder Q_cacc(psum + chunk) used where a chunk
-// starts. The arithmetic of the array lives here and only here: num::mul_q (through the
-// product table) and num::add_q, in fmaq's order.
+// starts. The arithmetic of the array lives here and only here, in fmaq's order: the engine's
+// exact-and-round steps (num::FastFmaq) where they are exact for the GEMM (PeArith::fast), else
+// num::mul_q (through the product table) and num::add_q, the golden model.
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "lbasim/numerics/accumulate.h"
+#include "lbasim/numerics/fast_fmaq.h"
 #include "lbasim/numerics/quantize.h"
 #include "processing_element.h"
 #include "product_table.h"
@@ -21,7 +25,7 @@ class FmaqPe {
     std::int32_t index = 0;
   };
 
-  explicit FmaqPe(const num::AccumConfig& cfg) : cfg_(cfg) {}
+  FmaqPe(const num::AccumConfig& cfg, PeArith arith) : cfg_(cfg), arith_(arith) {}
 
   void bind(const GemmProblem& p);
   std::int64_t steps() const { return p_.k; }
@@ -42,27 +46,42 @@ class FmaqPe {
   Lanes step(Lanes in, bool restart, const Operand& a, const Operand& w, PeStepEvents& ev) const {
     ev.done = PeStepEvents::kMac;
     if (restart) {
-      const num::Quantized q = num::add_q(in.chunk, in.psum, cfg_.chunk_accumulator);
+      const num::Quantized q = chunk_add(in.chunk, in.psum);
       ev.done |= PeStepEvents::kChunkAdd;
       ev.chunk = q.events;
       in = {0.0, q.value};
     }
-    // FMAq: the product (table of mul_q, or mul_q), then one add_q (contract section 2).
-    const num::Quantized prod = table_.product(a.value, a.index, w.value, w.index);
-    const num::Quantized sum = num::add_q(in.psum, prod.value, cfg_.accumulator);
+    // FMAq: the product (table of mul_q, or computed), then one rounded add (contract section 2).
+    const num::Quantized prod = table_.enabled()
+                                    ? table_.product(a.value, a.index, w.value, w.index)
+                                    : (fast_ ? fast_->product(a.value, w.value)
+                                             : num::mul_q(a.value, w.value, cfg_.product));
+    const num::Quantized sum = fast_ ? fast_->accumulate(in.psum, prod.value)
+                                     : num::add_q(in.psum, prod.value, cfg_.accumulator);
     ev.product = prod.events;
     ev.accumulator = sum.events;
     return {sum.value, in.chunk};
   }
 
   double result(Lanes in, std::uint8_t& events) const {
-    const num::Quantized q = num::add_q(in.chunk, in.psum, cfg_.chunk_accumulator);
+    const num::Quantized q = chunk_add(in.chunk, in.psum);
     events = q.events;
     return q.value;
   }
 
+  // What bind() chose: "fast", "golden", or "golden (fast refused: <reason>)".
+  const std::string& arith() const { return arith_name_; }
+
  private:
+  num::Quantized chunk_add(double chunk, double psum) const {
+    return fast_ ? fast_->chunk_accumulate(chunk, psum)
+                 : num::add_q(chunk, psum, cfg_.chunk_accumulator);
+  }
+
   num::AccumConfig cfg_;
+  PeArith arith_;
+  std::optional<num::FastFmaq> fast_;  // the fast arithmetic, when chosen and exact
+  std::string arith_name_;
   GemmProblem p_;
   std::int64_t chunk_ = 0;  // 0: one chunk
   ProductTable table_;

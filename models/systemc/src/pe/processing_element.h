@@ -7,6 +7,7 @@
 
 #include <concepts>
 #include <cstdint>
+#include <string>
 
 #include "lbasim/systemc/dataflow.h"
 
@@ -39,6 +40,8 @@ concept ProcessingElement = requires(Pe& pe, const Pe& cpe, const GemmProblem& p
   { cpe.step(lanes, restart, op, op, ev) } -> std::same_as<Lanes>;
   // The column-bottom chunk accumulator: the dot product's result Q_cacc(psum + chunk).
   { cpe.result(lanes, events) } -> std::same_as<double>;
+  // The arithmetic bind() chose for this GEMM (ArrayConfig::arith), for the statistics.
+  { cpe.arith() } -> std::convertible_to<std::string>;
 };
 
 }  // namespace lbasim::sysc::detail

@@ -16,6 +16,11 @@ enum class DataflowKind : std::uint8_t { ws, os };
 // cycle plus a chunk lane.
 enum class PeKind : std::uint8_t { fmaq };
 
+// How the PEs round: fast, the engine's exact-and-round arithmetic (num::FastFmaq) wherever it
+// is exact for the GEMM's formats and operands, else the golden model; golden, num::mul_q and
+// num::add_q always (to check the fast one against).
+enum class PeArith : std::uint8_t { fast, golden };
+
 // single: a tile's weight load (WS) or result drain (OS) stalls the array. double: WS preloads
 // the next tile's weights into shadow registers while a tile streams; OS drains finished
 // results down the columns while the next tile streams (docs/systolic.md).
@@ -35,6 +40,7 @@ struct ArrayConfig {
   // The DRAM port (docs/systolic.md, "Memory bandwidth"); infinity: operands never stall.
   double dram_bytes_per_cycle = std::numeric_limits<double>::infinity();
   ChunkLane chunk_lane = ChunkLane::pe;
+  PeArith arith = PeArith::fast;
 };
 
 inline constexpr int kMaxArrayDim = 1024;
@@ -47,6 +53,9 @@ std::string_view to_string(DataflowKind d);
 // "fmaq"; throws InputError naming `what` otherwise.
 PeKind parse_pe_kind(std::string_view text, const std::string& what);
 std::string_view to_string(PeKind p);
+// "fast" or "golden"; throws InputError naming `what` otherwise.
+PeArith parse_pe_arith(std::string_view text, const std::string& what);
+std::string_view to_string(PeArith a);
 // "single" or "double"; throws InputError naming `what` otherwise.
 Buffering parse_buffering(std::string_view text, const std::string& what);
 std::string_view to_string(Buffering b);

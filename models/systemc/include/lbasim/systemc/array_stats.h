@@ -46,9 +46,11 @@ struct ArrayStats {
   std::uint64_t macs = 0;
   std::uint64_t chunk_adds = 0;  // chunk-accumulator adds, in PEs and at column bottoms
   BufferCounters act_buffer, weight_buffer, out_buffer;
-  std::vector<PeCounters> pe;  // row-major, rows x cols
+  std::vector<PeCounters> pe;                    // row-major, rows x cols
   std::vector<std::uint64_t> column_chunk_adds;  // adds of each column-bottom chunk accumulator
   num::StageCounts events;
+  // The arithmetic the PEs ran: "fast", "golden", or "golden (fast refused: <reason>)".
+  std::string arith;
 
   // MACs per PE-cycle over the whole GEMM.
   double utilization() const;
