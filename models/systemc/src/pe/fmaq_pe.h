@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "chunk_lane.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/quantize.h"
 #include "processing_element.h"
@@ -38,15 +39,11 @@ class FmaqPe {
   static int zero_operands(const Operand& a, const Operand& w) {
     return a.value == 0.0 || w.value == 0.0;
   }
+  static int words(const Operand&) { return 1; }
 
   Lanes step(Lanes in, bool restart, const Operand& a, const Operand& w, PeStepEvents& ev) const {
     ev.done = PeStepEvents::kMac;
-    if (restart) {
-      const num::Quantized q = num::add_q(in.chunk, in.psum, cfg_.chunk_accumulator);
-      ev.done |= PeStepEvents::kChunkAdd;
-      ev.chunk = q.events;
-      in = {0.0, q.value};
-    }
+    if (restart) in = restart_chunk(in, cfg_.chunk_accumulator, ev);
     // FMAq: the product (table of mul_q, or mul_q), then one add_q (contract section 2).
     const num::Quantized prod = table_.product(a.value, a.index, w.value, w.index);
     const num::Quantized sum = num::add_q(in.psum, prod.value, cfg_.accumulator);
@@ -56,9 +53,7 @@ class FmaqPe {
   }
 
   double result(Lanes in, std::uint8_t& events) const {
-    const num::Quantized q = num::add_q(in.chunk, in.psum, cfg_.chunk_accumulator);
-    events = q.events;
-    return q.value;
+    return chunk_result(in, cfg_.chunk_accumulator, events);
   }
 
  private:
