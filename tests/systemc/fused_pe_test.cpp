@@ -128,20 +128,43 @@ TEST(FusedPe, HopperFp8BothDataflows) {
   }
 }
 
-// The comparisons above must see every kind of event of the fused order.
-TEST(FusedPe, StimulusProducesFusedEvents) {
+// The per-PE event record (cosim's view) holds every step's events: summed over cycles and PEs
+// it gives the statistics' accumulator counts, one record per PE step. The stimulus of the
+// comparisons above sees every kind of event of the fused order.
+TEST(FusedPe, PerPeRecordSumsToTheCountsAndEveryEventKindOccurs) {
   num::AccumConfig cfg = narrow_g4();
   cfg.chunk = 6;
   const num::Format wa = num::parse_format("fp8_e4m3");
   const std::vector<double> a = random_operand(6 * 41, wa, 5);
   const std::vector<double> w = random_operand(41 * 4, wa, 6);
   std::vector<double> c(6 * 4);
-  const ArrayStats st = run_gemm({a.data(), w.data(), c.data(), 6, 41, 4},
-                                 {4, 4, DataflowKind::ws, PeKind::fused}, cfg);
-  EXPECT_GT(st.events.accumulator.align_inexact, 0u);
-  EXPECT_GT(st.events.accumulator.swamped, 0u);
-  EXPECT_GT(st.events.accumulator.inexact, 0u);
-  EXPECT_GT(st.events.chunk.ops, 0u);
+  for (DataflowKind df : {DataflowKind::ws, DataflowKind::os}) {
+    std::uint64_t steps = 0, align = 0, cut = 0, swamped_steps = 0, chunk_adds = 0;
+    RunHooks hooks;
+    hooks.on_pe_events = [&](const CycleEvents& e) {
+      for (const PeStepEvents& pe : e.pe) {
+        steps += (pe.done & PeStepEvents::kMac) != 0;
+        chunk_adds += (pe.done & PeStepEvents::kChunkAdd) != 0;
+        align += pe.align_inexact;
+        cut += pe.cut;
+        swamped_steps += (pe.accumulator & num::kSwamped) != 0;
+        EXPECT_EQ(pe.product, 0) << "exact products have no events";
+      }
+    };
+    const ArrayStats st =
+        run_gemm({a.data(), w.data(), c.data(), 6, 41, 4}, {3, 2, df, PeKind::fused}, cfg, hooks);
+    EXPECT_EQ(steps, st.pe_steps) << to_string(df);
+    EXPECT_EQ(steps, st.events.accumulator.ops) << to_string(df);
+    EXPECT_EQ(align, st.events.accumulator.align_inexact) << to_string(df);
+    EXPECT_GT(align, 0u);
+    EXPECT_EQ(swamped_steps + cut, st.events.accumulator.swamped) << to_string(df);
+    std::uint64_t pe_chunk_adds = 0;
+    for (const PeCounters& p : st.pe) pe_chunk_adds += p.chunk_adds;
+    EXPECT_EQ(chunk_adds, pe_chunk_adds) << to_string(df);
+    EXPECT_GT(st.events.accumulator.swamped, 0u);
+    EXPECT_GT(st.events.accumulator.inexact, 0u);
+    EXPECT_GT(st.events.chunk.ops, 0u);
+  }
 }
 
 // S = floor(K / n) ceil(n / g) + ceil((K mod n) / g), n the chunk (K when 0 or >= K).
