@@ -1,5 +1,5 @@
 // lbasim bench: quantized MAC/s of the golden model, the fast engine and a plain float loop,
-// optionally beside a per-k PyTorch emulation (tools/bench_torch_emulation.py).
+// optionally beside a per-k PyTorch emulation (python3 -m lba.bench_torch).
 #include <fmt/core.h>
 
 #include <chrono>
@@ -17,6 +17,7 @@
 #include "io_util.h"
 #include "lbasim/numerics/engine.h"
 #include "lbasim/numerics/scale.h"
+#include "run_tool.h"
 
 namespace lbasim::cli {
 namespace {
@@ -80,7 +81,7 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_flag(
       "--torch", opt->torch,
-      "Also run tools/bench_torch_emulation.py with /usr/bin/python3 (needs python3-torch)");
+      "Also run the per-k PyTorch emulation (python3 -m lba.bench_torch; needs python3-torch)");
   cmd->add_option("--json", opt->json, "Also write the figures as JSON here");
   cmd->callback([opt] {
     const std::vector<Shape> shapes{{"256x1024x256", 256, 1024, 256},
@@ -172,9 +173,8 @@ void add_bench_command(CLI::App& app) {
           "({:.0f}% during the probe); figures are clean only near 0%.\n",
           100 * *others, 100 * probe_others.value_or(0));
     if (opt->torch) {
-      fmt::print("\nPyTorch per-k emulation (tools/bench_torch_emulation.py):\n");
-      std::fflush(stdout);
-      const int rc = std::system("/usr/bin/python3 tools/bench_torch_emulation.py");
+      fmt::print("\nPyTorch per-k emulation (python3 -m lba.bench_torch):\n");
+      const int rc = run_tool(python_module("lba.bench_torch", {}));
       if (rc != 0)
         fmt::print(stderr, "lbasim bench: the PyTorch emulation failed (status {})\n", rc);
     }

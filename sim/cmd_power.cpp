@@ -91,11 +91,9 @@ void run_flows(const std::vector<std::pair<std::string, fs::path>>& jobs, const 
       fmt::print(stderr, "power: {}: reusing {}\n", name, (dir / "result.json").string());
       continue;
     }
-    std::vector<std::string> args{"--stimulus",    (dir / "stimulus").string(),
-                                  "--work",        (dir / "work").string(),
-                                  "--out",         (dir / "result.json").string(),
-                                  "--source-root", source_root().string(),
-                                  "--name",        name};
+    std::vector<std::string> args{
+        "--stimulus", (dir / "stimulus").string(),    "--work", (dir / "work").string(),
+        "--out",      (dir / "result.json").string(), "--name", name};
     if (!o.netlists.empty()) args.insert(args.end(), {"--netlists", o.netlists});
     fmt::print(stderr, "power: flow for {} ({})\n", name, dir.string());
     running.emplace_back(start_tool(python_module("lba.power.flow", args)), name);
@@ -173,7 +171,8 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
                                            p.at("idle").at("switching_pj").get<double>()
                                      : 0.0;
     row.leakage_mw = p.at("mac").at("leakage_mw");
-    row.flow = {{"timing", r.at("timing")},
+    row.flow = {{"design", r.at("design")},  // the top module, RTL file hashes, parameters
+                {"timing", r.at("timing")},
                 {"gate_level_check", r.at("gate_level_check")},
                 {"cycles",
                  {{"mac", p.at("mac").at("cycles")},

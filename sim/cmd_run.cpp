@@ -156,7 +156,9 @@ void add_run_command(CLI::App& app) {
       "(see lbasim array --help).\n"
       "With --array, one inference (sample 0 of the trace's captured layer inputs) also runs on "
       "the SystemC array: per-layer cycles (full, fill/drain, weight load or drain, memory "
-      "stall), utilization and latency at --clock-mhz (docs/systolic.md).\n"
+      "stall), utilization and latency at --clock-mhz (docs/systolic.md), and its energy (PE "
+      "array, SRAM, DRAM per layer), average power and TOPS/W at that clock, from the power "
+      "table's row for --config (docs/cost.md).\n"
       "Prints top-1 of this config, of the FP32 reference and of the exported PyTorch logits, "
       "agreement with FP32, per-layer SQNR, max relative error and events (docs/traces.md).\n"
       "Exit status: 0 ok, 1 bad input, 2 usage.");

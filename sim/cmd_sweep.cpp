@@ -149,8 +149,8 @@ void add_sweep_command(CLI::App& app) {
   cmd->footer(
       "Points whose record already exists for the same trace, lbasim version, limit and "
       "point are reused: rerun the same command to resume. Then: lbasim report --in OUT "
-      "(or OUT/collected.json after --collect). Test hook: LBASIM_SWEEP_FAIL_POINT=ID "
-      "makes that point fail without a record.");
+      "(or OUT/collected.json after --collect). A point whose record cannot be written is "
+      "left without one; the others are kept (exit 1).");
   cmd->callback([opt] { run(*opt); });
 }
 

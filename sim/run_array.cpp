@@ -5,6 +5,11 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "lbasim/cost/inference_cost.h"
+#include "lbasim/cost/power_table.h"
+#include "lbasim/memory/buffers.h"
+#include "lbasim/memory/network.h"
+#include "lbasim/memory/sram_energy.h"
 #include "lbasim/systemc/inference.h"
 #include "lbasim/traces/executor.h"
 #include "trace_options.h"
@@ -25,6 +30,71 @@ void add_run_array_options(CLI::App& cmd, RunArrayOptions& opt) {
     if (o->get_group() == group && o != array) o->needs(array);
   (void)dram;
 }
+
+namespace {
+
+// Energy and average power of the inference (docs/cost.md "Energy of a run"): the PE array from
+// the committed power table's row for cfg's formats, SRAM and DRAM from the memory model with
+// its default buffers, at the array's clock; the same cost code as the sweep. null (and a
+// note) when no table row has cfg's product, accumulator and chunk-accumulator formats.
+nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayConfig& ac,
+                                const num::AccumConfig& cfg, double mhz,
+                                const std::vector<sysc::LayerRun>& layers) {
+  const cost::PowerTable table = cost::read_power_table(cost::default_power_table());
+  const cost::PowerRow* row = nullptr;
+  std::string names;
+  for (const cost::PowerRow& r : table.rows) {
+    names += (names.empty() ? "" : ", ") + r.name;
+    if (r.product == cfg.product.to_string() && r.accumulator == cfg.accumulator.to_string() &&
+        r.chunk_accumulator == cfg.chunk_accumulator.to_string())
+      row = &r;
+  }
+  if (!row) {
+    fmt::print(
+        "no energy: the power table ({}) has no row with product {}, accumulator {}, chunk "
+        "accumulator {} (rows: {}; lbasim power --synthesize adds rows)\n",
+        cost::default_power_table().string(), cfg.product.to_string(), cfg.accumulator.to_string(),
+        cfg.chunk_accumulator.to_string(), names);
+    return nullptr;
+  }
+  std::vector<std::pair<std::string, sysc::ArrayStats>> named;
+  for (const sysc::LayerRun& l : layers) named.emplace_back(l.name, l.stats);
+  const memory::BufferConfig buffers;
+  const auto [traffic, e] =
+      cost::array_inference_cost(named, ac, cfg, *row, mhz, memory::network_from_trace(trace),
+                                 buffers, memory::MemoryCosts::at_180nm());
+  fmt::print(
+      "\nenergy at {} MHz: PE row '{}' of the power table ({}, fmax {:.1f} MHz{}), buffers "
+      "{}/{}/{} KiB (activation/weight/output, docs/memory.md), 180 nm\n",
+      mhz, row->name, row->label, row->fmax_mhz, mhz > row->fmax_mhz ? ", clock above fmax" : "",
+      buffers.activation_kib, buffers.weight_kib, buffers.output_kib);
+  fmt::print("{:<18} {:>10} {:>10} {:>10} {:>10} {:>9}\n", "layer", "PE uJ", "SRAM uJ", "DRAM uJ",
+             "total uJ", "avg mW");
+  const auto line = [mhz](const cost::LayerCost& l) {
+    const double us = static_cast<double>(l.cycles) / mhz;
+    fmt::print("{:<18} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>9.2f}\n", l.name, l.pe_pj * 1e-6,
+               l.sram_pj * 1e-6, l.dram_pj * 1e-6, l.total_pj() * 1e-6,
+               us > 0 ? l.total_pj() * 1e-6 / us * 1e3 : 0.0);
+  };
+  for (const cost::LayerCost& l : e.layers) line(l);
+  cost::LayerCost total = e.total;
+  total.name = "inference";
+  line(total);
+  fmt::print(
+      "{:.3f} uJ per inference (DRAM of non-GEMM ops {:.3f} uJ), average {:.2f} mW, "
+      "{:.0f} inferences/s, {:.3f} TOPS/W\n",
+      e.total.total_pj() * 1e-6, e.other_dram_pj * 1e-6, e.average_power_mw(), e.inferences_per_s(),
+      e.tops_per_w());
+  nlohmann::json j = cost::to_json(e);
+  j["power_row"] = row->name;
+  j["fmax_mhz"] = row->fmax_mhz;
+  j["clock_above_fmax"] = mhz > row->fmax_mhz;
+  j["buffers"] = memory::to_json(buffers);
+  j["dram_bytes_per_inference"] = traffic.dram_bytes_per_inference();
+  return j;
+}
+
+}  // namespace
 
 nlohmann::json run_trace_on_array(const traces::Trace& trace, const traces::GemmSettings& s,
                                   const RunArrayOptions& opt) {
@@ -67,6 +137,8 @@ nlohmann::json run_trace_on_array(const traces::Trace& trace, const traces::Gemm
              short_count(total.macs), static_cast<double>(total.total_cycles) / mhz, mhz,
              total.total_cycles ? mhz * 1e6 / static_cast<double>(total.total_cycles) : 0.0);
 
+  nlohmann::json out_energy = inference_energy(trace, ac, s.config, mhz, layers);
+
   nlohmann::json total_json = sysc::to_json(sysc::LayerRun{"inference", total}, mhz);
   total_json.erase("gemm");
   nlohmann::json jl = nlohmann::json::array();
@@ -76,7 +148,8 @@ nlohmann::json run_trace_on_array(const traces::Trace& trace, const traces::Gemm
           {"clock_mhz", mhz},
           {"inference", "sample 0 of the trace's captured layer inputs"},
           {"layers", jl},
-          {"total", total_json}};
+          {"total", total_json},
+          {"energy", out_energy}};
 }
 
 }  // namespace lbasim::cli

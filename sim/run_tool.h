@@ -1,29 +1,20 @@
-// Running an external tool (a Python module or script, yosys, ...) from lbasim: fork/exec
-// without a shell, so arguments need no quoting. The one way C++ starts tools (issue 20).
+// Running lbasim's own tools: Python modules of the tools/lba package from the source tree.
+// Processes are started by the base library (lbasim/base/process.h), the one way lbasim starts
+// other programs.
 #pragma once
-
-#include <sys/types.h>
 
 #include <filesystem>
 #include <string>
-#include <utility>
 #include <vector>
+
+#include "lbasim/base/process.h"
 
 namespace lbasim::cli {
 
-struct ToolCommand {
-  std::string program;  // absolute path (e.g. /usr/bin/python3)
-  std::vector<std::string> args;
-  std::vector<std::pair<std::string, std::string>> env;  // added to the environment
-  std::string missing_hint;  // printed if the program cannot be started (what to install)
-};
-
-// Starts the command and returns its process id; InputError if fork fails.
-pid_t start_tool(const ToolCommand& c);
-// Waits for a started command; its exit status (128 if it did not exit normally).
-int wait_tool(pid_t pid);
-// start_tool + wait_tool.
-int run_tool(const ToolCommand& c);
+using lbasim::run_tool;
+using lbasim::start_tool;
+using lbasim::ToolCommand;
+using lbasim::wait_tool;
 
 // The lbasim source tree: $LBASIM_SOURCE_DIR if set, else the tree this binary was built from.
 std::filesystem::path source_root();

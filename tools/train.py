@@ -25,8 +25,8 @@ SETTINGS = {
 }
 NAMES = {"resnet": "resnet-fmnist", "mlp": "mlp-fmnist"}
 DESCRIPTIONS = {
-    "resnet": "ResNet: stem conv 1->32 + max pool, 4 basic blocks (32, 32->64 stride 2, 64, 64) "
-              "with batch norm, global average pool, linear 64->10",
+    "resnet": "ResNet: stem conv 1->16 + max pool, 4 basic blocks (16, 16->32 stride 2, 32->64, "
+              "64) with batch norm, global average pool, linear 64->10",
     "mlp": "MLP 784-256-128-10 with ReLU",
 }
 

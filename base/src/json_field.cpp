@@ -69,7 +69,10 @@ std::int64_t JsonField::integer(std::int64_t min, std::int64_t max) const {
       j_.is_number_integer() &&
       (j_.is_number_unsigned() ? j_.get<std::uint64_t>() <= static_cast<std::uint64_t>(max)
                                : j_.get<std::int64_t>() <= max) &&
-      (j_.is_number_unsigned() || j_.get<std::int64_t>() >= min);
+      // nlohmann stores every non-negative integer as unsigned: compare those unsigned too.
+      (j_.is_number_unsigned()
+           ? min <= 0 || j_.get<std::uint64_t>() >= static_cast<std::uint64_t>(min)
+           : j_.get<std::int64_t>() >= min);
   if (!ok) {
     if (max == INT64_MAX)
       fail(fmt::format("{} is invalid; expected an integer >= {}", j_.dump(), min));

@@ -1,6 +1,7 @@
-// The RTL designs the power flow synthesizes and simulates (docs/cost.md): which Verilog
-// files, which top module and which parameters, in one place. When the array's PE changes
-// (rtl/array), this file is the one to update.
+// The RTL designs the power flow synthesizes and simulates (docs/cost.md): which top module,
+// the number format of each of its parameter groups, and the ports the stimulus drives and
+// checks. The RTL's file list and the format -> Verilog parameter mapping live once, in
+// tools/lba/rtl.py (docs/rtl.md); the flow applies them.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -14,11 +15,14 @@ namespace lbasim::power {
 
 struct RtlDesign {
   std::string top;
-  std::vector<std::string> files;  // relative to the source tree
-  std::vector<std::pair<std::string, int>> params;
+  // Parameter group prefix (A, W, P, ACC, CACC, X, Y, Z) -> format, Format::to_string().
+  std::vector<std::pair<std::string, std::string>> formats;
   bool clocked = true;
   std::vector<std::pair<std::string, int>> inputs;   // ports driven by the stimulus, in order
   std::vector<std::pair<std::string, int>> outputs;  // ports checked, in order
+  // Output ports the hardware leaves unconnected (simulation-only event counters): synthesis
+  // removes them and the logic that only they use.
+  std::vector<std::string> unused_outputs;
 };
 
 // Formats of the PE's operands and stages.
@@ -26,7 +30,7 @@ struct PeFormats {
   num::Format a, w, product, accumulator, chunk_accumulator;
 };
 
-// The array's weight-stationary PE, rtl/array/ws_pe.v (fmaq + the chunk lane).
+// The array's weight-stationary PE, rtl/pe/ws_pe.v (pe_core: fmaq + the chunk lane).
 RtlDesign ws_pe_design(const PeFormats& f);
 // One IEEE-style unit of rtl/fmaq: fp_add (x + y -> z) or fp_mul (a * w -> p), all ports in
 // format f (the Horowitz check, docs/cost.md).

@@ -97,22 +97,23 @@ class WsPeStreams {
     return out;
   }
 
-  // Inputs of PE(r, c) in global cycle g, in ws_pe_design's port order.
+  // Inputs of PE(r, c) in global cycle g, in ws_pe_design's port order. The schedule is
+  // single-buffered (each tile's weights load into the shadow registers before its stream;
+  // the tile's first activation row copies them to the active ones): the same hardware as
+  // the double-buffered one, which overlaps the load with the previous tile's stream.
   std::vector<std::uint64_t> inputs(int r, int c, std::int64_t g) {
     const Tile& now = tile_at(g);
-    // Tile configuration registers: written in a tile's first load cycle, seen from the next.
-    const Tile& cfg_tile = (g == now.start && &now != &tiles_.front()) ? *(&now - 1) : now;
-    const bool active = r < cfg_tile.kt && c < cfg_tile.nt;
-    const bool restart = r < cfg_tile.kt && restarts(cfg_tile.k0 + r);
     const std::int64_t load_t = g - now.start;
     const bool w_load = load_t < now.kt && load_t == r;
     std::uint64_t w_in = 0;
     if (load_t < now.kt && c < now.nt)
       w_in = num::encode(w_[(now.k0 + load_t) * n_ + now.n0 + c], f_.w);
-    // Activations: injected unskewed, r cycles of skew and c PEs to the left.
+    // Activations with their tags: injected unskewed, r cycles of skew and c PEs to the left.
     const Tile* at = nullptr;
     const std::int64_t ma = injected_row(g - r - c, &at);
     const bool av = ma >= 0 && r < at->kt;
+    const bool first = av && ma == 0;
+    const bool restart = av && restarts(at->k0 + r);
     const std::uint64_t a_in = av ? num::encode(a_[ma * k_ + at->k0 + r], f_.a) : 0;
     // Partial pairs: injected at the column top, c cycles of skew, r rows above.
     const std::int64_t mp = injected_row(g - c - r, &at);
@@ -132,9 +133,9 @@ class WsPeStreams {
     return {0,
             w_load,
             w_in,
-            active,
-            restart,
             av,
+            first,
+            restart,
             a_in,
             pv,
             num::encode(pin.ps, f_.accumulator),
@@ -154,18 +155,22 @@ class WsPeStreams {
   std::map<std::pair<std::int64_t, std::int64_t>, std::vector<Pair>> states_;
 };
 
-// The ws_pe registers, golden: what the outputs become at the end of a cycle.
+// The ws_pe registers (rtl/pe/ws_pe.v), golden: what the outputs become at the end of a
+// cycle. A MAC is a cycle with a valid pair and a valid activation; one tagged `first` uses
+// and activates the shadow weight.
 class WsPeModel {
  public:
   explicit WsPeModel(const PeFormats& f, const num::AccumConfig& cfg) : f_(f), cfg_(cfg) {}
 
   std::vector<std::optional<std::uint64_t>> clock(const std::vector<std::uint64_t>& in) {
-    const bool rst = in[0], w_load = in[1], active = in[3], restart = in[4], av = in[5], pv = in[7];
+    const bool rst = in[0], w_load = in[1], av = in[3], first = in[4], restart = in[5], pv = in[7];
     const std::uint64_t w_in = in[2], a_in = in[6], ps_in = in[8], co_in = in[9];
+    const bool mac = pv && av, copy = mac && first;
     if (pv) {
-      if (active) {
-        if (!w_) throw std::logic_error("power stimulus: MAC before the weight was loaded");
-        const double a = num::decode(a_in, f_.a), w = num::decode(*w_, f_.w);
+      if (mac) {
+        const std::optional<std::uint64_t>& wcode = copy ? shadow_ : active_;
+        if (!wcode) throw std::logic_error("power stimulus: MAC before the weight was loaded");
+        const double a = num::decode(a_in, f_.a), w = num::decode(*wcode, f_.w);
         const double ps = num::decode(ps_in, f_.accumulator);
         const double co = num::decode(co_in, f_.chunk_accumulator);
         ps_ = num::encode(num::fmaq(restart ? 0.0 : ps, a, w, cfg_.product, cfg_.accumulator).acc,
@@ -178,17 +183,20 @@ class WsPeModel {
         co_ = co_in;
       }
     }
-    if (w_load) w_ = w_in;
+    if (copy) active_ = shadow_;
+    if (w_load) shadow_ = w_in;
     a_ = a_in;
+    first_ = first;
+    restart_ = restart;
     av_ = rst ? 0 : av;
     pv_ = rst ? 0 : pv;
-    return {av_, a_, pv_, ps_, co_};
+    return {av_, first_, restart_, a_, pv_, ps_, co_};
   }
 
  private:
   PeFormats f_;
   num::AccumConfig cfg_;
-  std::optional<std::uint64_t> w_, a_, av_, pv_, ps_, co_;
+  std::optional<std::uint64_t> shadow_, active_, a_, first_, restart_, av_, pv_, ps_, co_;
 };
 
 int scale_of(const traces::OperandQuant& q, const std::string& what) {
@@ -269,7 +277,7 @@ Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
         const auto in = streams.inputs(r, c, g);
         s.inputs.push_back(in);
         s.expected.push_back(pe.clock(in));
-        s.mac.push_back(in[7] && in[3]);
+        s.mac.push_back(in[7] && in[3]);  // pv_in && av_in
       }
       used += end - tiles[t].start;
       ++ntiles;

@@ -1,16 +1,16 @@
 #include "slurm_jobs.h"
 
 #include <fmt/format.h>
-#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "../io_util.h"
-#include "lbasim/numerics/error.h"
-#include "lbasim/traces/atomic_file.h"
+#include "lbasim/base/atomic_file.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/json_field.h"
+#include "lbasim/base/process.h"
 #include "sweep_run.h"
 
 namespace lbasim::sweep {
@@ -31,37 +31,22 @@ std::string quote(const std::string& text) {
   return q;
 }
 
-struct Output {
-  int status = -1;
-  std::string text;  // stdout and stderr together
-};
-
-Output run(const std::string& command_line) {
-  Output r;
-  FILE* p = popen((command_line + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.text.append(buf.data(), n);
-  const int st = pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
-}
-
 void write_state(const fs::path& out_dir, const SlurmState& s) {
   nlohmann::json jobs = nlohmann::json::array();
   for (const auto& j : s.jobs) jobs.push_back({{"id", j.id}, {"tasks", j.tasks}});
-  cli::write_json_file(state_path(out_dir), {{"spec", s.spec.string()},
-                                             {"batch", s.batch},
-                                             {"points", s.points},
-                                             {"array_max", s.array_max},
-                                             {"script", s.script.string()},
-                                             {"jobs", jobs}});
+  write_json_file(state_path(out_dir), {{"spec", s.spec.string()},
+                                        {"batch", s.batch},
+                                        {"points", s.points},
+                                        {"array_max", s.array_max},
+                                        {"script", s.script.string()},
+                                        {"jobs", jobs}});
 }
 
 SubmittedJob sbatch(const fs::path& script, const std::vector<std::size_t>& tasks, int array_max) {
   std::string array = array_ranges(tasks);
   if (array_max > 0) array += fmt::format("%{}", array_max);
-  const Output r = run(fmt::format("sbatch --parsable --array={} {}", array, quote(script)));
+  const ToolOutput r = run_tool_output(
+      {"sbatch", {"--parsable", fmt::format("--array={}", array), script.string()}, {}, ""});
   std::string id = r.text.substr(0, r.text.find_first_of(";\n"));
   if (r.status != 0 || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
     throw std::runtime_error(fmt::format("sbatch --array={} {} failed (exit {}): {}", array,
@@ -79,22 +64,21 @@ SlurmState read_state(const fs::path& out_dir) {
     throw InputError(fmt::format(
         "{}: no such file; {} was not submitted with --slurm (for a local sweep, give --spec)",
         path.string(), out_dir.string()));
-  const nlohmann::json j = cli::read_json_file(path);
+  const nlohmann::json j = read_json_file(path);
+  const JsonField root(path.string(), j);
   SlurmState s;
-  try {
-    s.spec = j.at("spec").get<std::string>();
-    s.batch = j.at("batch").get<std::size_t>();
-    s.points = j.at("points").get<std::size_t>();
-    s.array_max = j.at("array_max").get<int>();
-    s.script = j.at("script").get<std::string>();
-    for (const auto& job : j.at("jobs"))
-      s.jobs.push_back(
-          {job.at("id").get<std::string>(), job.at("tasks").get<std::vector<std::size_t>>()});
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(fmt::format("{}: damaged: {}", path.string(), e.what()));
+  s.spec = root.at("spec").str();
+  s.batch = static_cast<std::size_t>(root.at("batch").integer(1));
+  s.points = static_cast<std::size_t>(root.at("points").integer(0));
+  s.array_max = static_cast<int>(root.at("array_max").integer(0, INT32_MAX));
+  s.script = root.at("script").str();
+  const JsonField jobs = root.at("jobs");
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    SubmittedJob job{jobs.at(i).at("id").str(), {}};
+    for (const std::int64_t t : jobs.at(i).at("tasks").ints(0))
+      job.tasks.push_back(static_cast<std::size_t>(t));
+    s.jobs.push_back(std::move(job));
   }
-  if (s.batch == 0)
-    throw InputError(fmt::format("{}: field 'batch': 0 is not >= 1", path.string()));
   return s;
 }
 
@@ -206,7 +190,7 @@ SubmittedJob resubmit(const fs::path& out_dir, const std::vector<std::size_t>& t
 
 std::set<std::size_t> queued_tasks(const std::string& job_id) {
   // -r: one line per array task; %K: its index. An unknown (finished, purged) job is an error.
-  const Output r = run(fmt::format("squeue -h -r -j {} -o %K", quote(job_id)));
+  const ToolOutput r = run_tool_output({"squeue", {"-h", "-r", "-j", job_id, "-o", "%K"}, {}, ""});
   std::set<std::size_t> tasks;
   if (r.status != 0) return tasks;
   std::size_t pos = 0;

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "../io_util.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/json_field.h"
 #include "slurm_jobs.h"
 #include "sweep_run.h"
 
@@ -81,7 +81,7 @@ Collection collect(const SweepSpec& spec, const fs::path& out_dir) {
             fmt::format("{}: field 'id': \"{}\" is not a point of {} ({} points); "
                         "records of another sweep must not be mixed in",
                         e.path().string(), id, spec.source.string(), all.size()));
-      nlohmann::json rec = cli::read_json_file(e.path());
+      nlohmann::json rec = read_json_file(e.path());
       const std::string bad = record_mismatch(rec, all[it->second], spec, hash);
       if (!bad.empty()) throw InputError(fmt::format("{}: {}", e.path().string(), bad));
       records[it->second] = std::move(rec);
@@ -113,7 +113,7 @@ Collection collect(const SweepSpec& spec, const fs::path& out_dir) {
 
   nlohmann::json merged{{"points", records}};
   c.merged = out_dir / "collected.json";
-  cli::write_json_file(c.merged, merged);
+  write_json_file(c.merged, merged);
   return c;
 }
 

@@ -12,13 +12,13 @@
 namespace lbasim::sweep {
 
 struct SweepSpec {
-  std::filesystem::path source;          // the spec file, for messages
-  std::filesystem::path trace;           // trace directory
-  std::int64_t limit = 0;                // evaluation images (0: all in the trace)
-  std::vector<std::string> accumulators; // rows of the area/energy tables (docs/cost.md)
+  std::filesystem::path source;           // the spec file, for messages
+  std::filesystem::path trace;            // trace directory
+  std::int64_t limit = 0;                 // evaluation images (0: all in the trace)
+  std::vector<std::string> accumulators;  // rows of the area/energy tables (docs/cost.md)
   std::vector<std::int64_t> chunks;
-  std::vector<std::string> arrays;       // "RxC"
-  std::vector<std::string> dataflows;    // "ws" | "os"
+  std::vector<std::string> arrays;     // "RxC"
+  std::vector<std::string> dataflows;  // "ws" | "os"
 };
 
 struct Point {
@@ -26,7 +26,7 @@ struct Point {
   std::int64_t chunk = 0;
   std::string array;
   std::string dataflow;
-  std::string id() const;   // "m7e4-c16-16x16-ws"
+  std::string id() const;  // "m7e4-c16-16x16-ws"
 };
 
 // Reads and validates a spec file; errors name the file and the key. Relative trace paths

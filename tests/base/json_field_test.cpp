@@ -50,6 +50,13 @@ TEST(JsonField, ErrorsNameFileFieldAndValue) {
               HasSubstr("spec.json: missing field 'arrays[0].dims'"));
   EXPECT_THAT(error_of([&] { root.at("count").integer(0, 2); }),
               AllOf(HasSubstr("field 'count'"), HasSubstr("3"), HasSubstr("0..2")));
+  // Non-negative JSON integers are stored unsigned: the minimum must hold for them too.
+  EXPECT_THAT(error_of([&] { root.at("count").integer(4); }),
+              AllOf(HasSubstr("field 'count'"), HasSubstr("3"), HasSubstr(">= 4")));
+  EXPECT_THAT(error_of([&] { root.at("count").integer(5, 9); }),
+              AllOf(HasSubstr("field 'count'"), HasSubstr("5..9")));
+  EXPECT_THAT(error_of([&] { root.at("arrays").at(0).at("shape").ints(3); }),
+              AllOf(HasSubstr("field 'arrays[0].shape[0]'"), HasSubstr(">= 3")));
   EXPECT_THAT(error_of([&] { root.at("name").number(); }),
               AllOf(HasSubstr("field 'name'"), HasSubstr("\"x\""), HasSubstr("finite number")));
   EXPECT_THAT(error_of([&] { root.at("tags").at(5); }), HasSubstr("field 'tags'"));

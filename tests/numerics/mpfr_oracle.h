@@ -1,6 +1,7 @@
 // An exact oracle of the numerics contract built on MPFR, independent of the golden model: it
 // reads only the Format's fields and implements Q_f, FMAq and the chunked dot product from the
-// contract text (docs: /work/shared/spec/numerics.md and the lead's numerics decisions).
+// contract text (the numerics contract, and docs/numerics.md where lbasim decides what the
+// contract leaves open).
 #pragma once
 
 #include <mpfr.h>

@@ -16,7 +16,8 @@ import sys
 import time
 import unittest
 
-from lba.power import gatesim, power, toolchain
+from lba import rtl
+from lba.power import gatesim, power, toolchain, wrapper
 
 ARGS = None
 
@@ -51,6 +52,17 @@ class PowerFlowM3E4(unittest.TestCase):
         self.assertGreater(row["fmax_mhz"], 0)
         self.assertGreater(row["mac"]["internal_pj"] + row["mac"]["switching_pj"],
                            row["idle"]["internal_pj"])
+        # The array's own PE, read through lba.rtl: the row names the file's content.
+        design = row["flow"]["design"]
+        self.assertEqual(design["top"], "ws_pe")
+        pe = subprocess.run(["git", "hash-object", os.path.join(rtl.RTL_DIR, "pe", "ws_pe.v")],
+                            capture_output=True, text=True)
+        if pe.returncode == 0:  # a source tree without git (a tarball) skips this comparison
+            self.assertEqual(design["rtl"]["rtl/pe/ws_pe.v"], pe.stdout.strip())
+        self.assertEqual(design["params"]["ACC_MAN"], 3)
+        # The simulation-only events port is not synthesized.
+        netlist = open(os.path.join(self.flow, "netlist.v")).read()
+        self.assertNotIn("events", netlist)
         out = json.load(open(os.path.join(ARGS.work, "out.json")))
         self.assertAlmostEqual(out["clock_mhz"], row["fmax_mhz"])  # default: slowest fmax
         self.assertTrue(os.path.isfile(os.path.join(ARGS.work, "netlists", "m3e4.v")))
@@ -104,40 +116,94 @@ class PowerFlowM3E4(unittest.TestCase):
 
 
 class HandComputedPath(unittest.TestCase):
-    def test_inverter_arrival_is_the_liberty_table_entry(self):
-        # One INVX1 from an input port (transition 0.06 ns) to an output port loaded with
-        # 0.025 pF: both are grid points of the cell's delay tables (index_1 = load,
-        # index_2 = input transition), so the arrival is the table entry, no interpolation.
+    # One INVX1 from an input port (transition 0.06 ns) to an output port loaded with
+    # 0.025 pF: both are grid points of the cell's delay and energy tables (index_1 = load,
+    # index_2 = input transition), so OpenSTA's numbers are table entries, no interpolation.
+    SLEW_NS, LOAD_PF, PERIOD_NS = 0.06, 0.025, 10.0
+
+    @classmethod
+    def setUpClass(cls):
         with open(toolchain.LIBERTY) as f:
-            lib = f.read()
-        cell = lib[lib.index("cell (INVX1)"):lib.index("cell (INVX2)")]
+            cls.lib = f.read()
+        cls.cell = cls.lib[cls.lib.index("cell (INVX1)"):cls.lib.index("cell (INVX2)")]
 
-        def entry(table):
-            block = cell[cell.index(table + "(delay_template_5x5)"):]
-            loads = [float(x) for x in re.search(r'index_1 \("([^"]+)"', block).group(1).split(",")]
-            slews = [float(x) for x in re.search(r'index_2 \("([^"]+)"', block).group(1).split(",")]
-            rows = re.findall(r'"([0-9., -]+)"', block[block.index("values"):])[:len(loads)]
-            return float(rows[loads.index(0.025)].split(",")[slews.index(0.06)])
+    def entry(self, table, template):
+        block = self.cell[self.cell.index(f"{table}({template})"):]
+        loads = [float(x) for x in re.search(r'index_1 \("([^"]+)"', block).group(1).split(",")]
+        slews = [float(x) for x in re.search(r'index_2 \("([^"]+)"', block).group(1).split(",")]
+        rows = re.findall(r'"([0-9., -]+)"', block[block.index("values"):])[:len(loads)]
+        return float(rows[loads.index(self.LOAD_PF)].split(",")[slews.index(self.SLEW_NS)])
 
-        expected = max(entry("cell_rise"), entry("cell_fall"))
+    def run_sta(self, name, commands):
+        """OpenSTA on the lone inverter with its input and load set, then `commands`."""
         work = os.path.join(ARGS.work, "hand")
         os.makedirs(work, exist_ok=True)
         with open(os.path.join(work, "hand.v"), "w") as f:
             f.write("module hand(a, y);\n  input a;\n  output y;\n"
                     "  INVX1 g1 (.A(a), .Y(y));\nendmodule\n")
-        with open(os.path.join(work, "hand.tcl"), "w") as f:
+        with open(os.path.join(work, name + ".tcl"), "w") as f:
             f.write(f"read_liberty {toolchain.LIBERTY}\nread_verilog hand.v\nlink_design hand\n"
-                    "create_clock -name vclk -period 10\n"
+                    f"create_clock -name vclk -period {self.PERIOD_NS}\n"
                     "set_input_delay 0 -clock vclk [get_ports a]\n"
-                    "set_input_transition 0.06 [get_ports a]\n"
+                    f"set_input_transition {self.SLEW_NS} [get_ports a]\n"
                     "set_output_delay 0 -clock vclk [get_ports y]\n"
-                    "set_load 0.025 [get_ports y]\n"
-                    "report_checks -path_delay max -digits 6\n")
-        log = toolchain.run(["sta", "-no_splash", "-exit", "hand.tcl"], work, "hand.log")
+                    f"set_load {self.LOAD_PF} [get_ports y]\n" + commands)
+        return toolchain.run(["sta", "-no_splash", "-exit", name + ".tcl"], work, name + ".log")
+
+    def test_inverter_arrival_is_the_liberty_table_entry(self):
+        expected = max(self.entry("cell_rise", "delay_template_5x5"),
+                       self.entry("cell_fall", "delay_template_5x5"))
+        log = self.run_sta("hand", "report_checks -path_delay max -digits 6\n")
         arrival = float(re.search(r"([0-9.]+)\s+data arrival time", log).group(1))
         self.assertAlmostEqual(arrival, expected, places=6)
         slack = float(re.search(r"(-?[0-9.]+)\s+slack", log).group(1))
-        self.assertAlmostEqual(slack, 10 - expected, places=5)  # printed with 6 digits
+        self.assertAlmostEqual(slack, self.PERIOD_NS - expected, places=5)  # 6 digits printed
+
+    def test_inverter_power_is_the_liberty_formula(self):
+        # The inverter toggling 0.4 times per clock period, power by hand from the Liberty:
+        #   switching = 1/2 C V^2 * transitions/s
+        #   internal  = (rise_power + fall_power) * transitions/s   (this OpenSTA's formula:
+        #               both table entries per transition; later versions take their mean)
+        #   leakage   = cell_leakage_power
+        volts = float(re.search(r"nom_voltage : ([0-9.]+);", self.lib).group(1))
+        act = 0.4
+        per_s = act / (self.PERIOD_NS * 1e-9)
+        switching = 0.5 * self.LOAD_PF * 1e-12 * volts ** 2 * per_s
+        internal = (self.entry("rise_power", "energy_template_5x5")
+                    + self.entry("fall_power", "energy_template_5x5")) * 1e-12 * per_s
+        leakage = float(re.search(r"cell_leakage_power : ([0-9.]+);", self.cell).group(1)) * 1e-9
+        log = self.run_sta(
+            "hand_power",
+            f"set_power_activity -input_ports [get_ports a] -activity {act} -duty 0.5\n"
+            'puts "g1 [sta::instance_power [get_cells g1] [sta::cmd_corner]]"\n')
+        got = [float(x) for x in re.search(r"^g1 (\S+) (\S+) (\S+)", log, re.M).groups()]
+        # OpenSTA computes in single precision
+        self.assertAlmostEqual(got[1] / switching, 1.0, places=6)
+        self.assertAlmostEqual(got[0] / internal, 1.0, places=6)
+        self.assertAlmostEqual(got[2] / leakage, 1.0, places=6)
+
+    def test_the_flow_gives_opensta_transitions_per_cycle(self):
+        # The flow's own path (wrapper, per-pin activities, energy per cycle): a lone INVX1
+        # whose nets toggle `act` times per cycle switches its output load, the wrapper's
+        # OUTPUT_LOAD_PF, 1/2 C V^2 per transition.
+        with open(toolchain.LIBERTY) as f:
+            lib = f.read()
+        volts = float(re.search(r"nom_voltage : ([0-9.]+);", lib).group(1))
+        work = os.path.join(ARGS.work, "hand_flow")
+        os.makedirs(work, exist_ok=True)
+        netlist = os.path.join(work, "inv.v")
+        with open(netlist, "w") as f:
+            f.write("module inv(a, y);\n  input a;\n  output y;\n"
+                    "  INVX1 g1 (.A(a), .Y(y));\nendmodule\n")
+        wrapper_v = os.path.join(work, "wrapper.v")
+        with open(wrapper_v, "w") as f:
+            f.write(wrapper.verilog({"top": "inv", "clocked": False, "inputs": [["a", 1]],
+                                     "outputs": [["y", 1]]}))
+        for act in (0.25, 0.5):
+            r = power.report(netlist, wrapper_v, {"a": (act, 0.5), "y": (act, 0.5)}, work,
+                             f"inv{act}")
+            expected_pj = 0.5 * wrapper.OUTPUT_LOAD_PF * volts ** 2 * act
+            self.assertAlmostEqual(r["switching_pj"] / expected_pj, 1.0, places=5)
 
 
 def main():

@@ -308,6 +308,77 @@ TEST(CliRunTraceArray, OneInferenceOnTheArrayPerLayer) {
   EXPECT_EQ(j.at("total").at("cycles").at("total").get<std::uint64_t>(), total);
 }
 
+TEST(CliRunTraceArray, EnergyPerLayerFromThePowerTableRow) {
+  // The paper's configuration is the power table's m7e4 row: each layer's PE energy is its
+  // MAC cycles at the row's MAC-cycle energy, its other PE-cycles at the idle energy, plus
+  // leakage over the layer's time; layers and the non-GEMM DRAM add up to the inference.
+  const std::string src = LBASIM_SOURCE;
+  const std::string out = ::testing::TempDir() + "run_energy_" + std::to_string(getpid()) + ".json";
+  const double mhz = 50;
+  const auto r = run_command(
+      std::string(LBASIM_BIN) + " run --trace " + src + "/traces/data/mlp-fmnist --config " + src +
+      "/configs/paper.json --limit 2 -q --array 4x4 --clock-mhz 50 --out " + out);
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("PE row 'm7e4'"));
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in).at("array");
+  std::remove(out.c_str());
+  std::ifstream table_in(src + "/models/cost/data/power_osu018.json");
+  const nlohmann::json table = nlohmann::json::parse(table_in);
+  nlohmann::json row;
+  for (const auto& c : table.at("configs"))
+    if (c.at("name") == "m7e4") row = c;
+  ASSERT_FALSE(row.is_null());
+  const double mac_pj = row.at("mac").at("internal_pj").get<double>() +
+                        row.at("mac").at("switching_pj").get<double>();
+  const double idle_pj = row.at("idle").at("internal_pj").get<double>() +
+                         row.at("idle").at("switching_pj").get<double>();
+  const double leak_mw = row.at("leakage_mw");
+  const nlohmann::json& e = j.at("energy");
+  ASSERT_FALSE(e.is_null());
+  EXPECT_EQ(e.at("power_row"), "m7e4");
+  ASSERT_EQ(e.at("layers").size(), j.at("layers").size());
+  double sum_pj = 0;
+  std::uint64_t cycles = 0;
+  for (std::size_t i = 0; i < e.at("layers").size(); ++i) {
+    const nlohmann::json& l = e.at("layers")[i];
+    const std::uint64_t t = j.at("layers")[i].at("cycles").at("total");
+    const double macs = j.at("layers")[i].at("macs");
+    EXPECT_EQ(l.at("cycles").get<std::uint64_t>(), t);
+    const double pe_cycles = static_cast<double>(t) * 16;
+    const double pe = macs * mac_pj + (pe_cycles - macs) * idle_pj +
+                      leak_mw * 1e-3 * pe_cycles / (mhz * 1e6) * 1e12;
+    EXPECT_NEAR(l.at("pe_pj").get<double>(), pe, 1e-9 * pe);
+    EXPECT_GT(l.at("sram_pj").get<double>(), 0);
+    sum_pj += l.at("total_pj").get<double>();
+    cycles += t;
+  }
+  const double total_pj = e.at("total").at("total_pj");
+  EXPECT_NEAR(sum_pj + e.at("other_dram_pj").get<double>(), total_pj, 1e-9 * total_pj);
+  EXPECT_NEAR(e.at("average_power_mw").get<double>(),
+              total_pj * 1e-9 / (static_cast<double>(cycles) / (mhz * 1e6)), 1e-9 * total_pj);
+  EXPECT_FALSE(e.at("clock_above_fmax").get<bool>());
+}
+
+TEST(CliRunTraceArray, NoEnergyForAConfigurationOutsideThePowerTable) {
+  const std::string src = LBASIM_SOURCE;
+  const std::string cfg = ::testing::TempDir() + "m6e4_" + std::to_string(getpid()) + ".json";
+  std::ofstream(cfg) << R"({"product": "M7E4b12", "accumulator": "M6E4b10", "chunk": 16})";
+  const std::string out =
+      ::testing::TempDir() + "run_noenergy_" + std::to_string(getpid()) + ".json";
+  const auto r = run_command(std::string(LBASIM_BIN) + " run --trace " + src +
+                             "/traces/data/mlp-fmnist --config " + cfg +
+                             " --limit 2 -q --array 4x4 --out " + out);
+  std::remove(cfg.c_str());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, ::testing::HasSubstr("no energy: the power table"));
+  EXPECT_THAT(r.output, ::testing::HasSubstr("accumulator M6E4b10"));
+  std::ifstream in(out);
+  const nlohmann::json j = nlohmann::json::parse(in).at("array");
+  std::remove(out.c_str());
+  EXPECT_TRUE(j.at("energy").is_null());
+}
+
 TEST(CliRunTraceArray, BadArrayOptionsAreRefusedBeforeAnyWork) {
   const std::string src = LBASIM_SOURCE;
   const std::string out = ::testing::TempDir() + "run_bad_" + std::to_string(getpid()) + ".json";

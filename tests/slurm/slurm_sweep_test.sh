@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # lbasim sweep on a real single-node Slurm (tools/slurm/local-cluster.sh): a 4-point sweep is
-# submitted as a job array with one point made to fail (test hook LBASIM_SWEEP_FAIL_POINT),
+# submitted as a job array with one point made to fail (a directory where its record goes),
 # collected (the failed point is named, nothing is merged), resubmitted alone, collected again,
 # and its records compared byte for byte with the local runner's. A task killed by scancel leaves
 # no record and is retried. Mixed records are refused.
@@ -79,7 +79,9 @@ run "$lbasim" sweep --spec "$work/spec.json" --out "$work/local" --jobs 1
 
 # Submit: one array task per point, one of them failing.
 # stdout is the job id alone.
-job=$(LBASIM_SWEEP_FAIL_POINT=$bad "$lbasim" sweep --spec "$work/spec.json" --out "$work/slurm" \
+# A real fault makes it fail: a non-empty directory where its record goes.
+mkdir -p "$work/slurm/points/$bad.json/keep"
+job=$("$lbasim" sweep --spec "$work/spec.json" --out "$work/slurm" \
   --slurm --time 10 --cpus 1 --array-max 2) || fail "sweep --slurm exited $?"
 [[ $job =~ ^[0-9]+$ ]] || fail "sweep --slurm printed '$job', not a job id"
 grep -q -- '--task "$SLURM_ARRAY_TASK_ID" --batch 1' "$work/slurm/slurm/sweep.sbatch" ||
@@ -89,7 +91,7 @@ wait_job "$job" 120
 for i in 0 1 2 3; do
   [[ -f $work/slurm/slurm/logs/${job}_$i.out ]] || fail "no log for task $i of job $job"
 done
-[[ ! -e $work/slurm/points/$bad.json ]] || fail "the failed point left a record"
+[[ ! -f $work/slurm/points/$bad.json ]] || fail "the failed point left a record"
 
 # Collect: incomplete (exit 3), the failed point named with its exit status and error.
 run "$lbasim" sweep --collect "$work/slurm"
@@ -97,13 +99,14 @@ run "$lbasim" sweep --collect "$work/slurm"
 grep -q "1 of 4 points have no record" <<<"$out" || fail "collect did not count 1 missing point"
 grep -q "$bad (point 3): failed (job $job task 3, exit 1)" <<<"$out" ||
   fail "collect did not name $bad as failed with exit 1"
-grep -q "LBASIM_SWEEP_FAIL_POINT" <<<"$out" || fail "collect did not show the task's error line"
+grep -q "$bad.json: cannot write" <<<"$out" || fail "collect did not show the task's error line"
 for id in "${ids[@]:0:3}"; do
   ! grep -q "$id" <<<"$out" || fail "collect named $id, which has its record"
 done
 [[ ! -e $work/slurm/collected.json ]] || fail "an incomplete collect wrote collected.json"
 
-# Resubmit only the failed task (the cause, the hook, is gone now).
+# Resubmit only the failed task (the cause is gone now).
+rm -r "$work/slurm/points/$bad.json"
 run "$lbasim" sweep --collect "$work/slurm" --resubmit
 ((status == 3)) || fail "collect --resubmit exited $status, expected 3"
 job2=$(sed -n 's/^resubmitted: job \([0-9]*\) (array \(.*\))$/\1 \2/p' <<<"$out")

@@ -1,7 +1,7 @@
 // lbasim sweep as array tasks: --task runs exactly its points with records byte-identical to the
-// local runner's; the failure hook leaves no record; --collect merges complete sweeps, names
-// missing and failed points, refuses mixed records; --slurm writes the job script and calls
-// sbatch (a fake one on PATH here; tests/slurm runs a real Slurm).
+// local runner's; a point whose record cannot be written leaves none and the others are kept;
+// --collect merges complete sweeps, names missing and failed points, refuses mixed records; --slurm
+// writes the job script and calls sbatch (a fake one on PATH here; tests/slurm runs a real Slurm).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -95,10 +95,15 @@ TEST(SweepTasks, TaskRunsOnlyItsPointsWithTheLocalRunnersRecords) {
 
 TEST(SweepTasks, AFailingPointWritesNoRecordAndTheOthersAreKept) {
   const fs::path dir = fresh("fail");
-  RunResult r = run("sweep --jobs 1 " + spec_args(dir), "LBASIM_SWEEP_FAIL_POINT=" + kIds[1]);
+  // A real fault: a non-empty directory where the point's record goes, so its rename fails.
+  const fs::path blocked = dir / "out/points" / (kIds[1] + ".json");
+  fs::create_directories(blocked);
+  write(blocked / "keep", "");
+  RunResult r = run("sweep --jobs 1 " + spec_args(dir));
   EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("point " + kIds[1] + ": failed on purpose"));
-  EXPECT_FALSE(fs::exists(dir / "out/points" / (kIds[1] + ".json")));
+  EXPECT_THAT(r.output, HasSubstr(blocked.string() + ": cannot write"));
+  EXPECT_FALSE(fs::is_regular_file(blocked));
+  fs::remove_all(blocked);
   for (const auto& id : {kIds[0], kIds[2], kIds[3]})
     EXPECT_TRUE(fs::exists(dir / "out/points" / (id + ".json"))) << id;
 

@@ -96,18 +96,18 @@ TEST(Sweep, BadSpecsAreRefused) {
   const fs::path dir = fresh("bad");
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
       {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [16], "arrays": ["4x4"], "dataflows": ["ws"], "batch": 3})",
-       {"key 'batch'", "unknown key"}},
+       {"unknown key 'batch'"}},
       {R"({"trace": ")" + kTrace +
            R"(", "accumulators": ["m9e9"], "chunks": [16], "arrays": ["4x4"], "dataflows": ["ws"]})",
        {"accumulators", "m9e9", "m7e4"}},
       {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [-1], "arrays": ["4x4"], "dataflows": ["ws"]})",
-       {"key 'chunks'", "-1"}},
+       {"field 'chunks[0]'", "-1"}},
       {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [1], "arrays": ["4y4"], "dataflows": ["ws"]})",
        {"4y4"}},
       {R"({"trace": "x", "accumulators": ["m7e4"], "chunks": [1], "arrays": ["4x4"], "dataflows": ["is"]})",
        {"is"}},
       {R"({"accumulators": ["m7e4"], "chunks": [1], "arrays": ["4x4"], "dataflows": ["ws"]})",
-       {"key 'trace'", "missing"}},
+       {"missing field 'trace'"}},
   };
   for (const auto& [spec, fragments] : cases) {
     write(dir / "spec.json", spec);

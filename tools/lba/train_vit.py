@@ -5,8 +5,9 @@
 The trace is made the way a user brings a network: torch.onnx export (opset 17), then the ONNX
 importer (lba.onnx_import) with the first `--count` test images, their labels and training
 images 0..2047 for calibration; the manifest's network and training fields are then filled in.
-tools/build_full_trace re-exports it with the whole test split from the shipped weights.
-whole test split, as tools/build_full_trace does for the CNNs).
+tools/build_full_trace re-exports it with the whole test split from the shipped weights, as
+it does for the CNNs. Training costs about 10 CPU-minutes per epoch (docs/onnx.md, "A
+transformer trained here").
 """
 import argparse
 import json

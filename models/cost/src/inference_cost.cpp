@@ -73,6 +73,22 @@ InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::Arra
   return c;
 }
 
+ArrayInference array_inference_cost(
+    const std::vector<std::pair<std::string, sysc::ArrayStats>>& layers,
+    const sysc::ArrayConfig& array, const num::AccumConfig& cfg, const PowerRow& pe,
+    double clock_mhz, const memory::Network& network, const memory::BufferConfig& buffers,
+    const memory::MemoryCosts& mem) {
+  // Partial pairs in the output buffer: accumulator + chunk words, whole bytes each.
+  const double pair_bytes = static_cast<double>((cfg.accumulator.width() + 7) / 8 +
+                                                (cfg.chunk_accumulator.width() + 7) / 8);
+  ArrayInference r;
+  r.traffic = memory::plan_traffic(
+      network, buffers, {array.rows, array.cols, array.dataflow == sysc::DataflowKind::os},
+      {pair_bytes});
+  r.cost = inference_cost(layers, pe, clock_mhz, r.traffic, mem, {1, 1, pair_bytes / 2});
+  return r;
+}
+
 nlohmann::json to_json(const LayerCost& l) {
   return {{"name", l.name},          {"cycles", l.cycles},   {"macs", l.macs},
           {"pe_pj", l.pe_pj},        {"sram_pj", l.sram_pj}, {"dram_pj", l.dram_pj},

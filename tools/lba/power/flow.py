@@ -2,18 +2,20 @@
 it per configuration, after writing the stimulus with the golden model's outputs.
 
   PYTHONPATH=tools /usr/bin/python3 -m lba.power.flow --stimulus DIR --work DIR --out R.json
-      [--source-root .] [--netlists DIR --name NAME]
+      [--netlists DIR --name NAME]
 
 Exit status 0 with R.json written, 1 on bad input, a missing tool (the message names the
 Debian package) or a flow failure (a gate-level output that differs from the golden model
 included); R.json is then not written."""
 import argparse
+import hashlib
 import json
 import os
 import shutil
 import sys
 import time
 
+from .. import rtl
 from . import gatesim, power, synth, timing, wrapper
 from .toolchain import FlowError, LIBERTY, require_tools, versions
 
@@ -21,13 +23,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
     __file__)))))
 
 
-def run_flow(stim_dir, work, source_root, log=print, zero_delay=False):
+def rtl_files():
+    """Which RTL the flow read: each source file relative to the tree, with its git blob hash
+    (the content, so a table row says which PE produced it)."""
+    out = {}
+    for path in rtl.sources():
+        data = open(path, "rb").read()
+        out[os.path.relpath(path, ROOT)] = hashlib.sha1(
+            b"blob %d\0" % len(data) + data).hexdigest()
+    return out
+
+
+def run_flow(stim_dir, work, log=print, zero_delay=False):
     stim = json.load(open(os.path.join(stim_dir, "stimulus.json")))
     design = stim["design"]
     os.makedirs(work, exist_ok=True)
     t0 = time.time()
     log(f"synthesizing {design['top']}")
-    area = synth.synthesize(design, source_root, work)
+    area = synth.synthesize(design, work)
     if area["cell_counts"].pop("_constants", None):
         raise FlowError(f"{area['netlist']}: constant nets left after mapping; OpenSTA would "
                         "propagate activity from them (docs/cost.md)")
@@ -57,7 +70,8 @@ def run_flow(stim_dir, work, source_root, log=print, zero_delay=False):
         classes[tag] = p
     t4 = time.time()
     return {
-        "design": {"top": design["top"], "params": design["params"]},
+        "design": {"top": design["top"], "rtl": rtl_files(),
+                   "params": synth.verilog_params(design)},
         "stimulus": {k: v for k, v in stim.items() if k != "design"},
         "area_um2": area["area_um2"], "cells": area["cells"],
         "flip_flops": area["flip_flops"], "cell_counts": area["cell_counts"],
@@ -77,7 +91,6 @@ def main():
     ap.add_argument("--stimulus", required=True, help="folder written by lbasim power")
     ap.add_argument("--work", required=True, help="work folder (kept)")
     ap.add_argument("--out", required=True, help="result JSON")
-    ap.add_argument("--source-root", default=ROOT, help="lbasim source tree (RTL files)")
     ap.add_argument("--netlists", help="copy the mapped netlist and OpenSTA scripts here")
     ap.add_argument("--name", help="file name stem in --netlists (default: the design)")
     ap.add_argument("--zero-delay", action="store_true",
@@ -88,7 +101,7 @@ def main():
             raise FlowError(f"--stimulus {args.stimulus}: no stimulus.json; expected a folder "
                             "written by lbasim power --write-stimulus")
         require_tools()
-        res = run_flow(args.stimulus, args.work, args.source_root,
+        res = run_flow(args.stimulus, args.work,
                        log=lambda m: print(f"power flow: {m}", file=sys.stderr, flush=True),
                        zero_delay=args.zero_delay)
         if args.netlists:

@@ -2,21 +2,31 @@
 import os
 import re
 
-from .toolchain import LIBERTY, run
+from .. import rtl
+from .toolchain import LIBERTY, FlowError, run
 
 
-def script(design, source_root, workdir, liberty=LIBERTY):
-    files = " ".join(os.path.join(source_root, f) for f in design["files"])
-    params = " ".join(f"-set {k} {v}" for k, v in design["params"].items())
+def verilog_params(design):
+    """The design's Verilog parameters, from its formats by the RTL's one mapping (lba.rtl)."""
+    try:
+        return rtl.design_params(design["formats"])
+    except rtl.FormatError as e:
+        raise FlowError(f"{design['top']}: {e}") from e
+
+
+def script(design, workdir, liberty=LIBERTY):
+    params = " ".join(f"-set {k} {v}" for k, v in verilog_params(design).items())
     top = design["top"]
+    # Simulation-only outputs (event counters) stop being ports, so their logic is removed.
+    unused = "".join(f"delete -port {top}/{p}\n" for p in design.get("unused_outputs", []))
     # Flat, mapped for area by ABC (the library's timing is used by OpenSTA afterwards); the
     # DFFs first (dfflibmap), enables become muxes (osu018 has no enable flip-flop). Internal
     # wires and cells are renamed n<i> / g<i> so that every tool reads the same plain names.
     return f"""
-read_verilog {files}
+{rtl.yosys_read()}
 chparam {params} {top}
 hierarchy -check -top {top}
-synth -flatten -top {top}
+{unused}synth -flatten -top {top}
 select -assert-none t:$dlatch t:$_DLATCH_*
 dfflibmap -liberty {liberty}
 abc -liberty {liberty}
@@ -29,11 +39,11 @@ write_verilog -noattr -noexpr -nohex -nodec {workdir}/netlist.v
 """
 
 
-def synthesize(design, source_root, workdir, liberty=LIBERTY):
+def synthesize(design, workdir, liberty=LIBERTY):
     """Returns the mapped netlist's path and its area report."""
     path = os.path.join(workdir, "synth.ys")
     with open(path, "w") as f:
-        f.write(script(design, source_root, workdir, liberty))
+        f.write(script(design, workdir, liberty))
     run(["yosys", "-q", "-s", path], workdir, "yosys.log")
     stat = open(os.path.join(workdir, "stat.txt")).read()
     area = float(re.search(r"Chip area for module .*: ([0-9.]+)", stat).group(1))

@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "lbasim/cost/power_table.h"
+#include "lbasim/memory/network.h"
 #include "lbasim/memory/sram_energy.h"
 #include "lbasim/memory/traffic.h"
+#include "lbasim/numerics/accumulate.h"
 #include "lbasim/systemc/array_stats.h"
 
 namespace lbasim::cost {
@@ -45,6 +47,19 @@ InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::Arra
                              const PowerRow& pe, double clock_mhz,
                              const memory::NetworkTraffic& traffic, const memory::MemoryCosts& mem,
                              const WordBytes& bytes);
+
+// One inference on `array` as the sweep and `lbasim run --array` cost it: the memory model's
+// plan for the network (output-buffer words: the accumulator and chunk-accumulator codes of
+// `cfg`, whole bytes each; W/A operands 1 byte) and inference_cost at the clock.
+struct ArrayInference {
+  memory::NetworkTraffic traffic;
+  InferenceCost cost;
+};
+ArrayInference array_inference_cost(
+    const std::vector<std::pair<std::string, sysc::ArrayStats>>& layers,
+    const sysc::ArrayConfig& array, const num::AccumConfig& cfg, const PowerRow& pe,
+    double clock_mhz, const memory::Network& network, const memory::BufferConfig& buffers,
+    const memory::MemoryCosts& mem);
 
 nlohmann::json to_json(const LayerCost& l);
 nlohmann::json to_json(const InferenceCost& c);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Per-k PyTorch emulation of quantized accumulation, the way custom-precision PyTorch
 libraries do it: for each k, one vectorized step over all M x N outputs,
-acc = Q_acc(acc + Q_prod(a[:, k] w[k, :])). Prints MAC/s for `lbasim bench --torch`.
+acc = Q_acc(acc + Q_prod(a[:, k] w[k, :])). Prints MAC/s for `lbasim bench --torch`
+(python3 -m lba.bench_torch).
 
 Uses Debian's python3-torch; run with /usr/bin/python3.
 """
