@@ -21,6 +21,7 @@ namespace lbasim::test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace nt = num::testing;
 
 CommandResult run(const std::string& args) {
@@ -179,6 +180,22 @@ TEST(CliFused, ArrayRunsTheFusedOrderOnFusedPes) {
     EXPECT_THAT(r.output, HasSubstr("0 of 45 outputs differ, event counts equal"));
     EXPECT_THAT(r.output, HasSubstr("fused PEs"));
   }
+}
+
+// One inference of a shipped trace on fused PEs: cycles, and no energy (the power table has
+// FMAq rows only) rather than an FMAq row's energy.
+TEST(CliFused, RunArrayOnFusedPesHasNoEnergyRow) {
+  const std::string trace = std::string(LBASIM_CONFIGS) + "/../traces/data/mlp-fmnist";
+  const CommandResult r = run("run --trace " + trace + " --limit 2 --array 4x4 --pe fused " +
+                              "--config " + preset("hopper_fp8"));
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("fused PEs"));
+  EXPECT_THAT(r.output, HasSubstr("no energy: the power table has FMAq PEs only"));
+  const CommandResult chain =
+      run("run --trace " + trace + " --limit 2 --array 4x4 --config " + preset("hopper_fp8"));
+  EXPECT_EQ(chain.status, 1) << chain.output;
+  EXPECT_THAT(chain.output, HasSubstr("PE kind 'fmaq' (--pe)"));
+  EXPECT_THAT(chain.output, Not(HasSubstr("top-1")));  // refused before the evaluation
 }
 
 TEST(CliFused, ArrayRefusesAPeKindThatDoesNotComputeTheOrder) {
