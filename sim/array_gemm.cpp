@@ -55,8 +55,9 @@ void add_array_gemm_options(CLI::App& cmd, const std::shared_ptr<ArrayGemmOption
                  "Operands through the DRAM port: subset of a,w,c,partials, or none")
       ->capture_default_str();
   cmd.add_option("--config,-c", opt->config,
-                 "Accumulation config JSON {product, accumulator, chunk, chunk_accumulator}; "
-                 "default: M7E4b12, M7E4b10, chunk 16");
+                 "Accumulation config JSON {product, accumulator, chunk, chunk_accumulator}, "
+                 "with \"fused\" for --pe fused (configs/gpu/); default: M7E4b12, M7E4b10, "
+                 "chunk 16");
   cmd.add_option("--a", opt->a, "A, M x K .npy");
   cmd.add_option("--b", opt->b, "B, K x N .npy");
   cmd.add_option("--seed", opt->seed, "Random A and B: normal samples quantized to --wa");
@@ -69,17 +70,16 @@ void add_array_gemm_options(CLI::App& cmd, const std::shared_ptr<ArrayGemmOption
 
 void run_array_gemm(const ArrayGemmOptions& opt) {
   const num::AccumConfig cfg = opt.config.empty() ? paper_config() : read_accum_config(opt.config);
-  if (cfg.fused)
-    throw InputError(fmt::format(
-        "{}: key 'fused': the SystemC array has FMAq PEs only so far (no fused dot-product PE); "
-        "expected a config without 'fused' (lbasim gemm/run/replay compute the fused order)",
-        opt.config));
   const sysc::ArrayConfig ac = array_config(opt.hw);
   const num::Format wa = parse_format_option("--wa", opt.wa);
   const sysc::GemmDram dram = parse_dram_operands(opt.dram, "--dram", wa, cfg);
 
   GemmShape s;
   std::vector<double> a, b;
+  // The fused order aligns subnormal operands at their format's smallest normal exponent:
+  // random operands are of --wa; operand files declare no format (as lbasim gemm without
+  // --a-format/--b-format).
+  num::OperandFloors floors;
   if (!opt.a.empty() || !opt.b.empty()) {
     if (opt.a.empty() || opt.b.empty())
       throw InputError("--a/--b: give both operand files, or neither and --seed");
@@ -102,6 +102,8 @@ void run_array_gemm(const ArrayGemmOptions& opt) {
     const std::uint64_t seed = opt.seed.value_or(1);
     a = sysc::random_operand(s.m * s.k, wa, seed);
     b = sysc::random_operand(s.k * s.n, wa, seed + 0x9e3779b97f4a7c15ull);
+    floors.a = num::operand_floor(wa);
+    if (floors.a != num::kNoFloor) floors.w = {floors.a};
   }
 
   // C, the golden C of --check, and the array's output buffer of partial pairs.
@@ -109,13 +111,13 @@ void run_array_gemm(const ArrayGemmOptions& opt) {
                  fmt::format("GEMM {} x {} x {} on the array", s.m, s.k, s.n));
   std::vector<double> c(static_cast<std::size_t>(s.m * s.n));
   const sysc::ArrayStats st =
-      sysc::run_gemm({a.data(), b.data(), c.data(), s.m, s.k, s.n, dram}, ac, cfg);
+      sysc::run_gemm({a.data(), b.data(), c.data(), s.m, s.k, s.n, dram, floors}, ac, cfg);
 
   nlohmann::json check;
   if (opt.check) {
     std::vector<double> want(c.size());
     num::StageCounts want_events;
-    num::gemm_reference(a.data(), b.data(), want.data(), s.m, s.k, s.n, cfg, &want_events);
+    num::gemm_reference(a.data(), b.data(), want.data(), s.m, s.k, s.n, cfg, &want_events, floors);
     std::int64_t diffs = 0;
     for (std::size_t i = 0; i < c.size(); ++i)
       diffs += std::bit_cast<std::uint64_t>(c[i]) != std::bit_cast<std::uint64_t>(want[i]);

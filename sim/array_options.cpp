@@ -17,7 +17,9 @@ CLI::Option* add_array_options(CLI::App& cmd, ArrayOptions& opt, const std::stri
   };
   add("--array", opt.array, "Array shape ROWSxCOLS");
   add("--dataflow", opt.dataflow, "ws (weight-stationary) or os (output-stationary)");
-  add("--pe", opt.pe, "PE kind: fmaq (quantized FMA with a chunk lane)");
+  add("--pe", opt.pe,
+      "PE kind: fmaq (quantized FMA with a chunk lane) or fused (g-term dot-product unit; "
+      "needs a config with \"fused\")");
   add("--buffering", opt.buffering,
       "single (load/drain stalls the array) or double (overlapped with the next tile)");
   add("--chunk-lane", opt.chunk_lane,

@@ -14,6 +14,7 @@
 #include "io_util.h"
 #include "lbasim/numerics/error.h"
 #include "lbasim/numerics/format.h"
+#include "lbasim/systemc/dataflow.h"
 #include "lbasim/traces/evaluate.h"
 #include "lbasim/traces/lowering.h"
 #include "lbasim/traces/npy.h"
@@ -111,7 +112,7 @@ nlohmann::json report_json(const traces::Trace& t, const traces::GemmSettings& s
 void run_trace_mode(const RunOptions& o) {
   const traces::GemmSettings settings = trace_gemm_settings(o.gemm);
   if (o.array.enabled) {  // bad array options fail before any work
-    array_config(o.array.hw);
+    sysc::make_dataflow(array_config(o.array.hw), settings.config);  // PE kind vs config too
     parse_dram_operands(o.array.dram, "--dram", num::parse_format("fp32"), settings.config);
   }
   const traces::Trace trace = traces::read_trace(o.trace);

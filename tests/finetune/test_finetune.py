@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+# lba and lba_ext come from tools/ on PYTHONPATH (tests/finetune/CMakeLists.txt sets it).
 
 try:
     import numpy as np

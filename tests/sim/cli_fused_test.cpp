@@ -21,6 +21,7 @@ namespace lbasim::test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace nt = num::testing;
 
 CommandResult run(const std::string& args) {
@@ -167,11 +168,47 @@ TEST_F(CliFusedErrors, BadKeysAndOperands) {
       {"product", "M1E4"});
 }
 
-TEST(CliFused, ArrayRefusesTheFusedOrderNamingTheKey) {
-  const CommandResult r = run("array --gemm 4,4,4 --config " + preset("hopper_fp8"));
-  EXPECT_EQ(r.status, 1) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("hopper_fp8.json"));
-  EXPECT_THAT(r.output, HasSubstr("'fused'"));
+// lbasim array computes the fused order on fused PEs (--pe fused), checked against the golden
+// GEMM by --check (tests/systemc/fused_pe_test.cpp has the details), and refuses a PE kind
+// that does not compute the config's order, naming the option and the value.
+TEST(CliFused, ArrayRunsTheFusedOrderOnFusedPes) {
+  for (const char* df : {"ws", "os"}) {
+    const CommandResult r =
+        run(std::string("array --pe fused --dataflow ") + df + " --array 4x4 --gemm 9,70,5 " +
+            "--wa fp8_e4m3 --check --config " + preset("hopper_fp8_promote128"));
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("0 of 45 outputs differ, event counts equal"));
+    EXPECT_THAT(r.output, HasSubstr("fused PEs"));
+  }
+}
+
+// One inference of a shipped trace on fused PEs: cycles, and no energy (the power table has
+// FMAq rows only) rather than an FMAq row's energy.
+TEST(CliFused, RunArrayOnFusedPesHasNoEnergyRow) {
+  const std::string trace = std::string(LBASIM_CONFIGS) + "/../traces/data/mlp-fmnist";
+  const CommandResult r = run("run --trace " + trace + " --limit 2 --array 4x4 --pe fused " +
+                              "--config " + preset("hopper_fp8"));
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("fused PEs"));
+  EXPECT_THAT(r.output, HasSubstr("no energy: the power table has FMAq PEs only"));
+  const CommandResult chain =
+      run("run --trace " + trace + " --limit 2 --array 4x4 --config " + preset("hopper_fp8"));
+  EXPECT_EQ(chain.status, 1) << chain.output;
+  EXPECT_THAT(chain.output, HasSubstr("PE kind 'fmaq' (--pe)"));
+  EXPECT_THAT(chain.output, Not(HasSubstr("top-1")));  // refused before the evaluation
+}
+
+TEST(CliFused, ArrayRefusesAPeKindThatDoesNotComputeTheOrder) {
+  const CommandResult chain = run("array --gemm 4,4,4 --config " + preset("hopper_fp8"));
+  EXPECT_EQ(chain.status, 1) << chain.output;
+  EXPECT_THAT(chain.output, HasSubstr("PE kind 'fmaq' (--pe)"));
+  EXPECT_THAT(chain.output, HasSubstr("'fused'"));
+  const CommandResult fused = run("array --gemm 4,4,4 --pe fused");  // the paper's FMAq config
+  EXPECT_EQ(fused.status, 1) << fused.output;
+  EXPECT_THAT(fused.output, HasSubstr("PE kind 'fused' (--pe)"));
+  const CommandResult bad = run("array --gemm 4,4,4 --pe tensor");
+  EXPECT_EQ(bad.status, 1) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("--pe: 'tensor'"));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-"""Training from scratch on Fashion-MNIST (seeded), shared by tools/train.py and train_vit."""
+"""Training from scratch on Fashion-MNIST (seeded), shared by lba.train and lba.train_vit."""
 import time
 
 import torch

@@ -46,14 +46,19 @@ std::string_view to_string(DataflowKind d) { return d == DataflowKind::ws ? "ws"
 
 PeKind parse_pe_kind(std::string_view text, const std::string& what) {
   if (text == "fmaq") return PeKind::fmaq;
-  throw InputError(fmt::format(
-      "{}: '{}' is not a PE kind; expected fmaq (quantized FMA with a chunk lane)", what, text));
+  if (text == "fused") return PeKind::fused;
+  throw InputError(
+      fmt::format("{}: '{}' is not a PE kind; expected fmaq (quantized FMA with a chunk lane) or "
+                  "fused (g-term dot-product unit, the config's \"fused\" order)",
+                  what, text));
 }
 
 std::string_view to_string(PeKind p) {
   switch (p) {
     case PeKind::fmaq:
       return "fmaq";
+    case PeKind::fused:
+      return "fused";
   }
   return "?";
 }

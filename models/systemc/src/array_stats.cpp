@@ -9,7 +9,7 @@ namespace lbasim::sysc {
 
 double ArrayStats::utilization() const {
   const double pe_cycles = static_cast<double>(total_cycles) * array.rows * array.cols;
-  return pe_cycles > 0 ? static_cast<double>(macs) / pe_cycles : 0.0;
+  return pe_cycles > 0 ? static_cast<double>(pe_steps) / pe_cycles : 0.0;
 }
 
 namespace {
@@ -53,6 +53,7 @@ nlohmann::json to_json(const ArrayStats& s, bool per_pe) {
         {"memory_stall", s.memory_stall_cycles}}},
       {"dram", {{"read_bytes", s.dram_read_bytes}, {"write_bytes", s.dram_write_bytes}}},
       {"macs", s.macs},
+      {"pe_steps", s.pe_steps},
       {"chunk_adds", s.chunk_adds},
       {"utilization", s.utilization()},
       {"buffers",
@@ -100,6 +101,7 @@ std::string format_table(const ArrayStats& s) {
   line("memory stall cycles", s.memory_stall_cycles);
   line("PE arithmetic", s.arith);
   line("MACs", s.macs);
+  if (s.pe_steps != s.macs) line("PE steps", s.pe_steps);
   line("chunk adds", s.chunk_adds);
   line("utilization", fmt::format("{:.4f}", s.utilization()));
   line("DRAM", fmt::format("{} B/cycle: {} B read, {} B written",

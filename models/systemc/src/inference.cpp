@@ -37,8 +37,9 @@ std::vector<LayerRun> simulate_inference(const traces::Trace& trace,
     }
     runner.for_each_gemm(l, in, nullptr, [&](const traces::LayerGemm& g) {
       std::vector<double> c(static_cast<std::size_t>(g.m * g.n));
-      const GemmProblem p{
-          g.a, g.w, c.data(), g.m, g.k, g.n, l < dram.size() ? dram[l] : GemmDram{}};
+      const GemmProblem p{g.a, g.w, c.data(), g.m, g.k, g.n,
+                          l < dram.size() ? dram[l] : GemmDram{},
+                          runner.operand_floors(l, g.group)};  // the fused PE aligns by them
       std::string name = op.name;
       if (op.groups > 1) name += fmt::format("/g{}", g.group);
       if (op.gemm_count() > 1) name += fmt::format("/{}", g.index);
@@ -70,7 +71,8 @@ ArrayStats inference_total(const std::vector<LayerRun>& layers) {
     for (std::uint64_t ArrayStats::*f :
          {&ArrayStats::tiles, &ArrayStats::total_cycles, &ArrayStats::compute_cycles,
           &ArrayStats::full_cycles, &ArrayStats::fill_drain_cycles, &ArrayStats::stall_cycles,
-          &ArrayStats::memory_stall_cycles, &ArrayStats::macs, &ArrayStats::chunk_adds})
+          &ArrayStats::memory_stall_cycles, &ArrayStats::macs, &ArrayStats::pe_steps,
+          &ArrayStats::chunk_adds})
       t.*f += s.*f;
     t.dram_read_bytes += s.dram_read_bytes;
     t.dram_write_bytes += s.dram_write_bytes;

@@ -25,7 +25,7 @@ void check_problem(const GemmProblem& p);
 // expanded into EventCounts once per GEMM.
 struct EventHistogram {
   std::array<std::uint64_t, 16> bins{};
-  void add(std::uint8_t events) { ++bins[events & 15]; }
+  void add(std::uint8_t events, std::uint64_t times = 1) { bins[events & 15] += times; }
   num::EventCounts counts() const;
 };
 
@@ -53,6 +53,7 @@ class ArrayCore {
     pe.bind(p);
     stats.arith = pe.arith();
     prod_events_ = acc_events_ = chunk_events_ = {};
+    align_inexact_ = cut_ = 0;
   }
 
   // PE i (row-major) does step `s` of a dot product; counted, and recorded when kRecord.
@@ -65,8 +66,11 @@ class ArrayCore {
     c.macs += products;
     c.zero_operand += Pe::zero_operands(a, w);
     stats.macs += products;
-    prod_events_.add(ev.product);
+    ++stats.pe_steps;
+    prod_events_.add(ev.product, static_cast<std::uint64_t>(products));  // one per product
     acc_events_.add(ev.accumulator);
+    align_inexact_ += ev.align_inexact;
+    cut_ += ev.cut;
     if (ev.done & PeStepEvents::kChunkAdd) {
       ++c.chunk_adds;
       chunk_events_.add(ev.chunk);
@@ -114,6 +118,9 @@ class ArrayCore {
   // The GEMM is done: events into the statistics.
   void finish() {
     stats.events = {prod_events_.counts(), acc_events_.counts(), chunk_events_.counts()};
+    // The fused order's counts (num::add_step): every cut term is swamped.
+    stats.events.accumulator.align_inexact = align_inexact_;
+    stats.events.accumulator.swamped += cut_;
     stats.chunk_adds = stats.events.chunk.ops;
   }
 
@@ -124,6 +131,7 @@ class ArrayCore {
 
  private:
   EventHistogram prod_events_, acc_events_, chunk_events_;
+  std::uint64_t align_inexact_ = 0, cut_ = 0;
   std::vector<PeStepEvents> record_;
 };
 

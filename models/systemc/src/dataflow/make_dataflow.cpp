@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "../pe/fmaq_pe.h"
+#include "../pe/fused_pe.h"
 #include "lbasim/numerics/error.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/dataflow.h"
@@ -22,6 +23,19 @@ std::unique_ptr<Dataflow> with_pe(const ArrayConfig& a, Pe pe) {
   return nullptr;
 }
 
+// The PE kind must compute the config's order: the FMAq chain, or the fused groups.
+void check_pe_kind(const ArrayConfig& a, const num::AccumConfig& cfg) {
+  if (a.pe == PeKind::fmaq && cfg.fused)
+    throw InputError(
+        "PE kind 'fmaq' (--pe): the config has key 'fused' (the tensor-core order of numerics "
+        "section 7), which a chain of FMAs does not compute; use PE kind 'fused' (--pe fused)");
+  if (a.pe == PeKind::fused && !cfg.fused)
+    throw InputError(
+        "PE kind 'fused' (--pe): the config has no key 'fused' {\"terms\": g, \"align_bits\": "
+        "F}, so there is no group size or alignment; expected a fused config (configs/gpu/) or "
+        "PE kind 'fmaq'");
+}
+
 }  // namespace
 
 std::unique_ptr<Dataflow> make_dataflow(const ArrayConfig& a, const num::AccumConfig& cfg) {
@@ -35,7 +49,18 @@ std::unique_ptr<Dataflow> make_dataflow(const ArrayConfig& a, const num::AccumCo
         "whole K, so "
         "column-bottom chunk accumulators would need every chunk drained; it is modelled for ws "
         "only; use chunk lane 'pe' with os");
-  if (a.chunk_lane == ChunkLane::column && cfg.chunk > 0 && cfg.chunk % a.rows != 0)
+  check_pe_kind(a, cfg);
+  if (a.chunk_lane == ChunkLane::column && a.pe == PeKind::fused) {
+    // A K tile is `rows` steps of g products, so a chunk must be whole steps and a whole
+    // number of tiles: chunk = k x rows x g.
+    const std::int64_t step = cfg.fused->terms;
+    if (cfg.chunk > 0 && cfg.chunk % (step * a.rows) != 0)
+      throw InputError(fmt::format(
+          "chunk_lane 'column' (--chunk-lane) with PE 'fused': chunk {} is not a multiple of the "
+          "array's {} rows x {} terms (nor 0): a chunk must end where a K tile ends; use chunk "
+          "lane 'pe', or a chunk of k x {}",
+          cfg.chunk, a.rows, step, step * a.rows));
+  } else if (a.chunk_lane == ChunkLane::column && cfg.chunk > 0 && cfg.chunk % a.rows != 0)
     throw InputError(
         fmt::format("chunk_lane 'column' (--chunk-lane): chunk {} is not a multiple of the array's "
                     "{} rows (nor 0): a "
@@ -44,6 +69,8 @@ std::unique_ptr<Dataflow> make_dataflow(const ArrayConfig& a, const num::AccumCo
   switch (a.pe) {
     case PeKind::fmaq:
       return with_pe(a, detail::FmaqPe(cfg, a.arith));
+    case PeKind::fused:
+      return with_pe(a, detail::FusedPe(cfg));
   }
   return nullptr;
 }

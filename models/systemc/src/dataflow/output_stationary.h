@@ -210,7 +210,7 @@ class OutputStationary final : public Dataflow {
         tag_left.k = k_left;
         tag_left.flags = (k_left == 0 ? kFirst : 0) | (core_.pe.restarts(k_left) ? kRestart : 0) |
                          (k_left == K - 1 ? kLast : 0);
-        ++st.act_buffer.reads;
+        st.act_buffer.reads += Pe::words(a_left);
       }
       for (int c = 0; c < C; ++c) {
         const int i = r * C + c;
@@ -223,7 +223,7 @@ class OutputStationary final : public Dataflow {
           wt = streaming_at(t, c, false, k_top);
           if (wt != kNone) {
             w = core_.pe.weight(k_top, tiles_[wt].col0 + c);
-            ++st.weight_buffer.reads;
+            st.weight_buffer.reads += Pe::words(w);
           }
         } else {
           wt = cur_.wt[i - C];

@@ -237,8 +237,8 @@ class WeightStationary final : public Dataflow {
     for (int c = 0; c < tile->cols; ++c) {
       dst[r * C + c] = core_.pe.weight(tile->row0 + r, tile->col0 + c);
       ++core_.stats.pe[r * C + c].reg_writes;
+      core_.stats.weight_buffer.reads += Pe::words(dst[r * C + c]);
     }
-    core_.stats.weight_buffer.reads += tile->cols;
   }
 
   // The streaming tile whose row r (or column c) takes operand row m = t - s - r in cycle t.
@@ -269,7 +269,7 @@ class WeightStationary final : public Dataflow {
         const bool restart = !column_lane() && core_.pe.restarts(tile.row0 + r);
         tag_left = {
             left, static_cast<std::uint8_t>((m_left == 0 ? kFirst : 0) | (restart ? kRestart : 0))};
-        ++st.act_buffer.reads;
+        st.act_buffer.reads += Pe::words(a_left);
       }
       for (int c = 0; c < C; ++c) {
         const int i = r * C + c;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "chunk_lane.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/fast_fmaq.h"
 #include "lbasim/numerics/quantize.h"
@@ -42,15 +43,13 @@ class FmaqPe {
   static int zero_operands(const Operand& a, const Operand& w) {
     return a.value == 0.0 || w.value == 0.0;
   }
+  static int words(const Operand&) { return 1; }
 
   Lanes step(Lanes in, bool restart, const Operand& a, const Operand& w, PeStepEvents& ev) const {
     ev.done = PeStepEvents::kMac;
-    if (restart) {
-      const num::Quantized q = chunk_add(in.chunk, in.psum);
-      ev.done |= PeStepEvents::kChunkAdd;
-      ev.chunk = q.events;
-      in = {0.0, q.value};
-    }
+    if (restart)
+      in = restart_chunk(
+          in, [this](double c, double p) { return chunk_add(c, p); }, ev);
     // FMAq: the product (table of mul_q, or computed), then one rounded add (contract section 2).
     const num::Quantized prod = table_.enabled()
                                     ? table_.product(a.value, a.index, w.value, w.index)
@@ -64,15 +63,15 @@ class FmaqPe {
   }
 
   double result(Lanes in, std::uint8_t& events) const {
-    const num::Quantized q = chunk_add(in.chunk, in.psum);
-    events = q.events;
-    return q.value;
+    return chunk_result(
+        in, [this](double c, double p) { return chunk_add(c, p); }, events);
   }
 
   // What bind() chose: "fast", "golden", or "golden (fast refused: <reason>)".
   const std::string& arith() const { return arith_name_; }
 
  private:
+  // Q_cacc(chunk + psum) in the chosen arithmetic.
   num::Quantized chunk_add(double chunk, double psum) const {
     return fast_ ? fast_->chunk_accumulate(chunk, psum)
                  : num::add_q(chunk, psum, cfg_.chunk_accumulator);

@@ -35,6 +35,7 @@ concept ProcessingElement = requires(Pe& pe, const Pe& cpe, const GemmProblem& p
   { cpe.activation(i, i) } -> std::same_as<typename Pe::Operand>;  // A operand (row m, step s)
   { cpe.weight(i, i) } -> std::same_as<typename Pe::Operand>;      // W operand (step s, col n)
   { Pe::zero_operands(op, op) } -> std::convertible_to<int>;       // MACs with a 0 operand
+  { Pe::words(op) } -> std::convertible_to<int>;  // buffer words the operand was read from
   // One step: if `restart`, the finished chunk joins the chunk lane and the psum restarts at
   // +0; then the operands' products are added into the psum. Events go to ev.
   { cpe.step(lanes, restart, op, op, ev) } -> std::same_as<Lanes>;

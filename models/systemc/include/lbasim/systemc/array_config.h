@@ -13,8 +13,9 @@ namespace lbasim::sysc {
 enum class DataflowKind : std::uint8_t { ws, os };
 
 // The processing element's arithmetic (src/pe/). fmaq: the paper's PE, one quantized FMA per
-// cycle plus a chunk lane.
-enum class PeKind : std::uint8_t { fmaq };
+// cycle plus a chunk lane. fused: a tensor-core dot-product unit, g products and the psum per
+// cycle in the config's fused order (numerics contract section 7), plus the same chunk lane.
+enum class PeKind : std::uint8_t { fmaq, fused };
 
 // How the PEs round: fast, the engine's exact-and-round arithmetic (num::FastFmaq) wherever it
 // is exact for the GEMM's formats and operands, else the golden model; golden, num::mul_q and
@@ -50,7 +51,7 @@ ArrayConfig parse_array_shape(std::string_view text, const std::string& what);
 // "ws" or "os"; throws InputError naming `what` otherwise.
 DataflowKind parse_dataflow(std::string_view text, const std::string& what);
 std::string_view to_string(DataflowKind d);
-// "fmaq"; throws InputError naming `what` otherwise.
+// "fmaq" or "fused"; throws InputError naming `what` otherwise.
 PeKind parse_pe_kind(std::string_view text, const std::string& what);
 std::string_view to_string(PeKind p);
 // "fast" or "golden"; throws InputError naming `what` otherwise.

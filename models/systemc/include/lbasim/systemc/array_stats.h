@@ -44,6 +44,7 @@ struct ArrayStats {
   std::uint64_t memory_stall_cycles = 0;  // nothing to do until DRAM delivers (or takes) data
   double dram_read_bytes = 0, dram_write_bytes = 0;
   std::uint64_t macs = 0;
+  std::uint64_t pe_steps = 0;  // busy PE-cycles: one step each (fmaq: = macs; fused: groups)
   std::uint64_t chunk_adds = 0;  // chunk-accumulator adds, in PEs and at column bottoms
   BufferCounters act_buffer, weight_buffer, out_buffer;
   std::vector<PeCounters> pe;                    // row-major, rows x cols
@@ -52,7 +53,8 @@ struct ArrayStats {
   // The arithmetic the PEs ran: "fast", "golden", or "golden (fast refused: <reason>)".
   std::string arith;
 
-  // MACs per PE-cycle over the whole GEMM.
+  // Busy PE-cycles per PE-cycle over the whole GEMM (fmaq: MACs per PE-cycle; fused: steps of
+  // up to g MACs per PE-cycle).
   double utilization() const;
 };
 

@@ -33,6 +33,9 @@ struct GemmProblem {
   double* c = nullptr;
   std::int64_t m = 0, k = 0, n = 0;
   GemmDram dram{};
+  // The operands' exponent floors (the fused PE aligns by them, numerics contract section 7;
+  // num::gemm_reference takes the same); unused by the fmaq PE.
+  num::OperandFloors floors{};
 };
 
 // A word leaving the array through the bottom unit of a column (WS: every (m, column) of
@@ -56,9 +59,12 @@ struct OutputWord {
 struct PeStepEvents {
   enum : std::uint8_t { kMac = 1, kChunkAdd = 2 };
   std::uint8_t done = 0;         // kMac: product and accumulator stages ran; kChunkAdd: chunk
-  std::uint8_t product = 0;      // events of Q_prod(a w)
+  std::uint8_t product = 0;      // events of Q_prod(a w) (fused PE: exact products, none)
   std::uint8_t accumulator = 0;  // events of Q_acc(product + psum)
   std::uint8_t chunk = 0;        // events of the chunk lane's Q_cacc(psum + chunk)
+  // Fused PE only (section 7): terms of the step whose alignment dropped bits, and non-zero
+  // terms cut to zero (swamped); `accumulator` holds the events of the one Q_acc.
+  std::uint16_t align_inexact = 0, cut = 0;
   friend bool operator==(const PeStepEvents&, const PeStepEvents&) = default;
 };
 

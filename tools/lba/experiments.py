@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """The fine-tuning experiments of docs/finetune.md, resumable (a finished step's JSON is kept).
 
-  /usr/bin/python3 tools/lba_experiments.py zeroshot --lbasim build-ft/sim/lbasim [--resnet-images N]
-  /usr/bin/python3 tools/lba_experiments.py resnet   --lbasim build-ft/sim/lbasim
-  /usr/bin/python3 tools/lba_experiments.py mlp      --lbasim build-ft/sim/lbasim
-  /usr/bin/python3 tools/lba_experiments.py table    # markdown tables of what has finished
+  PYTHONPATH=tools /usr/bin/python3 -m lba.experiments zeroshot --lbasim build-ft/sim/lbasim [--resnet-images N]
+  PYTHONPATH=tools /usr/bin/python3 -m lba.experiments resnet   --lbasim build-ft/sim/lbasim
+  PYTHONPATH=tools /usr/bin/python3 -m lba.experiments mlp      --lbasim build-ft/sim/lbasim
+  PYTHONPATH=tools /usr/bin/python3 -m lba.experiments table    # markdown tables of what has finished
 
 Inputs: the full 10000-image traces (tools/build_full_trace build-ft/traces). Outputs under
 --work (default build-ft/experiments): one JSON per step, fine-tuned traces, lbasim reports.
@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PY = "/usr/bin/python3"
 
 ZERO_SHOT = [  # (label, config)
@@ -58,7 +58,7 @@ def finetune_and_check(args, name, trace, config, estimator, seed, extra):
     work = os.path.join(args.work, name)
     summary_path = work + ".json"
     if not os.path.exists(summary_path):
-        run([PY, p("tools", "finetune.py"), "--trace", trace, "--config", config,
+        run([PY, "-m", "lba.finetune", "--trace", trace, "--config", config,
              "--estimator", estimator, "--seed", str(seed), "--out", work + "-trace",
              "--json", summary_path, "--threads", str(args.threads), *extra])
     with open(summary_path) as f:

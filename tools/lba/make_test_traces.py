@@ -3,17 +3,15 @@
 stride/padding/dilation/groups, pools, residual add), evaluated by PyTorch. Inputs and weights
 are small integers, so every float32 result is exact and the C++ side must match bit for bit.
 
-  /usr/bin/python3 tools/make_test_traces.py --out tests/traces/data
+  PYTHONPATH=tools /usr/bin/python3 -m lba.make_test_traces --out tests/traces/data
 """
 import argparse
 import os
-import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lba import export, graph  # noqa: E402
+from . import export, graph
 
 
 def ints(rng, shape, lo=-3, hi=4):
@@ -32,7 +30,7 @@ def case_trace(out, name, build, input_shape, rng, count=3):
     images = ints(rng, [count] + list(input_shape))
     meta = {"network": {"name": name, "description": "lowering test case (integer data)",
                         "dataset": "none"},
-            "training": {"script": "tools/make_test_traces.py"},
+            "training": {"script": "python3 -m lba.make_test_traces"},
             "preprocessing": "none (random integers)"}
     # Labels only need to be valid class indices.
     labels = np.zeros(count, dtype=np.int64)

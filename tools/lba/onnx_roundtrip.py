@@ -1,7 +1,7 @@
 """Round trip: our PyTorch networks -> torch.onnx.export -> lbasim import onnx -> lbasim run,
 against the native traces of traces/data under every shipped config (docs/onnx.md).
 
-  /usr/bin/python3 tools/onnx/roundtrip.py --lbasim build/sim/lbasim --work DIR
+  PYTHONPATH=tools /usr/bin/python3 -m lba.onnx_roundtrip --lbasim build/sim/lbasim --work DIR
       [--nets mlp,resnet] [--images mlp=1000,resnet=50] [--slow-images mlp=100,resnet=4]
       [--configs paper,fp32,fp16,bf16]
 
@@ -22,8 +22,7 @@ import numpy as np
 import torch
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
-from lba import fmnist, nets  # noqa: E402
+from . import fmnist, nets
 
 SLOW = {"bf16"}  # golden-only accumulator (docs/traces.md): ~2-3 M MAC/s per core
 

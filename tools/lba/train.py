@@ -1,22 +1,20 @@
 #!/usr/bin/python3
 """Trains a network on Fashion-MNIST from scratch (fixed seed) and exports its lbasim trace.
 
-  /usr/bin/python3 tools/train.py --net resnet --out traces/data/resnet-fmnist
-  /usr/bin/python3 tools/train.py --net mlp --out traces/data/mlp-fmnist
+  PYTHONPATH=tools /usr/bin/python3 -m lba.train --net resnet --out traces/data/resnet-fmnist
+  PYTHONPATH=tools /usr/bin/python3 -m lba.train --net mlp --out traces/data/mlp-fmnist
 
 Takes a few minutes per network on 2 CPU cores. The trace holds the trained weights (batch
 norm folded), so the shipped traces are the weight store: tools/build_full_trace rebuilds a
 full-test-split trace from them without retraining.
 """
 import argparse
-import os
 import sys
 
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lba import export, fmnist, graph, nets, training  # noqa: E402
+from . import export, fmnist, graph, nets, training
 
 SETTINGS = {
     # epochs, batch, max lr, weight decay, augmentation
@@ -74,7 +72,7 @@ def main():
     meta = {
         "network": {"name": NAMES[args.net], "description": DESCRIPTIONS[args.net],
                     "dataset": "fashion-mnist"},
-        "training": {"script": f"tools/train.py --net {args.net}", "seed": args.seed,
+        "training": {"script": f"python3 -m lba.train --net {args.net}", "seed": args.seed,
                      "epochs": s["epochs"], "batch_size": s["batch"],
                      "optimizer": f"AdamW (weight decay {s['wd']}), OneCycle max lr {s['lr']}",
                      "augmentation": "random horizontal flip per image"

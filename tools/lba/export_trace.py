@@ -3,7 +3,7 @@
 (no retraining): same graph, weights, scales and training record; new images, labels,
 captured activations and PyTorch reference logits.
 
-  /usr/bin/python3 tools/export_trace.py --from-trace traces/data/resnet-fmnist --count 0 \\
+  PYTHONPATH=tools /usr/bin/python3 -m lba.export_trace --from-trace traces/data/resnet-fmnist --count 0 \\
       --out build/traces/resnet-fmnist-full        # --count 0: the whole test split
 """
 import argparse
@@ -12,8 +12,7 @@ import sys
 
 import torch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lba import export  # noqa: E402
+from . import export
 
 
 def main():
