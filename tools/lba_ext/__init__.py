@@ -146,6 +146,16 @@ class LbaOp:
         self.cfg, self.estimator, self.wa_format = cfg, estimator, wa_format
         self.input_scale, self.wa = input_scale, wa
 
+    def operands(self, x, weight):
+        """(x, w, floors) as the GEMM takes them: float64, W/A-quantized unless wa is off (the
+        weight's scale from the current weights), and the fused order's exponent floors."""
+        x, w = x.double(), weight.double()
+        if not self.wa:
+            return x, w, (None, None)
+        ws = _ext.choose_scale(weight.detach().double(), self.wa_format)
+        return (quantize(x, self.input_scale, self.wa_format), quantize(w, ws, self.wa_format),
+                operand_floors(self.wa_format, self.input_scale, ws))
+
 
 class LbaLinear(torch.nn.Module):
     """y = Q(x) Q(W)^T + b with the GEMM in lbasim's arithmetic (float64 throughout)."""
@@ -161,15 +171,8 @@ class LbaLinear(torch.nn.Module):
         return _ext.choose_scale(self.weight.detach().double(), self.op.wa_format)
 
     def forward(self, x):
-        w = self.weight.double()
         lead = x.shape[:-1]  # rows: every leading index, in C order (as lbasim lowers it)
-        x = x.double().reshape(-1, x.shape[-1])
-        floors = (None, None)
-        if self.op.wa:
-            ws = self.weight_scale()
-            x = quantize(x, self.op.input_scale, self.op.wa_format)
-            w = quantize(w, ws, self.op.wa_format)
-            floors = operand_floors(self.op.wa_format, self.op.input_scale, ws)
+        x, w, floors = self.op.operands(x.reshape(-1, x.shape[-1]), self.weight)
         y = lba_gemm(x, w.t().contiguous(), self.op.cfg, self.op.estimator, self.stats, floors)
         return (y + self.bias.double()).reshape(*lead, -1)
 
@@ -192,14 +195,7 @@ class LbaConv2d(torch.nn.Module):
     def forward(self, x):
         n_img, _, h, wd = x.shape
         co, _, kh, kw = self.weight.shape
-        w = self.weight.double()
-        x = x.double()
-        floors = (None, None)
-        if self.op.wa:
-            ws = self.weight_scale()
-            x = quantize(x, self.op.input_scale, self.op.wa_format)
-            w = quantize(w, ws, self.op.wa_format)
-            floors = operand_floors(self.op.wa_format, self.op.input_scale, ws)
+        x, w, floors = self.op.operands(x, self.weight)
         oh = (h + 2 * self.padding[0] - self.dilation[0] * (kh - 1) - 1) // self.stride[0] + 1
         ow = (wd + 2 * self.padding[1] - self.dilation[1] * (kw - 1) - 1) // self.stride[1] + 1
         cols = torch.nn.functional.unfold(x, (kh, kw), self.dilation, self.padding, self.stride)
