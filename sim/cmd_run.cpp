@@ -114,6 +114,7 @@ void run_trace_mode(const RunOptions& o) {
   if (o.array.enabled) {  // bad array options fail before any work
     sysc::make_dataflow(array_config(o.array.hw), settings.config);  // PE kind vs config too
     parse_dram_operands(o.array.dram, "--dram", num::parse_format("fp32"), settings.config);
+    buffer_config(o.array);
   }
   const traces::Trace trace = traces::read_trace(o.trace);
   if (o.limit < 0) throw InputError(fmt::format("--limit {}: expected >= 0", o.limit));

@@ -26,20 +26,30 @@ void add_run_array_options(CLI::App& cmd, RunArrayOptions& opt) {
                      "or none")
           ->capture_default_str()
           ->group(group);
+  cmd.add_option("--buffers-kib", opt.buffers_kib,
+                 "On-chip buffer capacities in KiB, activation,weight,output (each > 0); they set "
+                 "what stays resident and so the DRAM and SRAM energy (docs/memory.md)")
+      ->capture_default_str()
+      ->group(group);
   for (CLI::Option* o : cmd.get_options())
     if (o->get_group() == group && o != array) o->needs(array);
   (void)dram;
+}
+
+memory::BufferConfig buffer_config(const RunArrayOptions& opt) {
+  return memory::parse_buffers(opt.buffers_kib, "--buffers-kib");
 }
 
 namespace {
 
 // Energy and average power of the inference (docs/cost.md "Energy of a run"): the PE array from
 // the committed power table's row for cfg's formats, SRAM and DRAM from the memory model with
-// its default buffers, at the array's clock; the same cost code as the sweep. null (and a
+// the given buffers, at the array's clock; the same cost code as the sweep. null (and a
 // note) when no table row has cfg's product, accumulator and chunk-accumulator formats.
 nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayConfig& ac,
                                 const num::AccumConfig& cfg, double mhz,
-                                const std::vector<sysc::LayerRun>& layers) {
+                                const std::vector<sysc::LayerRun>& layers,
+                                const memory::BufferConfig& buffers) {
   if (ac.pe == sysc::PeKind::fused) {  // its rows are FMAq-chain PEs (synthesized ws_pe.v)
     fmt::print(
         "no energy: the power table has FMAq PEs only; the fused PE's RTL and cost rows are not "
@@ -65,7 +75,6 @@ nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayCon
   }
   std::vector<std::pair<std::string, sysc::ArrayStats>> named;
   for (const sysc::LayerRun& l : layers) named.emplace_back(l.name, l.stats);
-  const memory::BufferConfig buffers;
   const auto [traffic, e] =
       cost::array_inference_cost(named, ac, cfg, *row, mhz, memory::network_from_trace(trace),
                                  buffers, memory::MemoryCosts::at_180nm());
@@ -143,7 +152,8 @@ nlohmann::json run_trace_on_array(const traces::Trace& trace, const traces::Gemm
              short_count(total.macs), static_cast<double>(total.total_cycles) / mhz, mhz,
              total.total_cycles ? mhz * 1e6 / static_cast<double>(total.total_cycles) : 0.0);
 
-  nlohmann::json out_energy = inference_energy(trace, ac, s.config, mhz, layers);
+  nlohmann::json out_energy =
+      inference_energy(trace, ac, s.config, mhz, layers, buffer_config(opt));
 
   nlohmann::json total_json = sysc::to_json(sysc::LayerRun{"inference", total}, mhz);
   total_json.erase("gemm");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "array_options.h"
+#include "lbasim/memory/buffers.h"
 #include "lbasim/traces/gemm_layer.h"
 #include "lbasim/traces/trace.h"
 
@@ -14,12 +15,16 @@ namespace lbasim::cli {
 
 struct RunArrayOptions {
   ArrayOptions hw;
-  std::string dram = "none";  // operands of every layer through the DRAM port
-  bool enabled = false;       // --array was given
+  std::string dram = "none";              // operands of every layer through the DRAM port
+  std::string buffers_kib = "64,256,64";  // on-chip buffers A,W,O in KiB (docs/memory.md)
+  bool enabled = false;                   // --array was given
 };
 
 // Adds the array options to run's "Array" group; every one of them needs --array.
 void add_run_array_options(CLI::App& cmd, RunArrayOptions& opt);
+
+// --buffers-kib parsed and validated (InputError naming the option and value).
+memory::BufferConfig buffer_config(const RunArrayOptions& opt);
 
 // Runs sample 0 of the trace's captured layer inputs through the array under the settings'
 // config, prints the per-layer table and returns the JSON of `run --out`'s "array" key.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lbasim/base/error.h"
+#include "lbasim/memory/buffers.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/array_config.h"
 
@@ -70,8 +71,9 @@ std::string record_mismatch(const nlohmann::json& rec, const Point& p, const Swe
   const nlohmann::json& point = rec.contains("point") ? rec.at("point") : none;
   for (const std::string& m :
        {check(rec, "", "id", p.id()), check(rec, "", "lbasim_version", LBASIM_VERSION),
-        check(rec, "", "limit", spec.limit), check(trace, "trace", "hash", hash),
-        check(point, "point", "accumulator", p.accumulator),
+        check(rec, "", "limit", spec.limit),
+        check(rec, "", "buffers", memory::to_json(spec.buffers)),
+        check(trace, "trace", "hash", hash), check(point, "point", "accumulator", p.accumulator),
         check(point, "point", "chunk", p.chunk), check(point, "point", "array", p.array),
         check(point, "point", "dataflow", p.dataflow),
         check(point, "point", "buffering", sweep_buffering())})

@@ -31,6 +31,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
     ctx.clock_mhz = std::min(ctx.clock_mhz, table.find(name)->fmax_mhz);
   ctx.network = memory::network_from_trace(trace);
   ctx.mem = memory::MemoryCosts::at_180nm();
+  ctx.buffers = spec.buffers;
 
   const auto points_dir = opt.out_dir / "points";
   std::filesystem::create_directories(points_dir);

@@ -26,7 +26,7 @@ std::string Point::id() const {
 SweepSpec read_spec(const std::filesystem::path& path) {
   const nlohmann::json j = read_json_file(path);
   const JsonField root(path.string(), j);
-  root.only_keys({"trace", "limit", "accumulators", "chunks", "arrays", "dataflows"});
+  root.only_keys({"trace", "limit", "accumulators", "chunks", "arrays", "dataflows", "buffers"});
   SweepSpec s;
   s.source = path;
   s.trace = root.at("trace").str();
@@ -40,6 +40,7 @@ SweepSpec read_spec(const std::filesystem::path& path) {
   s.chunks = chunks.ints(0);
   s.arrays = names(root.at("arrays"), "array shapes \"RxC\"");
   s.dataflows = names(root.at("dataflows"), "\"ws\" or \"os\"");
+  if (root.has("buffers")) s.buffers = memory::buffers_from_field(root.at("buffers"));
   for (std::size_t i = 0; i < s.arrays.size(); ++i) {
     try {
       sysc::validate(sysc::parse_array_shape(s.arrays[i], "arrays"));

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "lbasim/memory/buffers.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/systemc/array_config.h"
 
@@ -19,6 +20,7 @@ struct SweepSpec {
   std::vector<std::int64_t> chunks;
   std::vector<std::string> arrays;     // "RxC"
   std::vector<std::string> dataflows;  // "ws" | "os"
+  memory::BufferConfig buffers;        // "buffers" (KiB; absent keys: docs/memory.md defaults)
 };
 
 struct Point {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lbasim/base/json_field.h"
 #include "lbasim/cost/node_scaling.h"
 #include "lbasim/memory/sram_energy.h"
 #include "lbasim/numerics/error.h"
@@ -21,19 +22,28 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 TEST(Buffers, ParsedFromJsonAndCommandLineWithClearErrors) {
-  const BufferConfig b =
-      buffers_from_json(nlohmann::json{{"weight_kib", 32}, {"output_kib", 8}}, "array.buffers");
+  const nlohmann::json good{{"weight_kib", 32}, {"output_kib", 8}};
+  const BufferConfig b = buffers_from_field(JsonField("spec.json", good, "buffers"));
   EXPECT_EQ(b.activation_kib, BufferConfig{}.activation_kib);
   EXPECT_EQ(b.weight_kib, 32);
   EXPECT_EQ(b.weight_bytes(), 32 * 1024);
   EXPECT_EQ(parse_buffers("16,32,8", "--buffers"), (BufferConfig{16, 32, 8}));
-  EXPECT_NE(error_of([] {
-              buffers_from_json(nlohmann::json{{"act", 1}}, "array.buffers");
-            }).find("unknown key 'act'"),
+  const nlohmann::json typo{{"act", 1}}, zero{{"output_kib", 0}}, text{{"weight_kib", "32"}};
+  EXPECT_NE(error_of([&] {
+              buffers_from_field(JsonField("spec.json", typo, "buffers"));
+            }).find("spec.json: unknown key 'buffers.act'"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              buffers_from_field(JsonField("spec.json", zero, "buffers"));
+            }).find("spec.json: field 'buffers.output_kib': 0 KiB: expected a buffer capacity"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              buffers_from_field(JsonField("spec.json", text, "buffers"));
+            }).find("field 'buffers.weight_kib'"),
             std::string::npos);
   EXPECT_NE(error_of([] {
-              buffers_from_json(nlohmann::json{{"output_kib", 0}}, "b");
-            }).find("output_kib = 0"),
+              parse_buffers("64,0,64", "--buffers-kib");
+            }).find("--buffers-kib 64,0,64: weight_kib = 0"),
             std::string::npos);
   EXPECT_NE(error_of([] { parse_buffers("16,32", "--buffers"); }).find("--buffers 16,32"),
             std::string::npos);

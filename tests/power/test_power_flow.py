@@ -206,6 +206,26 @@ class HandComputedPath(unittest.TestCase):
             self.assertAlmostEqual(r["switching_pj"] / expected_pj, 1.0, places=5)
 
 
+class ChunkPlacementM3E4(unittest.TestCase):
+    """lba.power.placement: CHUNK_COLUMN reaches synthesis. The 'column' PE loses exactly the
+    chunk lane's registers (the chunk word and the restart tag, rtl/pe/ws_pe.v) and its adder;
+    the column-bottom lane is combinational."""
+
+    def test_column_pe_has_no_chunk_lane_and_the_lane_is_shared_over_the_rows(self):
+        from lba.power import placement
+        with open(placement.TABLE) as f:
+            row = {r["name"]: r for r in json.load(f)["configs"]}["m3e4"]
+        res = placement.placements(row, 4, os.path.join(ARGS.work, "placement"))
+        cacc = row["flow"]["stimulus_formats"]["chunk_accumulator"]
+        self.assertEqual(res["pe"]["flip_flops"] - res["column_pe"]["flip_flops"],
+                         placement.widths(cacc) + 1)
+        self.assertEqual(res["column_lane"]["flip_flops"], 0)
+        self.assertLess(res["column_pe"]["area_um2"], res["pe"]["area_um2"])
+        self.assertAlmostEqual(res["column_area_um2_per_pe"],
+                               res["column_pe"]["area_um2"] + res["column_lane"]["area_um2"] / 4,
+                               places=1)
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()

@@ -382,6 +382,36 @@ TEST(CliRunTraceArray, NoEnergyForAConfigurationOutsideThePowerTable) {
   EXPECT_TRUE(j.at("energy").is_null());
 }
 
+TEST(CliRunTraceArray, BufferSizesSetTheDramAndSramEnergy) {
+  // The MLP's FP8 weights (229 KiB) fit the default 256 KiB weight buffer and stay resident;
+  // in 8 KiB they spill, so each inference reads them from DRAM, and smaller SRAMs cost less
+  // per access.
+  const std::string src = LBASIM_SOURCE;
+  const std::string out = ::testing::TempDir() + "run_buf_" + std::to_string(getpid()) + ".json";
+  const auto energy = [&](const std::string& extra) {
+    const auto r = run_command(
+        std::string(LBASIM_BIN) + " run --trace " + src + "/traces/data/mlp-fmnist --config " +
+        src + "/configs/paper.json --limit 1 -q --array 4x4 " + extra + " --out " + out);
+    EXPECT_EQ(r.status, 0) << r.output;
+    std::ifstream in(out);
+    const nlohmann::json e = nlohmann::json::parse(in).at("array").at("energy");
+    std::remove(out.c_str());
+    return e;
+  };
+  const nlohmann::json def = energy(""), small = energy("--buffers-kib 16,8,4");
+  EXPECT_EQ(def.at("buffers"),
+            (nlohmann::json{{"activation_kib", 64}, {"weight_kib", 256}, {"output_kib", 64}}));
+  EXPECT_EQ(small.at("buffers"),
+            (nlohmann::json{{"activation_kib", 16}, {"weight_kib", 8}, {"output_kib", 4}}));
+  EXPECT_GT(small.at("dram_bytes_per_inference").get<double>(),
+            def.at("dram_bytes_per_inference").get<double>() + 200 * 1024);
+  EXPECT_GT(small.at("total").at("dram_pj").get<double>(),
+            def.at("total").at("dram_pj").get<double>());
+  EXPECT_NE(small.at("total").at("sram_pj").get<double>(),
+            def.at("total").at("sram_pj").get<double>());
+  EXPECT_EQ(small.at("total").at("pe_pj"), def.at("total").at("pe_pj"));
+}
+
 TEST(CliRunTraceArray, BadArrayOptionsAreRefusedBeforeAnyWork) {
   const std::string src = LBASIM_SOURCE;
   const std::string out = ::testing::TempDir() + "run_bad_" + std::to_string(getpid()) + ".json";
@@ -391,6 +421,14 @@ TEST(CliRunTraceArray, BadArrayOptionsAreRefusedBeforeAnyWork) {
   EXPECT_EQ(bad.status, 1) << bad.output;
   EXPECT_THAT(bad.output, ::testing::HasSubstr("--buffering: 'triple'"));
   EXPECT_FALSE(std::ifstream(out).good());
+  for (const char* buffers : {"64,0,64", "0,256,64", "64,256"}) {
+    const auto b = run_command(base + "--array 4x4 --buffers-kib " + buffers + " --out " + out);
+    EXPECT_EQ(b.status, 1) << b.output;
+    EXPECT_THAT(b.output, ::testing::HasSubstr(std::string("--buffers-kib ") + buffers));
+    EXPECT_FALSE(std::ifstream(out).good()) << buffers;
+  }
+  const auto zero = run_command(base + "--array 4x4 --buffers-kib 64,0,64");
+  EXPECT_THAT(zero.output, ::testing::HasSubstr("weight_kib = 0"));
   const auto clock = run_command(base + "--array 4x4 --clock-mhz 0");
   EXPECT_EQ(clock.status, 1) << clock.output;
   EXPECT_THAT(clock.output, ::testing::HasSubstr("--clock-mhz"));

@@ -76,6 +76,20 @@ TEST(SweepSpec, ErrorsNameTheFileAndTheField) {
               AllOf(HasSubstr("field 'dataflows[1]'"), HasSubstr("rs")));
   EXPECT_THAT(error_of(dir, R"({"trace": "t", "chunk": [1], )" + tail),
               HasSubstr("unknown key 'chunk'"));
+  EXPECT_THAT(
+      error_of(dir, R"({"trace": "t", "chunks": [1], "buffers": {"weight_kib": 0}, )" + tail),
+      AllOf(HasSubstr(file + ": field 'buffers.weight_kib': 0 KiB"), HasSubstr("> 0")));
+  EXPECT_THAT(error_of(dir, R"({"trace": "t", "chunks": [1], "buffers": {"weights": 8}, )" + tail),
+              HasSubstr("unknown key 'buffers.weights'"));
+}
+
+TEST(SweepSpec, BuffersAreReadInKiBAndAbsentKeysKeepTheDefaults) {
+  const fs::path dir = fresh("buffers");
+  write(dir / "spec.json", R"({"trace": "t", "chunks": [1], "accumulators": ["m7e4"],
+    "arrays": ["4x4"], "dataflows": ["ws"], "buffers": {"weight_kib": 8, "output_kib": 2.5}})");
+  const sweep::SweepSpec s = sweep::read_spec(dir / "spec.json");
+  EXPECT_EQ(s.buffers,
+            (lbasim::memory::BufferConfig{lbasim::memory::BufferConfig{}.activation_kib, 8, 2.5}));
 }
 
 // A record as run_sweep writes it, reduced to the fields the plan checks.
@@ -84,6 +98,7 @@ nlohmann::json record_for(const sweep::Point& p, const sweep::SweepSpec& s,
   return {{"id", p.id()},
           {"lbasim_version", LBASIM_VERSION},
           {"limit", s.limit},
+          {"buffers", lbasim::memory::to_json(s.buffers)},
           {"trace", {{"hash", hash}}},
           {"point",
            {{"accumulator", p.accumulator},
@@ -116,6 +131,12 @@ TEST(SweepPlan, ReusesExactlyTheValidRecords) {
   EXPECT_EQ(plan.todo[2].id(), all[3].id());
   EXPECT_THAT(sweep::record_mismatch(stale, all[1], s, hash),
               AllOf(HasSubstr("field 'limit'"), HasSubstr("5"), HasSubstr("4")));
+
+  // A record made with other buffers is stale (its DRAM/SRAM energy depends on them).
+  sweep::SweepSpec small = s;
+  small.buffers.weight_kib = 8;
+  EXPECT_THAT(sweep::record_mismatch(record_for(all[0], s, hash), all[0], small, hash),
+              AllOf(HasSubstr("field 'buffers'"), HasSubstr("\"weight_kib\":8")));
 
   // Another trace's record is stale too.
   EXPECT_THAT(sweep::record_mismatch(record_for(all[0], s, "0000"), all[0], s, hash),

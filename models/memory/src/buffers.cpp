@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "lbasim/base/json_field.h"
 #include "lbasim/numerics/error.h"
 
 namespace lbasim::memory {
@@ -20,26 +21,17 @@ void validate(const BufferConfig& b, const std::string& what) {
           fmt::format("{}: {} = {}: expected a buffer capacity in KiB > 0", what, name, v));
 }
 
-BufferConfig buffers_from_json(const nlohmann::json& j, const std::string& what) {
-  if (!j.is_object())
-    throw InputError(
-        fmt::format("{}: expected an object {{\"activation_kib\": A, "
-                    "\"weight_kib\": W, \"output_kib\": O}}, got {}",
-                    what, j.dump()));
+BufferConfig buffers_from_field(const JsonField& f) {
+  f.only_keys({"activation_kib", "weight_kib", "output_kib"});
   BufferConfig b;
-  for (const auto& [key, v] : j.items()) {
-    double* field = key == "activation_kib" ? &b.activation_kib
-                    : key == "weight_kib"   ? &b.weight_kib
-                    : key == "output_kib"   ? &b.output_kib
-                                            : nullptr;
-    if (!field)
-      throw InputError(fmt::format(
-          "{}: unknown key '{}'; expected activation_kib, weight_kib, output_kib", what, key));
-    if (!v.is_number())
-      throw InputError(fmt::format("{}: {} = {}: expected a number (KiB)", what, key, v.dump()));
-    *field = v.get<double>();
+  for (auto [key, field] :
+       {std::pair{"activation_kib", &b.activation_kib}, std::pair{"weight_kib", &b.weight_kib},
+        std::pair{"output_kib", &b.output_kib}}) {
+    if (!f.has(key)) continue;
+    const JsonField v = f.at(key);
+    *field = v.number();
+    if (*field <= 0) v.fail(fmt::format("{} KiB: expected a buffer capacity in KiB > 0", *field));
   }
-  validate(b, what);
   return b;
 }
 

@@ -5,6 +5,10 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+namespace lbasim {
+class JsonField;
+}
+
 namespace lbasim::memory {
 
 // Capacities in KiB. Defaults: a small edge accelerator with a 16x16 array, in the range of
@@ -27,8 +31,8 @@ struct BufferConfig {
 void validate(const BufferConfig& b, const std::string& what);
 
 // {"activation_kib": A, "weight_kib": W, "output_kib": O}; absent keys keep their defaults;
-// unknown keys and non-numbers are InputErrors naming `what` and the key.
-BufferConfig buffers_from_json(const nlohmann::json& j, const std::string& what);
+// unknown keys, non-numbers and capacities <= 0 are InputErrors naming the file and field.
+BufferConfig buffers_from_field(const JsonField& f);
 nlohmann::json to_json(const BufferConfig& b);
 
 // "A,W,O" in KiB (the command-line form of --buffers); InputError naming `what` otherwise.
