@@ -8,7 +8,7 @@
 #include <string_view>
 #include <typeinfo>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::fuzz {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "fuzz_support.h"
-#include "lbasim/traces/npy.h"
+#include "lbasim/base/npy.h"
 
 namespace {
 

@@ -10,12 +10,12 @@
 
 #include "gemm_inputs.h"
 #include "io_util.h"
+#include "lbasim/base/error.h"
 #include "lbasim/base/memory.h"
+#include "lbasim/base/npy.h"
 #include "lbasim/numerics/accumulate.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/systemc/random_operands.h"
 #include "lbasim/systemc/run_gemm.h"
-#include "lbasim/traces/npy.h"
 
 namespace lbasim::cli {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::cli {
 

@@ -15,7 +15,7 @@
 #include "cosim_suite.h"
 #include "gemm_inputs.h"
 #include "io_util.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "rtl_models.h"
 
 namespace lbasim::cli {

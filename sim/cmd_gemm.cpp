@@ -10,9 +10,9 @@
 #include "gemm_inputs.h"
 #include "io_util.h"
 #include "lbasim/base/memory.h"
+#include "lbasim/base/npy.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/engine.h"
-#include "lbasim/traces/npy.h"
 
 namespace lbasim::cli {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "run_tool.h"
 
 namespace lbasim::cli {

@@ -15,9 +15,9 @@
 
 #include "commands.h"
 #include "io_util.h"
+#include "lbasim/base/error.h"
 #include "lbasim/cost/node_scaling.h"
 #include "lbasim/cost/power_table.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/traces/trace.h"
 #include "power/power_configs.h"
 #include "power/stimulus.h"

@@ -10,11 +10,11 @@
 
 #include "commands.h"
 #include "io_util.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/npy.h"
 #include "lbasim/numerics/events.h"
 #include "lbasim/numerics/quantize.h"
 #include "lbasim/numerics/scale.h"
-#include "lbasim/traces/npy.h"
 
 namespace lbasim::cli {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "commands.h"
 #include "io_util.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/traces/evaluate.h"
 #include "lbasim/traces/lowering.h"
 #include "trace_options.h"

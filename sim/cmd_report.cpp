@@ -7,7 +7,7 @@
 
 #include "commands.h"
 #include "io_util.h"
-#include "lbasim/traces/atomic_file.h"
+#include "lbasim/base/atomic_file.h"
 #include "report/report_html.h"
 #include "report/report_model.h"
 

@@ -12,12 +12,12 @@
 
 #include "commands.h"
 #include "io_util.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/npy.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/dataflow.h"
 #include "lbasim/traces/evaluate.h"
 #include "lbasim/traces/lowering.h"
-#include "lbasim/traces/npy.h"
 #include "run_array.h"
 #include "trace_options.h"
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io_util.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/quantize.h"
 
 namespace lbasim::cli {

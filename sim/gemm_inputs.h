@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "lbasim/base/npy.h"
 #include "lbasim/numerics/accumulate.h"
-#include "lbasim/traces/npy.h"
 
 namespace lbasim::cli {
 

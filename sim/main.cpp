@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 int main(int argc, char** argv) {
   CLI::App app{

@@ -1,6 +1,6 @@
 #include "rtl_models.h"
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 LBASIM_DECLARE_ARRAY_DUT(paper4x4)
 LBASIM_DECLARE_ARRAY_DUT(paper4x4_os)

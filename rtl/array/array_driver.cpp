@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/encoding.h"
-#include "lbasim/numerics/error.h"
 
 namespace lbasim::rtl {
 namespace {

@@ -21,7 +21,7 @@
 #include <stdexcept>
 
 #include "array_driver.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::rtl {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::power {
 

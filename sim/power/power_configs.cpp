@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::power {
 namespace {

@@ -7,8 +7,8 @@
 #include <map>
 #include <random>
 
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/encoding.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/numerics/fmaq.h"
 #include "lbasim/numerics/quantize.h"
 #include "lbasim/traces/executor.h"

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "lbasim/base/npy.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/traces/evaluate.h"
-#include "lbasim/traces/npy.h"
 #include "lbasim/traces/trace.h"
 
 int main(int argc, char** argv) {

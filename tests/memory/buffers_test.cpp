@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lbasim/base/error.h"
 #include "lbasim/base/json_field.h"
 #include "lbasim/cost/node_scaling.h"
 #include "lbasim/memory/sram_energy.h"
-#include "lbasim/numerics/error.h"
 
 namespace lbasim::memory {
 namespace {

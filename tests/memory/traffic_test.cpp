@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lbasim/base/error.h"
 #include "lbasim/memory/network.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/traces/trace.h"
 
 namespace lbasim::memory {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "expect_helpers.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/accumulate.h"
-#include "lbasim/numerics/error.h"
 #include "mpfr_oracle.h"
 #include "test_support.h"
 

@@ -9,7 +9,7 @@
 #include <limits>
 #include <random>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "mpfr_oracle.h"
 #include "test_support.h"
 

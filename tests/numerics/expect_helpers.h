@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/accumulate.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/numerics/events.h"
 #include "mpfr_oracle.h"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/format.h"
 #include "test_support.h"
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "expect_helpers.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/accumulate.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/numerics/events.h"
 #include "test_support.h"
 

@@ -8,7 +8,7 @@
 #include <random>
 #include <string>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/events.h"
 #include "lbasim/numerics/quantize.h"
 #include "mpfr_oracle.h"

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../traces/test_util.h"
+#include "lbasim/base/npy.h"
 #include "lbasim/traces/executor.h"
-#include "lbasim/traces/npy.h"
 #include "lbasim/traces/trace.h"
 
 namespace lbasim::traces::test {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "manifest_fixture.h"
 
 namespace lbasim::traces {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "report/report_html.h"
 #include "report_records.h"
 

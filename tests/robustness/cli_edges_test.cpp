@@ -21,9 +21,9 @@
 #include <thread>
 #include <vector>
 
-#include "lbasim/numerics/error.h"
-#include "lbasim/traces/atomic_file.h"
-#include "lbasim/traces/npy.h"
+#include "lbasim/base/atomic_file.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/npy.h"
 
 extern char** environ;
 

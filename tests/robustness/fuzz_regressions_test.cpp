@@ -13,10 +13,10 @@
 #include <string>
 #include <typeinfo>
 
+#include "lbasim/base/error.h"
+#include "lbasim/base/npy.h"
 #include "lbasim/numerics/accumulate.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/numerics/format.h"
-#include "lbasim/traces/npy.h"
 #include "lbasim/traces/trace.h"
 
 namespace lbasim::test {

@@ -11,9 +11,9 @@
 #include <random>
 #include <vector>
 
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/engine.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/numerics/quantize.h"
 
 namespace lbasim::num {

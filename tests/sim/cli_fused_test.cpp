@@ -10,8 +10,8 @@
 #include <random>
 #include <string>
 
+#include "lbasim/base/npy.h"
 #include "lbasim/numerics/accumulate.h"
-#include "lbasim/traces/npy.h"
 #include "mpfr_fused_oracle.h"
 #include "npy_fixtures.h"
 #include "run_command.h"

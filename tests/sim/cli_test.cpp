@@ -11,10 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "lbasim/base/npy.h"
 #include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/quantize.h"
 #include "lbasim/numerics/scale.h"
-#include "lbasim/traces/npy.h"
 #include "npy_fixtures.h"
 #include "run_command.h"
 

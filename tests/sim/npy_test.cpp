@@ -1,12 +1,13 @@
 // The .npy reader and writer: round trips, and files laid out as numpy writes them.
+#include "lbasim/base/npy.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <fstream>
 
-#include "lbasim/numerics/error.h"
-#include "lbasim/traces/npy.h"
+#include "lbasim/base/error.h"
 #include "npy_fixtures.h"
 
 namespace lbasim::test {
@@ -43,8 +44,8 @@ TEST(Npy, WrittenHeaderIsAlignedAsNumpyRequires) {
   std::ifstream in(dir / "x.npy", std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
   ASSERT_GE(bytes.size(), 10u);
-  const std::size_t header_len = static_cast<unsigned char>(bytes[8]) |
-                                 (static_cast<unsigned char>(bytes[9]) << 8);
+  const std::size_t header_len =
+      static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
   EXPECT_EQ((10 + header_len) % 64, 0u);
   EXPECT_EQ(bytes[10 + header_len - 1], '\n');
   EXPECT_THAT(bytes.substr(10, header_len), ::testing::HasSubstr("'shape': (1,)"));
@@ -57,8 +58,8 @@ TEST(Npy, ReadsScalarAndEmptyArrays) {
   const double v = 2.5;
   std::string payload(8, '\0');
   std::memcpy(payload.data(), &v, 8);
-  write_bytes(dir / "s.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (), }",
-                                       payload));
+  write_bytes(dir / "s.npy",
+              npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", payload));
   const npy::Array s = npy::read(dir / "s.npy");
   EXPECT_EQ(s.rank(), 0);
   EXPECT_EQ(s.values.at(0), 2.5);

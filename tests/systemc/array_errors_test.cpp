@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/dataflow.h"
 #include "lbasim/systemc/run_gemm.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/random_operands.h"
 #include "lbasim/systemc/run_gemm.h"

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "array_runs.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/accumulate.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/random_operands.h"
 #include "lbasim/systemc/run_gemm.h"

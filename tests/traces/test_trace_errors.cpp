@@ -4,8 +4,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "lbasim/numerics/error.h"
-#include "lbasim/traces/npy.h"
+#include "lbasim/base/error.h"
+#include "lbasim/base/npy.h"
 #include "lbasim/traces/trace.h"
 #include "test_util.h"
 

@@ -7,8 +7,8 @@
 #include <functional>
 #include <string>
 
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/accumulate.h"
-#include "lbasim/numerics/error.h"
 #include "lbasim/traces/gemm_layer.h"
 
 namespace lbasim::traces::test {

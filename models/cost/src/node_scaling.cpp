@@ -4,7 +4,7 @@
 
 #include <array>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::cost {
 namespace {

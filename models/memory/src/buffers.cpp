@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "lbasim/base/error.h"
 #include "lbasim/base/json_field.h"
-#include "lbasim/numerics/error.h"
 
 namespace lbasim::memory {
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <utility>
 
+#include "lbasim/base/error.h"
 #include "lbasim/cost/node_scaling.h"
-#include "lbasim/numerics/error.h"
 
 namespace lbasim::memory {
 namespace {

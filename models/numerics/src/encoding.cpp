@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/quantize.h"
 
 namespace lbasim::num {
@@ -19,7 +19,9 @@ void require_encodable(const Format& f) {
         f.to_string()));
 }
 
-std::uint64_t mask(int bits) { return bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1; }
+std::uint64_t mask(int bits) {
+  return bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
+}
 
 }  // namespace
 
@@ -35,7 +37,8 @@ std::uint64_t encode(double v, const Format& f) {
   // inf has a code in every ieee format, also one that saturates (and so never produces it).
   if (std::isinf(v) && f.specials == Specials::ieee) return sign | (top_exp << m);
   if (!is_member(v, f))
-    throw InputError(fmt::format("value {} ({:a}) is not a value of format {}", v, v, f.to_string()));
+    throw InputError(
+        fmt::format("value {} ({:a}) is not a value of format {}", v, v, f.to_string()));
   if (std::isinf(v)) return sign | (top_exp << m);
   const double a = std::fabs(v);
   if (a == 0) return sign;
@@ -63,7 +66,8 @@ double decode(std::uint64_t code, const Format& f) {
     if (f.specials == Specials::ieee)
       return frac == 0 ? sign * std::numeric_limits<double>::infinity()
                        : std::numeric_limits<double>::quiet_NaN();
-    if (f.specials == Specials::nan && frac == mask(m)) return std::numeric_limits<double>::quiet_NaN();
+    if (f.specials == Specials::nan && frac == mask(m))
+      return std::numeric_limits<double>::quiet_NaN();
   }
   if (ecode == 0) {
     if (f.underflow == Underflow::flush) return sign * 0.0;  // DAZ

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::num {
 
@@ -27,9 +27,8 @@ double Format::min_normal() const { return std::ldexp(1.0, emin()); }
 
 void validate(const Format& f) {
   const auto bad = [&](std::string_view field, auto value, std::string_view expected) {
-    throw InputError(
-        fmt::format("format {}: {} = {} is invalid; expected {}", f.to_string(), field, value,
-                    expected));
+    throw InputError(fmt::format("format {}: {} = {} is invalid; expected {}", f.to_string(), field,
+                                 value, expected));
   };
   if (f.man < 0 || f.man > kMaxMan) bad("man", f.man, fmt::format("0..{}", kMaxMan));
   if (f.exp < 1 || f.exp > kMaxExp) bad("exp", f.exp, fmt::format("1..{}", kMaxExp));
@@ -53,26 +52,35 @@ void validate(const Format& f) {
 
 std::string_view to_string(Underflow u) {
   switch (u) {
-    case Underflow::flush: return "flush";
-    case Underflow::subnormal: return "subnormal";
-    case Underflow::none: return "none";
+    case Underflow::flush:
+      return "flush";
+    case Underflow::subnormal:
+      return "subnormal";
+    case Underflow::none:
+      return "none";
   }
   return "?";
 }
 std::string_view to_string(Overflow o) {
   switch (o) {
-    case Overflow::saturate: return "saturate";
-    case Overflow::inf: return "inf";
-    case Overflow::none: return "none";
+    case Overflow::saturate:
+      return "saturate";
+    case Overflow::inf:
+      return "inf";
+    case Overflow::none:
+      return "none";
   }
   return "?";
 }
 std::string_view to_string(Rounding r) { return r == Rounding::rtz ? "rtz" : "rne"; }
 std::string_view to_string(Specials s) {
   switch (s) {
-    case Specials::none: return "none";
-    case Specials::ieee: return "ieee";
-    case Specials::nan: return "nan";
+    case Specials::none:
+      return "none";
+    case Specials::ieee:
+      return "ieee";
+    case Specials::nan:
+      return "nan";
   }
   return "?";
 }

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "exact.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/events.h"
 #include "lbasim/numerics/quantize.h"
 #include "round.h"

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/events.h"
 
 namespace lbasim::num::detail {
@@ -39,7 +39,8 @@ Quantized round_exact(const Exact& x, const Format& f) {
   const int top = msb(x.mag);
   const int binade = top + x.exp;  // floor(log2 |x|), also with a sticky tail
   const int emin = f.emin();
-  if (f.underflow == Underflow::flush && binade < emin) return {signed_value(x.neg, 0.0), kUnderflow};
+  if (f.underflow == Underflow::flush && binade < emin)
+    return {signed_value(x.neg, 0.0), kUnderflow};
 
   int q = binade - f.man;  // quantum: the weight of the last kept bit
   if (f.underflow == Underflow::subnormal && binade < emin) q = emin - f.man;
@@ -76,8 +77,7 @@ Quantized round_exact(const Exact& x, const Format& f) {
     const int result_binade = msb(kept) + q;
     const std::uint64_t max_kept =
         (std::uint64_t{2} << f.man) - (f.specials == Specials::nan ? 2 : 1);
-    const bool over = result_binade > f.emax() ||
-                      (result_binade == f.emax() && kept > max_kept);
+    const bool over = result_binade > f.emax() || (result_binade == f.emax() && kept > max_kept);
     if (over) {
       events |= kOverflow;
       if (f.overflow == Overflow::inf && f.rounding == Rounding::rne)
@@ -91,8 +91,8 @@ Quantized round_exact(const Exact& x, const Format& f) {
 Quantized round_special(double x, const Format& f) {
   if (std::isnan(x)) {
     if (f.specials == Specials::none)
-      throw InputError(fmt::format("a NaN reached format {}, which has no NaN (specials=none)",
-                                   f.to_string()));
+      throw InputError(
+          fmt::format("a NaN reached format {}, which has no NaN (specials=none)", f.to_string()));
     return {std::numeric_limits<double>::quiet_NaN(), 0};
   }
   // Infinity exceeds every max: kept where the format has inf and does not saturate, else

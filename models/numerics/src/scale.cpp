@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "exact.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/quantize.h"
 #include "round.h"
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::sysc {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/systemc/run_gemm.h"
 
 namespace lbasim::sysc {
@@ -37,7 +37,12 @@ std::vector<LayerRun> simulate_inference(const traces::Trace& trace,
     }
     runner.for_each_gemm(l, in, nullptr, [&](const traces::LayerGemm& g) {
       std::vector<double> c(static_cast<std::size_t>(g.m * g.n));
-      const GemmProblem p{g.a, g.w, c.data(), g.m, g.k, g.n,
+      const GemmProblem p{g.a,
+                          g.w,
+                          c.data(),
+                          g.m,
+                          g.k,
+                          g.n,
                           l < dram.size() ? dram[l] : GemmDram{},
                           runner.operand_floors(l, g.group)};  // the fused PE aligns by them
       std::string name = op.name;

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 
 namespace lbasim::sysc::detail {
 

@@ -3,7 +3,7 @@
 
 #include "../pe/fmaq_pe.h"
 #include "../pe/fused_pe.h"
-#include "lbasim/numerics/error.h"
+#include "lbasim/base/error.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/systemc/dataflow.h"
 #include "output_stationary.h"

@@ -1,4 +1,0 @@
-// Moved to the base library (base/); this header forwards until every include names it.
-#pragma once
-
-#include "lbasim/base/error.h"
