@@ -2,7 +2,6 @@
 // (package tools/lba, module lba.onnx_import; Debian's python3-onnx); this command runs it.
 #include <fmt/core.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,19 +18,7 @@ struct ImportOptions {
   std::vector<std::string> bind;
 };
 
-// The importer package in the source tree (run_tool.h: $LBASIM_SOURCE_DIR or the build's).
-std::filesystem::path importer_main() {
-  const auto main = source_root() / "tools" / "lba" / "onnx_import" / "__main__.py";
-  if (!std::filesystem::is_regular_file(main))
-    throw InputError(
-        fmt::format("{}: no such file (the ONNX importer; set LBASIM_SOURCE_DIR to "
-                    "the lbasim source tree)",
-                    main.string()));
-  return main;
-}
-
 void run_import(const ImportOptions& o) {
-  importer_main();  // a clear error before Python's if the source tree is not there
   std::vector<std::string> args{o.model, "--inputs", o.inputs, "--out", o.out};
   if (!o.labels.empty()) args.insert(args.end(), {"--labels", o.labels});
   if (!o.calibration.empty()) args.insert(args.end(), {"--calibration", o.calibration});

@@ -73,10 +73,8 @@ nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayCon
         cfg.chunk_accumulator.to_string(), names);
     return nullptr;
   }
-  std::vector<std::pair<std::string, sysc::ArrayStats>> named;
-  for (const sysc::LayerRun& l : layers) named.emplace_back(l.name, l.stats);
   const auto [traffic, e] =
-      cost::array_inference_cost(named, ac, cfg, *row, mhz, memory::network_from_trace(trace),
+      cost::array_inference_cost(layers, ac, cfg, *row, mhz, memory::network_from_trace(trace),
                                  buffers, memory::MemoryCosts::at_180nm());
   fmt::print(
       "\nenergy at {} MHz: PE row '{}' of the power table ({}, fmax {:.1f} MHz{}), buffers "

@@ -11,15 +11,11 @@
 
 namespace lbasim::cli {
 
-using lbasim::run_tool;
-using lbasim::start_tool;
-using lbasim::ToolCommand;
-using lbasim::wait_tool;
-
 // The lbasim source tree: $LBASIM_SOURCE_DIR if set, else the tree this binary was built from.
 std::filesystem::path source_root();
 
 // /usr/bin/python3 -m MODULE ARGS with PYTHONPATH=<source>/tools (the tools/lba package).
+// InputError naming the file if the module is not in the source tree (LBASIM_SOURCE_DIR).
 ToolCommand python_module(const std::string& module, std::vector<std::string> args);
 
 }  // namespace lbasim::cli

@@ -12,18 +12,14 @@ nlohmann::json make_record(const RecordContext& ctx, const Point& p, const cost:
                            const std::vector<sysc::LayerRun>& layers) {
   const num::AccumConfig cfg = point_config(row, p.chunk);
   const int acc_bits = cfg.accumulator.width();
-  std::uint64_t cycles = 0, compute = 0, macs = 0, pe_cycles = 0;
-  std::vector<std::pair<std::string, sysc::ArrayStats>> named;
-  for (const auto& [name, st] : layers) {
-    named.emplace_back(name, st);
-    cycles += st.total_cycles;
-    compute += st.compute_cycles;
-    macs += st.macs;
-    pe_cycles += st.total_cycles * static_cast<std::uint64_t>(st.array.rows * st.array.cols);
-  }
+  const sysc::ArrayStats total = sysc::inference_total(layers);
+  const std::uint64_t cycles = total.total_cycles, compute = total.compute_cycles,
+                      macs = total.macs,
+                      pe_cycles =
+                          cycles * static_cast<std::uint64_t>(total.array.rows * total.array.cols);
   sysc::ArrayConfig array = sysc::parse_array_shape(p.array, "arrays");
   array.dataflow = sysc::parse_dataflow(p.dataflow, "dataflows");  // OS: no partial pairs
-  const auto [traffic, e] = cost::array_inference_cost(named, array, cfg, row, ctx.clock_mhz,
+  const auto [traffic, e] = cost::array_inference_cost(layers, array, cfg, row, ctx.clock_mhz,
                                                        ctx.network, ctx.buffers, ctx.mem);
   nlohmann::json layer_json = nlohmann::json::array();
   for (const auto& l : acc.layers) layer_json.push_back(traces::layer_to_json(l));

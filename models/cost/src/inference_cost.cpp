@@ -19,10 +19,9 @@ double InferenceCost::tops_per_w() const {
   return 2.0 * static_cast<double>(total.macs) / (total.total_pj() * 1e-12) / 1e12;
 }
 
-InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::ArrayStats>>& layers,
-                             const PowerRow& pe, double clock_mhz,
-                             const memory::NetworkTraffic& traffic, const memory::MemoryCosts& mem,
-                             const WordBytes& bytes) {
+InferenceCost inference_cost(const std::vector<sysc::LayerRun>& layers, const PowerRow& pe,
+                             double clock_mhz, const memory::NetworkTraffic& traffic,
+                             const memory::MemoryCosts& mem, const WordBytes& bytes) {
   if (!std::isfinite(clock_mhz) || clock_mhz <= 0)
     throw InputError(fmt::format("clock {} MHz: expected > 0", clock_mhz));
   std::map<std::string, const memory::GemmTraffic*> by_name;
@@ -73,11 +72,12 @@ InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::Arra
   return c;
 }
 
-ArrayInference array_inference_cost(
-    const std::vector<std::pair<std::string, sysc::ArrayStats>>& layers,
-    const sysc::ArrayConfig& array, const num::AccumConfig& cfg, const PowerRow& pe,
-    double clock_mhz, const memory::Network& network, const memory::BufferConfig& buffers,
-    const memory::MemoryCosts& mem) {
+ArrayInference array_inference_cost(const std::vector<sysc::LayerRun>& layers,
+                                    const sysc::ArrayConfig& array, const num::AccumConfig& cfg,
+                                    const PowerRow& pe, double clock_mhz,
+                                    const memory::Network& network,
+                                    const memory::BufferConfig& buffers,
+                                    const memory::MemoryCosts& mem) {
   // Partial pairs in the output buffer: accumulator + chunk words, whole bytes each.
   const double pair_bytes = static_cast<double>((cfg.accumulator.width() + 7) / 8 +
                                                 (cfg.chunk_accumulator.width() + 7) / 8);

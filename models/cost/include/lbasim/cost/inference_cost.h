@@ -43,10 +43,9 @@ struct WordBytes {
 // `layers` are the array's GEMMs of one inference in execution order (names "op" or "op/gK"
 // for groups); `traffic` the memory model's plan for the same network. Throws InputError if a
 // clock is not > 0 or a layer has no traffic entry.
-InferenceCost inference_cost(const std::vector<std::pair<std::string, sysc::ArrayStats>>& layers,
-                             const PowerRow& pe, double clock_mhz,
-                             const memory::NetworkTraffic& traffic, const memory::MemoryCosts& mem,
-                             const WordBytes& bytes);
+InferenceCost inference_cost(const std::vector<sysc::LayerRun>& layers, const PowerRow& pe,
+                             double clock_mhz, const memory::NetworkTraffic& traffic,
+                             const memory::MemoryCosts& mem, const WordBytes& bytes);
 
 // One inference on `array` as the sweep and `lbasim run --array` cost it: the memory model's
 // plan for the network (output-buffer words: the accumulator and chunk-accumulator codes of
@@ -55,11 +54,12 @@ struct ArrayInference {
   memory::NetworkTraffic traffic;
   InferenceCost cost;
 };
-ArrayInference array_inference_cost(
-    const std::vector<std::pair<std::string, sysc::ArrayStats>>& layers,
-    const sysc::ArrayConfig& array, const num::AccumConfig& cfg, const PowerRow& pe,
-    double clock_mhz, const memory::Network& network, const memory::BufferConfig& buffers,
-    const memory::MemoryCosts& mem);
+ArrayInference array_inference_cost(const std::vector<sysc::LayerRun>& layers,
+                                    const sysc::ArrayConfig& array, const num::AccumConfig& cfg,
+                                    const PowerRow& pe, double clock_mhz,
+                                    const memory::Network& network,
+                                    const memory::BufferConfig& buffers,
+                                    const memory::MemoryCosts& mem);
 
 nlohmann::json to_json(const LayerCost& l);
 nlohmann::json to_json(const InferenceCost& c);

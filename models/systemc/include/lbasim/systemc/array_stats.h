@@ -44,7 +44,7 @@ struct ArrayStats {
   std::uint64_t memory_stall_cycles = 0;  // nothing to do until DRAM delivers (or takes) data
   double dram_read_bytes = 0, dram_write_bytes = 0;
   std::uint64_t macs = 0;
-  std::uint64_t pe_steps = 0;  // busy PE-cycles: one step each (fmaq: = macs; fused: groups)
+  std::uint64_t pe_steps = 0;    // busy PE-cycles: one step each (fmaq: = macs; fused: groups)
   std::uint64_t chunk_adds = 0;  // chunk-accumulator adds, in PEs and at column bottoms
   BufferCounters act_buffer, weight_buffer, out_buffer;
   std::vector<PeCounters> pe;                    // row-major, rows x cols
@@ -56,6 +56,12 @@ struct ArrayStats {
   // Busy PE-cycles per PE-cycle over the whole GEMM (fmaq: MACs per PE-cycle; fused: steps of
   // up to g MACs per PE-cycle).
   double utilization() const;
+};
+
+// One GEMM of an inference on the array (sysc::simulate_inference), as the cost model takes it.
+struct LayerRun {
+  std::string name;  // the op's name, "<name>/g<group>" for a grouped conv
+  ArrayStats stats;
 };
 
 // cycles: total = stall + memory_stall + full + fill_drain; stall is weight_load (WS) or

@@ -15,12 +15,6 @@
 
 namespace lbasim::sysc {
 
-// One GEMM of the inference on the array; grows with what callers report per layer.
-struct LayerRun {
-  std::string name;  // the op's name, "<name>/g<group>" for a grouped conv
-  ArrayStats stats;
-};
-
 // Sample 0 of the trace's captured layer inputs, W/A-quantized as `runner` does, through the
 // array, layer by layer in graph order. dram[l] says which operands of GEMM layer l (index
 // into runner.gemm_layers(), every group alike) go through the DRAM port; layers past its end
