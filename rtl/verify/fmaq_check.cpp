@@ -20,7 +20,9 @@ constexpr int kMaxTableBits = 16;
 
 std::uint64_t mask(int bits) { return (std::uint64_t{1} << bits) - 1; }
 
-std::vector<double> value_table(const num::Format& f) {
+}  // namespace
+
+std::vector<double> code_values(const num::Format& f) {
   std::vector<double> t;
   if (f.width() > kMaxTableBits) return t;
   t.resize(std::size_t{1} << f.width());
@@ -28,25 +30,26 @@ std::vector<double> value_table(const num::Format& f) {
   return t;
 }
 
-// Largest exponent code of a finite value.
+double code_value(std::uint64_t code, const num::Format& f, const std::vector<double>& table) {
+  return table.empty() ? num::decode(code, f) : table[code];
+}
+
 std::uint64_t top_finite_exp(const num::Format& f) {
   return mask(f.exp) - (f.specials == num::Specials::ieee ? 1 : 0);
 }
-
-}  // namespace
 
 FmaqChecker::FmaqChecker(FmaqDut& dut, std::FILE* log, std::uint64_t max_reports)
     : dut_(dut),
       f_(dut.formats()),
       log_(log),
       max_reports_(max_reports),
-      a_values_(value_table(f_.a)),
-      w_values_(value_table(f_.w)),
-      acc_values_(value_table(f_.accumulator)) {}
+      a_values_(code_values(f_.a)),
+      w_values_(code_values(f_.w)),
+      acc_values_(code_values(f_.accumulator)) {}
 
 double FmaqChecker::value(std::uint64_t code, const num::Format& f,
                           const std::vector<double>& table) const {
-  return table.empty() ? num::decode(code, f) : table[code];
+  return code_value(code, f, table);
 }
 
 bool FmaqChecker::check(std::uint64_t a, std::uint64_t w, std::uint64_t acc) {

@@ -56,6 +56,13 @@ class FmaqChecker {
 // fraction is at or next to one half, the largest finite values, and inf/NaN codes.
 std::vector<std::uint64_t> edge_codes(const num::Format& f);
 
+// Decoded values of every code of a format up to 16 bits wide (empty for wider ones), and a
+// code's value, from such a table or decoded.
+std::vector<double> code_values(const num::Format& f);
+double code_value(std::uint64_t code, const num::Format& f, const std::vector<double>& table);
+// Largest exponent code of a finite value.
+std::uint64_t top_finite_exp(const num::Format& f);
+
 // "0x1f3 (-1.25)": a code and its value in f.
 std::string describe_code(std::uint64_t code, const num::Format& f);
 // "overflow|inexact" or "-".

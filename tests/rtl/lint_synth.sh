@@ -31,6 +31,13 @@ gparams() { rtl params --cmake "$@" | tr ';' ' '; }
   lint --top-module systolic_ws -GROWS=3 -GCOLS=2 \
     $(gparams --chunk-lane column ACC=M6E5b15:rne:subnormal CACC=M9E5b15:rne:subnormal)
   lint --top-module systolic_os -GROWS=3 -GCOLS=2
+  # The fused dot-product unit: Hopper FP8 (defaults), a small unit with F below the
+  # accumulator's significand, FP16 operands into FP32 with F = 25.
+  lint --top-module fused_dot
+  lint --top-module fused_dot -GG=2 -GF=2 $(gparams A=M1E2b1:subnormal W=M1E2b1:subnormal \
+    ACC=M3E3b3:rne:subnormal:inf:ieee)
+  lint --top-module fused_dot -GG=16 -GF=25 $(gparams A=M10E5b15:subnormal:ieee \
+    W=M10E5b15:subnormal:ieee ACC=M23E8b127:subnormal:inf:ieee)
 }
 
 synth() {
@@ -51,4 +58,5 @@ synth ws_pe ""
 synth ws_pe "chparam $(rtl params --yosys --chunk-lane column ACC=M7E4b10) ws_pe;"
 synth os_pe ""
 synth chunk_lane "chparam $(rtl params --yosys CACC=M10E5b15:rne:subnormal:inf:ieee) chunk_lane;"
+synth fused_dot "chparam -set G 4 fused_dot;"
 echo "rtl lint and synthesis: clean"
