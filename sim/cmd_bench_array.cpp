@@ -33,6 +33,7 @@ void add_bench_array_command(CLI::App& app) {
     std::vector<std::string> ariths{"fast", "golden"};
     std::string dataflow = "ws";
     std::string buffering = "double";
+    std::string pe = "fmaq";
     std::string config;  // empty: the paper's formats
     std::int64_t m = 256, k = 256, n = 256;
     int repeat = 3;
@@ -46,6 +47,10 @@ void add_bench_array_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--dataflow", opt->dataflow, "ws or os")->capture_default_str();
   cmd->add_option("--buffering", opt->buffering, "single or double")->capture_default_str();
+  cmd->add_option("--pe", opt->pe,
+                  "PE kind: fmaq (the chain) or fused (g-term dot products; needs a fused "
+                  "--config, e.g. configs/gpu/hopper_fp8.json)")
+      ->capture_default_str();
   cmd->add_option("--config", opt->config,
                   "Accumulation config JSON (e.g. configs/bf16.json); default: the paper's "
                   "(M7E4b12 products, M7E4b10 accumulator, chunk 16)");
@@ -77,6 +82,7 @@ void add_bench_array_command(CLI::App& app) {
         sysc::ArrayConfig ac = sysc::parse_array_shape(shape, "--array");
         ac.dataflow = sysc::parse_dataflow(opt->dataflow, "--dataflow");
         ac.buffering = sysc::parse_buffering(opt->buffering, "--buffering");
+        ac.pe = sysc::parse_pe_kind(opt->pe, "--pe");
         ac.arith = arith;
         double best = 1e300, best_wall = 1e300;
         sysc::ArrayStats st;
@@ -90,11 +96,12 @@ void add_bench_array_command(CLI::App& app) {
         }
         const double pe_cycles = static_cast<double>(st.total_cycles) * ac.rows * ac.cols;
         fmt::print(
-            "{:>7} {} {} {:<6} GEMM {},{},{}: {} cycles in {:.3f} s CPU ({:.3f} s wall) = {:.2f} "
+            "{:>7} {} {} {} {:<6} GEMM {},{},{}: {} cycles in {:.3f} s CPU ({:.3f} s wall) = "
+            "{:.2f} "
             "M PE-cycles/s, {:.2f} M MACs/s, {:.0f} k cycles/s (utilization {:.3f}; wall: {:.2f} "
             "M PE-cycles/s; PEs ran {})\n",
-            shape, opt->dataflow, opt->buffering, sysc::to_string(arith), opt->m, opt->k, opt->n,
-            st.total_cycles, best, best_wall, pe_cycles / best / 1e6,
+            shape, opt->dataflow, opt->buffering, opt->pe, sysc::to_string(arith), opt->m, opt->k,
+            opt->n, st.total_cycles, best, best_wall, pe_cycles / best / 1e6,
             static_cast<double>(st.macs) / best / 1e6,
             static_cast<double>(st.total_cycles) / best / 1e3, st.utilization(),
             pe_cycles / best_wall / 1e6, st.arith);
