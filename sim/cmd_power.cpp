@@ -107,6 +107,19 @@ void run_flows(const std::vector<std::pair<std::string, fs::path>>& jobs, const 
                     failed));
 }
 
+// A unit row's design: e4m3 operands (as M3E4b7:subnormal, the RTL has no e4m3 NaN code) and
+// the row's product, accumulator and fused order.
+power::DotUnitFormats unit_formats(const power::PowerConfig& c) {
+  const num::Format e4m3 = num::parse_format("M3E4b7:subnormal");
+  power::DotUnitFormats f{e4m3, e4m3, c.config.product, c.config.accumulator};
+  if (c.config.fused) {
+    f.fused = true;
+    f.terms = c.config.fused->terms;
+    f.align_bits = c.config.fused->align_bits;
+  }
+  return f;
+}
+
 cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, const PowerOptions& o) {
   require_flow_tools();
   const auto [rows, cols] = parse_shape(o.array);
@@ -126,7 +139,8 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
   std::vector<std::pair<std::string, fs::path>> jobs;
   nlohmann::json stim_info;
   for (const auto& c : configs) {
-    const power::Stimulus s = power::ws_pe_stimulus(trace, c.config, so);
+    const power::Stimulus s = c.unit ? power::dot_unit_stimulus(unit_formats(c), 128, o.cycles, 7)
+                                     : power::ws_pe_stimulus(trace, c.config, so);
     power::write_stimulus(s, work / c.name / "stimulus");
     stim_info = s.info;
     jobs.emplace_back(c.name, work / c.name);
@@ -155,7 +169,8 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
     cost::PowerRow row;
     row.name = c.name;
     row.label = c.label;
-    row.product = c.config.product.to_string();
+    row.product = c.config.fused ? "exact" : c.config.product.to_string();
+    row.macs_per_cycle = c.config.fused ? c.config.fused->terms : 1;
     row.accumulator = c.config.accumulator.to_string();
     row.chunk_accumulator = c.config.chunk_accumulator.to_string();
     row.chunk = c.config.chunk;
@@ -246,15 +261,17 @@ void run_power(const PowerOptions& o) {
     if (a.name == "fp32") ref = &a;
 
   fmt::print("lbasim power: {}\n", table.library);
-  fmt::print(
-      "node {} nm{}, clock {:.1f} MHz ({}); the PE of a weight-stationary array on {} {} "
-      "(busy every cycle)\n",
-      node.node_nm,
-      node.estimate ? fmt::format(" at {} V: ESTIMATES scaled from 180 nm (Stillmaker and "
-                                  "Baas 2017), leakage not estimated",
-                                  node.vdd)
-                    : "",
-      clock, rule, table.stimulus.value("trace", "?"), table.stimulus.value("layer", "?"));
+  const std::string what =
+      table.stimulus.contains("trace")
+          ? fmt::format("the PE of a weight-stationary array on {} {}",
+                        table.stimulus.value("trace", "?"), table.stimulus.value("layer", "?"))
+          : "dot-product units without registers (pJ/MAC: a cycle's energy over its MACs)";
+  fmt::print("node {} nm{}, clock {:.1f} MHz ({}); {} (busy every cycle)\n", node.node_nm,
+             node.estimate ? fmt::format(" at {} V: ESTIMATES scaled from 180 nm (Stillmaker and "
+                                         "Baas 2017), leakage not estimated",
+                                         node.vdd)
+                           : "",
+             clock, rule, what);
   fmt::print("{:<7} {:<26} {:>10} {:>9} {:>9} {:>8} {:>11} {:>9} {:>8}\n", "config", "accumulator",
              "area um2", "fmax MHz", "power mW", "pJ/MAC", "leakage mW", "idle pJ", "vs fp32");
   for (const auto& a : at)
@@ -309,7 +326,9 @@ void add_power_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "power", "Area, fmax, power and energy per MAC of the array's PE per accumulator");
   cmd->add_option("--configs,-c", opt->configs,
-                  "Comma-separated rows: fp32,fp16,bf16,m10e5,m7e4,m6e5,m3e4 (default all)");
+                  "Comma-separated rows: fp32,fp16,bf16,m10e5,m7e4,m6e5,m3e4 (default all); "
+                  "dot-product units chain_m13e8,fused4_m13e8,fused32_m13e8 (named only; with "
+                  "--table models/cost/data/power_osu018_units.json)");
   cmd->add_option("--clock-mhz", opt->clock_mhz,
                   "Clock for power and pJ/MAC (default: the slowest selected row's fmax)")
       ->each([opt](const std::string&) { opt->clock_given = true; });

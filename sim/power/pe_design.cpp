@@ -55,6 +55,27 @@ RtlDesign unit_design(const std::string& op, const num::Format& f) {
   return d;
 }
 
+RtlDesign dot_unit_design(const DotUnitFormats& f) {
+  RtlDesign d;
+  d.clocked = false;
+  d.formats = {{"A", f.a.to_string()}, {"W", f.w.to_string()}, {"ACC", f.accumulator.to_string()}};
+  if (f.fused) {
+    d.top = "fused_dot";
+    d.extra_params = {{"G", f.terms}, {"F", f.align_bits}};
+    d.inputs = {{"a", f.terms * f.a.width()},
+                {"w", f.terms * f.w.width()},
+                {"acc_in", f.accumulator.width()}};
+    d.unused_outputs = {"events", "inexact_terms", "cut_terms"};
+  } else {
+    d.top = "fmaq";
+    d.formats.emplace_back("P", f.product.to_string());
+    d.inputs = {{"a", f.a.width()}, {"w", f.w.width()}, {"acc_in", f.accumulator.width()}};
+    d.unused_outputs = {"prod", "prod_events", "acc_events"};
+  }
+  d.outputs = {{"acc_out", f.accumulator.width()}};
+  return d;
+}
+
 nlohmann::json to_json(const RtlDesign& d) {
   nlohmann::json formats = nlohmann::json::object();
   for (const auto& [k, v] : d.formats) formats[k] = v;
@@ -68,7 +89,8 @@ nlohmann::json to_json(const RtlDesign& d) {
           {"clocked", d.clocked},
           {"inputs", ports(d.inputs)},
           {"outputs", ports(d.outputs)},
-          {"unused_outputs", d.unused_outputs}};
+          {"unused_outputs", d.unused_outputs},
+          {"extra_params", ports(d.extra_params)}};
 }
 
 }  // namespace lbasim::power

@@ -23,6 +23,8 @@ struct RtlDesign {
   // Output ports the hardware leaves unconnected (simulation-only event counters): synthesis
   // removes them and the logic that only they use.
   std::vector<std::string> unused_outputs;
+  // Verilog parameters besides the formats' (fused_dot's G and F).
+  std::vector<std::pair<std::string, int>> extra_params;
 };
 
 // Formats of the PE's operands and stages.
@@ -35,6 +37,17 @@ RtlDesign ws_pe_design(const PeFormats& f);
 // One IEEE-style unit of rtl/fmaq: fp_add (x + y -> z) or fp_mul (a * w -> p), all ports in
 // format f (the Horowitz check, docs/cost.md).
 RtlDesign unit_design(const std::string& op, const num::Format& f);
+
+// A dot-product unit with no registers, for comparing the FMAq chain and the fused order at
+// one accumulator format (docs/tensor-core.md): rtl/fused/fused_dot.v with G = terms (fused)
+// or rtl/fmaq/fmaq.v (the chain's step; product format `product`). Ports: the G (or one)
+// activation and weight codes, acc_in; checked: acc_out.
+struct DotUnitFormats {
+  num::Format a, w, product, accumulator;
+  int terms = 1, align_bits = 0;  // G and F of the fused unit
+  bool fused = false;
+};
+RtlDesign dot_unit_design(const DotUnitFormats& f);
 
 nlohmann::json to_json(const RtlDesign& d);
 

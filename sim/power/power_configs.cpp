@@ -14,6 +14,17 @@ PowerConfig row(const char* name, const char* label, const char* product, const 
   return {name, label, {p, a, a, 16}};
 }
 
+// Dot-product units at Hopper's FP8 accumulator (M13E8 rtz): the FMAq chain's step with exact
+// (M7E8) e4m3 products, and fused units of g terms, F = 13.
+constexpr const char* kUnitAcc = "M13E8:rtz:subnormal:ieee:inf";
+PowerConfig unit_row(const char* name, const char* label, int terms) {
+  PowerConfig c = row(name, label, "M7E8b127:rtz:subnormal", kUnitAcc);
+  c.config.chunk = 0;
+  c.unit = true;
+  if (terms > 0) c.config.fused = num::FusedOrder{terms, 13, true};
+  return c;
+}
+
 }  // namespace
 
 const std::vector<PowerConfig>& power_configs() {
@@ -25,13 +36,20 @@ const std::vector<PowerConfig>& power_configs() {
       row("m7e4", "M7E4b10 (paper)", "M7E4b12", "M7E4b10"),
       row("m6e5", "M6E5 rtz/flush/sat", "M6E5b15", "M6E5b15"),
       row("m3e4", "M3E4 8-bit rtz/flush/sat", "M3E4b7", "M3E4b7"),
+      unit_row("chain_m13e8", "FMAq unit, M13E8 rtz", 0),
+      unit_row("fused4_m13e8", "fused g4 F13, M13E8 rtz", 4),
+      unit_row("fused32_m13e8", "fused g32 F13 (hopper_fp8)", 32),
   };
   return rows;
 }
 
 std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what) {
-  if (list.empty() || list == "all") return power_configs();
   std::vector<PowerConfig> out;
+  if (list.empty() || list == "all") {
+    for (const auto& c : power_configs())
+      if (!c.unit) out.push_back(c);
+    return out;
+  }
   std::stringstream in(list);
   std::string name;
   while (std::getline(in, name, ',')) {

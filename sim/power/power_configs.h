@@ -14,10 +14,14 @@ namespace lbasim::power {
 struct PowerConfig {
   std::string name, label;
   num::AccumConfig config;
+  // Not the array's ws_pe but a dot-product unit without registers (dot_unit_design): the
+  // FMAq chain's step, or with config.fused the fused unit. Named explicitly, not in "all"; their
+  // rows live in models/cost/data/power_osu018_units.json (docs/tensor-core.md).
+  bool unit = false;
 };
 
 const std::vector<PowerConfig>& power_configs();
-// The rows named in a comma-separated list ("all" or empty: every row). Throws InputError
+// The rows named in a comma-separated list ("all" or empty: every ws_pe row). Throws InputError
 // naming `what`, the unknown name and the known ones.
 std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what);
 

@@ -10,6 +10,7 @@
 #include "lbasim/base/error.h"
 #include "lbasim/numerics/encoding.h"
 #include "lbasim/numerics/fmaq.h"
+#include "lbasim/numerics/fused.h"
 #include "lbasim/numerics/quantize.h"
 #include "lbasim/traces/executor.h"
 #include "lbasim/traces/lowering.h"
@@ -327,6 +328,75 @@ Stimulus unit_stimulus(const std::string& op, const num::Format& f, std::int64_t
   return s;
 }
 
+Stimulus dot_unit_stimulus(const DotUnitFormats& f, std::int64_t k, std::int64_t cycles,
+                           std::uint64_t seed) {
+  Stimulus s;
+  s.design = dot_unit_design(f);
+  const int g = f.fused ? f.terms : 1;
+  const std::int64_t steps = (k + g - 1) / g;  // per output
+  const int aw = f.a.width(), ww = f.w.width();
+  if (g * std::max(aw, ww) > 64 * 64)
+    throw InputError(
+        fmt::format("dot unit stimulus: {} terms of {} bits: ports too wide", g, std::max(aw, ww)));
+  std::mt19937_64 gen(seed);
+  std::normal_distribution<double> normal;
+  // G codes of `bits` bits as words of 64, most significant first.
+  const auto words = [](const std::vector<std::uint64_t>& codes, int bits) {
+    const std::size_t total = codes.size() * static_cast<std::size_t>(bits);
+    std::vector<std::uint64_t> w((total + 63) / 64, 0);
+    for (std::size_t i = 0; i < codes.size(); ++i)
+      for (int b = 0; b < bits; ++b)
+        if ((codes[i] >> b) & 1) {
+          const std::size_t bit = i * static_cast<std::size_t>(bits) + static_cast<std::size_t>(b);
+          w[w.size() - 1 - bit / 64] |= std::uint64_t{1} << (bit % 64);
+        }
+    return w;
+  };
+  const num::FusedOrder order{f.terms, f.align_bits, true};
+  const int floor_a = num::operand_floor(f.a), floor_w = num::operand_floor(f.w);
+  double acc = 0;
+  std::vector<double> a(static_cast<std::size_t>(g)), w(a.size());
+  std::vector<std::uint64_t> ac(a.size()), wc(a.size());
+  for (std::int64_t t = 0; t < cycles; ++t) {
+    const std::int64_t step = t % steps;
+    if (step == 0) acc = 0;
+    const int count = static_cast<int>(std::min<std::int64_t>(g, k - step * g));
+    for (int i = 0; i < g; ++i) {
+      a[i] = i < count ? num::quantize(normal(gen), f.a).value : 0.0;
+      w[i] = i < count ? num::quantize(normal(gen), f.w).value : 0.0;
+      ac[i] = num::encode(a[i], f.a);
+      wc[i] = num::encode(w[i], f.w);
+    }
+    std::vector<std::uint64_t> in = words(ac, aw);
+    const auto win = words(wc, ww);
+    in.insert(in.end(), win.begin(), win.end());
+    in.push_back(num::encode(acc, f.accumulator));
+    acc = f.fused ? num::fused_step(acc, a.data(), 1, w.data(), 1, count, order, f.product,
+                                    f.accumulator, floor_a, floor_w)
+                        .sum
+                  : num::fmaq(acc, a[0], w[0], f.product, f.accumulator).acc;
+    s.inputs.push_back(std::move(in));
+    s.expected.push_back({num::encode(acc, f.accumulator)});
+    s.mac.push_back(1);
+  }
+  s.info = {{"kind", f.fused ? "fused_dot" : "fmaq"},
+            {"terms", g},
+            {"align_bits", f.align_bits},
+            {"k", k},
+            {"cycles", cycles},
+            {"warmup", 0},
+            {"mac_cycles", cycles},
+            {"macs", cycles * g},
+            {"seed", seed},
+            {"formats",
+             {{"a", f.a.to_string()},
+              {"w", f.w.to_string()},
+              {"product", f.fused ? "exact" : f.product.to_string()},
+              {"accumulator", f.accumulator.to_string()},
+              {"chunk_accumulator", f.accumulator.to_string()}}}};
+  return s;
+}
+
 void write_stimulus(const Stimulus& s, const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   nlohmann::json j = s.info;
@@ -334,7 +404,15 @@ void write_stimulus(const Stimulus& s, const std::filesystem::path& dir) {
   std::ofstream(dir / "stimulus.json") << j.dump(1) << "\n";
   std::ofstream in(dir / "inputs.hex"), ex(dir / "expected.hex");
   for (std::size_t t = 0; t < s.inputs.size(); ++t) {
-    for (std::uint64_t v : s.inputs[t]) in << fmt::format("{:x} ", v);
+    std::size_t word = 0;
+    for (const auto& [name, width] : s.design.inputs) {
+      const auto n = static_cast<std::size_t>((width + 63) / 64);
+      for (std::size_t i = 0; i < n; ++i)
+        in << (i ? fmt::format("{:016x}", s.inputs[t].at(word + i))
+                 : fmt::format("{:x}", s.inputs[t].at(word + i)));
+      in << " ";
+      word += n;
+    }
     in << static_cast<int>(s.mac[t]) << "\n";
     for (std::size_t i = 0; i < s.expected[t].size(); ++i)
       ex << (i ? " " : "") << (s.expected[t][i] ? fmt::format("{:x}", *s.expected[t][i]) : "x");

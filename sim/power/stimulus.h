@@ -21,7 +21,8 @@ namespace lbasim::power {
 
 struct Stimulus {
   RtlDesign design;
-  // Per cycle: the input ports' codes (design.inputs order), the expected output codes
+  // Per cycle: the input ports' codes (design.inputs order; a port wider than 64 bits takes
+  // ceil(width / 64) consecutive words, most significant first), the expected output codes
   // (design.outputs order; nullopt: not checked) and whether the cycle is a MAC cycle.
   std::vector<std::vector<std::uint64_t>> inputs;
   std::vector<std::vector<std::optional<std::uint64_t>>> expected;
@@ -47,6 +48,13 @@ Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
 // `cycles` random operand pairs, N(0, 1) rounded into f, for fp_add ("add") or fp_mul ("mul").
 Stimulus unit_stimulus(const std::string& op, const num::Format& f, std::int64_t cycles,
                        std::uint64_t seed);
+
+// A dot-product unit (dot_unit_design) accumulating dot products of k products each in
+// `cycles` steps of G (fused) or one (FMAq) products: operands N(0, 1) rounded into the a and w
+// formats, acc_in the previous step's golden result (+0 at an output's first step), expected
+// acc_out from num::fused_step or num::fmaq.
+Stimulus dot_unit_stimulus(const DotUnitFormats& f, std::int64_t k, std::int64_t cycles,
+                           std::uint64_t seed);
 
 // stimulus.json, inputs.hex, expected.hex in dir (created).
 void write_stimulus(const Stimulus& s, const std::filesystem::path& dir);

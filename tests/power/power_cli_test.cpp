@@ -56,6 +56,30 @@ TEST_F(PowerCli, PrintsTheCommittedTableAtTheSlowestFmax) {
   }
 }
 
+// The dot-product unit rows (docs/tensor-core.md): a fused unit's cycle does G MACs, so its
+// energy per MAC is the cycle's over G; the rows are not in the default "all".
+TEST_F(PowerCli, FusedUnitRowsChargeACyclesEnergyToItsMacs) {
+  const std::string units =
+      std::string(LBASIM_SOURCE_DIR) + "/models/cost/data/power_osu018_units.json";
+  const auto r = run_command(kBin + " power --table " + units +
+                             " --configs chain_m13e8,fused4_m13e8,fused32_m13e8 --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto j = read_out();
+  ASSERT_EQ(j.at("configs").size(), 3u);
+  const long macs[] = {1, 4, 32};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& row = j.at("configs").at(i);
+    EXPECT_EQ(row.at("macs_per_cycle").get<long>(), macs[i]) << row.dump();
+    EXPECT_NEAR(row.at("pj_per_mac").get<double>(),
+                row.at("power_mw").get<double>() / j.at("clock_mhz").get<double>() * 1e3 /
+                    static_cast<double>(macs[i]),
+                1e-9);
+  }
+  const auto all = run_command(kBin + " power");
+  ASSERT_EQ(all.status, 0) << all.output;
+  EXPECT_EQ(all.output.find("fused4_m13e8"), std::string::npos) << all.output;
+}
+
 TEST_F(PowerCli, DynamicPowerScalesWithTheClockAndNodesAreEstimates) {
   ASSERT_EQ(run_command(kBin + " power --configs m7e4 --clock-mhz 20 --json " + out()).status, 0);
   const auto a = read_out().at("configs").at(0);

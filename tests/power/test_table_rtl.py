@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""The committed power table was made from the RTL in the tree: every row (and Horowitz unit
+"""The committed power tables were made from the RTL in the tree: every row (and Horowitz unit
 that records it) names the git blob hash of each RTL file the flow read (flow.design.rtl), and
 each must equal the hash of that file today. A changed PE without a regenerated table
-(`lbasim power --synthesize ... --table-out models/cost/data/power_osu018.json`) fails here.
+(`lbasim power --synthesize ... --table-out models/cost/data/power_osu018.json`, or the
+dot-product units' power_osu018_units.json) fails here.
 
 usage: test_table_rtl.py SOURCE_DIR
 """
@@ -19,8 +20,20 @@ def blob_hash(path):
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
+# Each committed table and the command that regenerates it.
+TABLES = {
+    "power_osu018.json": "lbasim power --synthesize --anchors",
+    "power_osu018_units.json": "lbasim power --synthesize --configs "
+                               "chain_m13e8,fused4_m13e8,fused32_m13e8",
+}
+
+
 def main(root):
-    table_path = os.path.join(root, "models", "cost", "data", "power_osu018.json")
+    return max(check(root, name, command) for name, command in TABLES.items())
+
+
+def check(root, name, command):
+    table_path = os.path.join(root, "models", "cost", "data", name)
     with open(table_path) as f:
         table = json.load(f)
     stale, checked = [], 0
@@ -41,8 +54,8 @@ def main(root):
     for line in stale:
         print(f"{table_path}: {line}", file=sys.stderr)
     if stale:
-        print("the table is stale: regenerate it with lbasim power --synthesize --anchors "
-              "--table-out models/cost/data/power_osu018.json (docs/cost.md)", file=sys.stderr)
+        print(f"the table is stale: regenerate it with {command} "
+              f"--table-out models/cost/data/{name} (docs/cost.md)", file=sys.stderr)
         return 1
     print(f"{checked} RTL file hashes of {len(table['configs'])} rows match the tree")
     return 0

@@ -61,6 +61,7 @@ PowerTable read_power_table(const std::filesystem::path& path) {
     row.idle_pj =
         r.at("idle").at("internal_pj").number() + r.at("idle").at("switching_pj").number();
     row.leakage_mw = r.at("leakage_mw").number();
+    if (r.has("macs_per_cycle")) row.macs_per_cycle = r.at("macs_per_cycle").integer(1);
     row.flow = r.value().value("flow", nlohmann::json::object());
     if (!(row.fmax_mhz > 0) || !(row.mac_pj() >= 0) || !(row.area_um2 > 0))
       r.fail("fmax_mhz, area_um2 must be > 0 and energies >= 0");
@@ -104,6 +105,7 @@ nlohmann::json to_json(const PowerTable& t) {
          {"mac", {{"internal_pj", r.mac_internal_pj}, {"switching_pj", r.mac_switching_pj}}},
          {"idle", {{"internal_pj", r.idle_pj}, {"switching_pj", 0.0}}},
          {"leakage_mw", r.leakage_mw},
+         {"macs_per_cycle", r.macs_per_cycle},
          {"flow", r.flow}});
   nlohmann::json anchors = nlohmann::json::array();
   for (const auto& a : t.anchors)
@@ -142,7 +144,8 @@ RowAt evaluate(const PowerRow& r, double clock_mhz, const NodeScaling& node) {
   a.dynamic_mw = mac_pj * clock_mhz * 1e-3;  // pJ x MHz = uW
   a.leakage_mw = node.estimate ? std::numeric_limits<double>::quiet_NaN() : r.leakage_mw;
   a.power_mw = a.dynamic_mw + (node.estimate ? 0.0 : r.leakage_mw);
-  a.pj_per_mac = a.power_mw / clock_mhz * 1e3;
+  a.macs_per_cycle = r.macs_per_cycle;
+  a.pj_per_mac = a.power_mw / clock_mhz * 1e3 / static_cast<double>(r.macs_per_cycle);
   return a;
 }
 
@@ -159,6 +162,7 @@ nlohmann::json to_json(const RowAt& r) {
           {"dynamic_mw", r.dynamic_mw},
           {"leakage_mw", num(r.leakage_mw)},
           {"power_mw", r.power_mw},
+          {"macs_per_cycle", r.macs_per_cycle},
           {"pj_per_mac", r.pj_per_mac},
           {"idle_pj_per_cycle", r.idle_pj}};
 }

@@ -8,15 +8,18 @@ from .toolchain import LIBERTY, FlowError, run
 
 def verilog_params(design):
     """The design's Verilog parameters, from its formats by the RTL's one mapping (lba.rtl),
-    with its chunk lane placement (CHUNK_COLUMN) when the design names one; or the design's own
+    with its chunk lane placement (CHUNK_COLUMN) when the design names one and its other
+    parameters ("extra_params": fused_dot's G and F); or the design's own
     "params" when a module's port groups do not follow the mapping (chunk_lane's psum input).
     """
     if "params" in design:
         return design["params"]
     try:
-        return rtl.design_params(design["formats"], design.get("chunk_lane"))
+        params = rtl.design_params(design["formats"], design.get("chunk_lane"))
     except rtl.FormatError as e:
         raise FlowError(f"{design['top']}: {e}") from e
+    params.update({name: value for name, value in design.get("extra_params", [])})  # G, F
+    return params
 
 
 def script(design, workdir, liberty=LIBERTY):

@@ -22,6 +22,9 @@ struct PowerRow {
   // a MAC, and one in which it waits (weight load, fill/drain, pass-through).
   double mac_internal_pj = 0, mac_switching_pj = 0, idle_pj = 0;
   double leakage_mw = 0;
+  // MACs a busy cycle does: 1 for the FMAq PEs, G for a fused unit of G terms (pJ/MAC is the
+  // cycle's energy over this).
+  long macs_per_cycle = 1;
   nlohmann::json flow;  // what the flow reported (stimulus, checks, tool versions, timing path)
 
   double mac_pj() const { return mac_internal_pj + mac_switching_pj; }
@@ -68,8 +71,9 @@ struct RowAt {
   double dynamic_mw = 0;     // PE busy every cycle (one MAC per cycle)
   double leakage_mw = 0;     // NaN at other nodes (not estimated)
   double power_mw = 0;       // dynamic + leakage (leakage left out at other nodes)
-  double pj_per_mac = 0;     // power / frequency
-  double idle_pj = 0;        // dynamic energy of a waiting cycle
+  long macs_per_cycle = 1;
+  double pj_per_mac = 0;  // power / frequency / MACs per cycle
+  double idle_pj = 0;     // dynamic energy of a waiting cycle
 };
 
 // Throws InputError if clock_mhz is not a finite number > 0 (naming "--clock-mhz").
