@@ -6,9 +6,12 @@
 
 namespace lbasim::power {
 
-RtlDesign ws_pe_design(const PeFormats& f) {
+RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane) {
+  if (chunk_lane != "pe" && chunk_lane != "column")
+    throw InputError("--chunk-lane " + chunk_lane + ": expected pe or column");
   RtlDesign d;
   d.top = "ws_pe";
+  d.chunk_lane = chunk_lane;
   d.formats = {{"A", f.a.to_string()},
                {"W", f.w.to_string()},
                {"P", f.product.to_string()},
@@ -31,6 +34,19 @@ RtlDesign ws_pe_design(const PeFormats& f) {
                {"pv_out", 1},
                {"ps_out", f.accumulator.width()},
                {"co_out", f.chunk_accumulator.width()}};
+  d.unused_outputs = {"events"};
+  return d;
+}
+
+RtlDesign column_lane_design(const PeFormats& f) {
+  RtlDesign d;
+  d.top = "chunk_lane";
+  d.clocked = false;
+  d.formats = {{"ACC", f.accumulator.to_string()}, {"CACC", f.chunk_accumulator.to_string()}};
+  d.input_groups = {"ACC"};
+  d.inputs = {
+      {"add", 1}, {"psum", f.accumulator.width()}, {"chunk_in", f.chunk_accumulator.width()}};
+  d.outputs = {{"chunk_out", f.chunk_accumulator.width()}};
   d.unused_outputs = {"events"};
   return d;
 }
@@ -68,7 +84,9 @@ nlohmann::json to_json(const RtlDesign& d) {
           {"clocked", d.clocked},
           {"inputs", ports(d.inputs)},
           {"outputs", ports(d.outputs)},
-          {"unused_outputs", d.unused_outputs}};
+          {"unused_outputs", d.unused_outputs},
+          {"input_groups", d.input_groups},
+          {"chunk_lane", d.chunk_lane.empty() ? nlohmann::json() : nlohmann::json(d.chunk_lane)}};
 }
 
 }  // namespace lbasim::power

@@ -23,6 +23,11 @@ struct RtlDesign {
   // Output ports the hardware leaves unconnected (simulation-only event counters): synthesis
   // removes them and the logic that only they use.
   std::vector<std::string> unused_outputs;
+  // The chunk lane placement of a PE ("pe", "column": CHUNK_COLUMN, lba.rtl); empty: none.
+  std::string chunk_lane;
+  // Parameter groups that are inputs of this module although their prefix names an output
+  // format elsewhere (chunk_lane's psum, ACC): decoded only, no rounding or overflow params.
+  std::vector<std::string> input_groups;
 };
 
 // Formats of the PE's operands and stages.
@@ -30,8 +35,12 @@ struct PeFormats {
   num::Format a, w, product, accumulator, chunk_accumulator;
 };
 
-// The array's weight-stationary PE, rtl/pe/ws_pe.v (pe_core: fmaq + the chunk lane).
-RtlDesign ws_pe_design(const PeFormats& f);
+// The array's weight-stationary PE, rtl/pe/ws_pe.v (pe_core: fmaq + the chunk lane), with its
+// chunk lane placement: "pe" (CHUNK_COLUMN = 0) or "column" (1, no chunk lane in the PE).
+RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane = "pe");
+// The chunk accumulator at a column bottom with chunk lane 'column' (rtl/pe/chunk_lane.v as
+// rtl/array/systolic_ws.v places it: combinational, add / psum / running sum in, sum out).
+RtlDesign column_lane_design(const PeFormats& f);
 // One IEEE-style unit of rtl/fmaq: fp_add (x + y -> z) or fp_mul (a * w -> p), all ports in
 // format f (the Horowitz check, docs/cost.md).
 RtlDesign unit_design(const std::string& op, const num::Format& f);

@@ -115,6 +115,84 @@ class PowerFlowM3E4(unittest.TestCase):
         self.assertFalse(os.path.exists(out))
 
 
+class ColumnFlowM3E4(unittest.TestCase):
+    """Chunk lane 'column' through the flow: the PE without its chunk lane (a chunk's psum
+    enters the column top as +0) and the column-bottom chunk_lane, each checked at gate level
+    against the golden model; the row is PE + lane / R."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = os.path.join(ARGS.work, "column")
+        shutil.rmtree(cls.work, ignore_errors=True)
+        t0 = time.time()
+        cls.flow_run = lbasim("power", "--synthesize", "--configs", "m3e4", "--cycles", "800",
+                              "--chunk-lane", "column", "--work", cls.work,
+                              "--table-out", os.path.join(cls.work, "table.json"))
+        print(f"m3e4 column flow: {time.time() - t0:.1f} s wall", file=sys.stderr)
+
+    def test_row_is_the_column_pe_and_the_lane_over_the_rows(self):
+        self.assertEqual(self.flow_run.returncode, 0, self.flow_run.stdout + self.flow_run.stderr)
+        row = json.load(open(os.path.join(self.work, "table.json")))["configs"][0]
+        self.assertEqual(row["chunk_lane"], "column")
+        self.assertEqual(row["flow"]["design"]["params"]["CHUNK_COLUMN"], 1)
+        self.assertEqual(row["flow"]["column_lane"]["design"]["top"], "chunk_lane")
+        self.assertGreater(row["flow"]["gate_level_check"]["words_checked"], 1000)
+        self.assertGreater(row["flow"]["column_lane"]["gate_level_check"]["words_checked"], 500)
+        self.assertGreater(row["flow"]["column_lane"]["cycles"]["add"], 100)
+        col = row["column"]
+        rows = col["rows"]
+        self.assertEqual(rows, 16)
+        self.assertAlmostEqual(row["area_um2"],
+                               col["pe"]["area_um2"] + col["lane"]["area_um2"] / rows)
+        for k in ("internal_pj", "switching_pj"):
+            self.assertAlmostEqual(row["mac"][k], col["pe"]["mac"][k] + col["lane"]["mac"][k] / rows)
+        self.assertEqual(col["lane"]["flip_flops"], 0)
+
+    def test_a_swapped_output_bit_of_the_lane_is_caught(self):
+        stim = os.path.join(self.work, "m3e4-column-lane", "stimulus")
+        flow = os.path.join(self.work, "m3e4-column-lane", "work")
+        design = json.load(open(os.path.join(stim, "stimulus.json")))["design"]
+        gatesim.check_outputs(design, stim, flow)  # passes as synthesized
+        bad = os.path.join(self.work, "bad_lane")
+        os.makedirs(bad, exist_ok=True)
+        text = open(os.path.join(flow, "netlist.v")).read()
+        a, b = ".Y(chunk_out[0])", ".Y(chunk_out[1])"
+        self.assertIn(a, text)
+        self.assertIn(b, text)
+        with open(os.path.join(bad, "netlist.v"), "w") as f:
+            f.write(text.replace(a, "@@").replace(b, a).replace("@@", b))
+        stim_json = json.load(open(os.path.join(stim, "stimulus.json")))
+        gatesim.simulate(design, os.path.join(bad, "netlist.v"), stim, bad, 10.0,
+                         stim_json["cycles"], stim_json["warmup"])
+        with self.assertRaisesRegex(toolchain.FlowError, r"port chunk_out: expected"):
+            gatesim.check_outputs(design, stim, bad)
+
+    def test_the_pe_stimulus_fails_on_the_column_pe(self):
+        # The 'pe' stimulus (restart tags, chunk word in) against the CHUNK_COLUMN=1 netlist:
+        # co_out is 0 there, so the golden model's chunk words differ.
+        stims = os.path.join(self.work, "pe_stimulus")
+        r = lbasim("power", "--synthesize", "--configs", "m3e4", "--cycles", "800",
+                   "--write-stimulus", stims)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        pe_stim = os.path.join(stims, "m3e4", "stimulus")
+        netlist = os.path.join(self.work, "m3e4-column", "work", "netlist.v")
+        bad = os.path.join(self.work, "pe_on_column")
+        os.makedirs(bad, exist_ok=True)
+        stim_json = json.load(open(os.path.join(pe_stim, "stimulus.json")))
+        gatesim.simulate(stim_json["design"], netlist, pe_stim, bad, 20.0, stim_json["cycles"],
+                         stim_json["warmup"])
+        with self.assertRaisesRegex(toolchain.FlowError, r"port (co_out|restart_out|ps_out)"):
+            gatesim.check_outputs(stim_json["design"], pe_stim, bad)
+
+    def test_a_chunk_column_cannot_map_is_refused(self):
+        out = os.path.join(self.work, "never.json")
+        r = lbasim("power", "--synthesize", "--configs", "m3e4", "--chunk-lane", "column",
+                   "--array", "12x12", "--work", os.path.join(self.work, "never"), "--json", out)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("chunk 16 is not a multiple of the array's 12 rows", r.stderr)
+        self.assertFalse(os.path.exists(out))
+
+
 class HandComputedPath(unittest.TestCase):
     # One INVX1 from an input port (transition 0.06 ns) to an output port loaded with
     # 0.025 pF: both are grid points of the cell's delay and energy tables (index_1 = load,

@@ -24,10 +24,16 @@ def main(root):
     with open(table_path) as f:
         table = json.load(f)
     stale, checked = [], 0
+    parts = []
     for row in table["configs"] + table.get("anchors", []):
+        parts.append(row)
+        lane = row.get("flow", {}).get("column_lane")  # chunk lane 'column': the lane's flow
+        if lane is not None:
+            parts.append({"name": row["name"] + " (column lane)", "flow": lane})
+    for row in parts:
         rtl = row.get("flow", {}).get("design", {}).get("rtl")
         if rtl is None:
-            if row in table["configs"]:
+            if row is not None and row.get("label") is not None:
                 stale.append(f"{row['name']}: no flow.design.rtl (which RTL made it is unknown)")
             continue
         for rel, want in sorted(rtl.items()):

@@ -44,15 +44,12 @@ def ws_pe(f, chunk_lane):
 def column_lane(f):
     """rtl/pe/chunk_lane.v as systolic_ws places it at a column bottom (combinational, between
     the last row's psum register and the output buffer)."""
-    d = {"top": "chunk_lane", "clocked": False, "unused_outputs": ["events"],
-         "formats": {"ACC": f["accumulator"], "CACC": f["chunk_accumulator"]},
-         "inputs": [["add", 1], ["psum", widths(f["accumulator"])],
-                    ["chunk_in", widths(f["chunk_accumulator"])]],
-         "outputs": [["chunk_out", widths(f["chunk_accumulator"])]]}
-    params = synth.verilog_params(d)
-    del params["ACC_RNE"], params["ACC_INF"]  # psum is an input of the lane: no rounding
-    d["params"] = params
-    return d
+    return {"top": "chunk_lane", "clocked": False, "unused_outputs": ["events"],
+            "formats": {"ACC": f["accumulator"], "CACC": f["chunk_accumulator"]},
+            "input_groups": ["ACC"],  # psum is an input of the lane: no rounding
+            "inputs": [["add", 1], ["psum", widths(f["accumulator"])],
+                       ["chunk_in", widths(f["chunk_accumulator"])]],
+            "outputs": [["chunk_out", widths(f["chunk_accumulator"])]]}
 
 
 def measure(design, work):

@@ -8,15 +8,17 @@ from .toolchain import LIBERTY, FlowError, run
 
 def verilog_params(design):
     """The design's Verilog parameters, from its formats by the RTL's one mapping (lba.rtl),
-    with its chunk lane placement (CHUNK_COLUMN) when the design names one; or the design's own
-    "params" when a module's port groups do not follow the mapping (chunk_lane's psum input).
-    """
-    if "params" in design:
-        return design["params"]
+    with its chunk lane placement (CHUNK_COLUMN) when the design names one. Groups listed in
+    "input_groups" are inputs of this module although their prefix is an output format
+    elsewhere (chunk_lane's psum, ACC): no rounding or overflow parameters."""
     try:
-        return rtl.design_params(design["formats"], design.get("chunk_lane"))
+        params = rtl.design_params(design["formats"], design.get("chunk_lane"))
     except rtl.FormatError as e:
         raise FlowError(f"{design['top']}: {e}") from e
+    for group in design.get("input_groups") or []:
+        params.pop(f"{group}_RNE", None)
+        params.pop(f"{group}_INF", None)
+    return params
 
 
 def script(design, workdir, liberty=LIBERTY):
