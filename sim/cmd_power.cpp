@@ -191,11 +191,11 @@ void add_column_lane(cost::PowerRow& row, const nlohmann::json& pe, const nlohma
 
 cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, const PowerOptions& o) {
   require_flow_tools();
-  if (o.variant.stages != 1 || o.variant.dataflow != "ws")
-    throw InputError(
-        fmt::format("--synthesize: the flow builds the weight-stationary 1-stage PE "
-                    "only so far, not {}",
-                    o.variant.to_string()));
+  if (o.variant.dataflow == "os" && (o.variant.chunk_lane != "pe" || o.variant.stages != 1))
+    throw InputError(fmt::format(
+        "--dataflow os: the flow builds the output-stationary PE with chunk lane pe and 1 "
+        "stage only, not {}",
+        o.variant.to_string()));
   const auto [rows, cols] = parse_shape(o.array);
   if (o.cycles < 100) throw InputError(fmt::format("--cycles {}: expected at least 100", o.cycles));
   const fs::path trace_dir =
@@ -211,11 +211,14 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
   so.cols = cols;
   so.cycles = o.cycles;
   so.column = o.variant.chunk_lane == "column";
+  so.stages = o.variant.stages;
   std::vector<std::pair<std::string, fs::path>> jobs;
   nlohmann::json stim_info;
   for (const auto& c : configs) {
     const std::string name = job_name(c.name, o.variant);
-    const power::Stimulus s = power::ws_pe_stimulus(trace, c.config, so);
+    const power::Stimulus s = o.variant.dataflow == "os"
+                                  ? power::os_pe_stimulus(trace, c.config, so)
+                                  : power::ws_pe_stimulus(trace, c.config, so);
     power::write_stimulus(s, work / name / "stimulus");
     stim_info = s.info;
     jobs.emplace_back(name, work / name);

@@ -60,14 +60,31 @@ nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayCon
   const cost::PowerTable table = cost::read_power_table(cost::default_power_table());
   cost::PowerVariant variant;
   variant.chunk_lane = std::string(sysc::to_string(ac.chunk_lane));
-  const cost::PowerRow* row = nullptr;
+  variant.dataflow = std::string(sysc::to_string(ac.dataflow));
+  const auto find = [&](const cost::PowerVariant& v, std::string* names) {
+    const cost::PowerRow* found = nullptr;
+    for (const cost::PowerRow& r : table.rows) {
+      if (r.variant != v) continue;
+      if (names) *names += (names->empty() ? "" : ", ") + r.name;
+      if (r.product == cfg.product.to_string() && r.accumulator == cfg.accumulator.to_string() &&
+          r.chunk_accumulator == cfg.chunk_accumulator.to_string())
+        found = &r;
+    }
+    return found;
+  };
   std::string names;
-  for (const cost::PowerRow& r : table.rows) {
-    if (r.variant != variant) continue;
-    names += (names.empty() ? "" : ", ") + r.name;
-    if (r.product == cfg.product.to_string() && r.accumulator == cfg.accumulator.to_string() &&
-        r.chunk_accumulator == cfg.chunk_accumulator.to_string())
-      row = &r;
+  const cost::PowerRow* row = find(variant, &names);
+  if (!row && variant.dataflow == "os") {
+    // Output-stationary rows exist for some formats only: the WS PE's row (the same
+    // arithmetic, other registers), said so.
+    cost::PowerVariant ws = variant;
+    ws.dataflow = "ws";
+    row = find(ws, nullptr);
+    if (row)
+      fmt::print(
+          "note: no output-stationary row for these formats; the PE energy is the "
+          "weight-stationary PE's ({})\n",
+          row->variant.to_string());
   }
   if (!row) {
     fmt::print(
@@ -109,6 +126,7 @@ nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayCon
   nlohmann::json j = cost::to_json(e);
   j["power_row"] = row->name;
   j["power_row_chunk_lane"] = row->variant.chunk_lane;
+  j["power_row_dataflow"] = row->variant.dataflow;
   j["fmax_mhz"] = row->fmax_mhz;
   j["clock_above_fmax"] = mhz > row->fmax_mhz;
   j["buffers"] = memory::to_json(buffers);

@@ -39,6 +39,9 @@ struct WsStimulusOptions {
   // enters the column top as +0), and the column-bottom lane's own stimulus. The chunk must
   // be a multiple of `rows` or 0.
   bool column = false;
+  // The PE's stages (ws_pe STAGES): 2 registers the product; the pairs then reach the PE one
+  // cycle after their activations (docs/cost.md "The 2-stage PE").
+  int stages = 1;
 };
 
 // The PE at a few positions of a rows x cols WS array running `layer` of `trace` on its first
@@ -46,6 +49,12 @@ struct WsStimulusOptions {
 // a different place in the GEMM. Operands are the layer's FP8 codes with its flexible bias
 // (format bias minus the tensor's scale exponent), so the codes are the real ones.
 Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                        const WsStimulusOptions& opt);
+
+// The output-stationary PE (rtl/pe/os_pe.v, single-buffered: chain 0) at a few positions of a
+// rows x cols OS array on `layer`: both operands streaming, PE(r, c) doing product k of output
+// (m0 + r, n0 + c) in cycle start + k + r + c, then the tile's drain. Chunk lane pe, 1 stage.
+Stimulus os_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
                         const WsStimulusOptions& opt);
 
 // The column-bottom chunk_lane of the same array and layer with chunk lane 'column', at the

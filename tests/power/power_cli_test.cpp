@@ -115,7 +115,9 @@ TEST_F(PowerCli, ColumnRowsArePeAndLaneOverTheRows) {
     EXPECT_EQ(row.at("chunk_lane"), "column");
     nlohmann::json col, pe;
     for (const auto& t : table.at("configs"))
-      if (t.at("name") == row.at("name")) (t.value("chunk_lane", "pe") == "column" ? col : pe) = t;
+      if (t.at("name") == row.at("name") && t.value("stages", 1) == 1 &&
+          t.value("dataflow", "ws") == "ws")
+        (t.value("chunk_lane", "pe") == "column" ? col : pe) = t;
     ASSERT_FALSE(col.is_null());
     ASSERT_FALSE(pe.is_null());
     const auto& c = col.at("column");
@@ -136,6 +138,40 @@ TEST_F(PowerCli, ColumnRowsArePeAndLaneOverTheRows) {
     // No chunk adder or chunk register in the PE: smaller and cheaper per MAC than 'pe'.
     EXPECT_LT(row.at("area_um2").get<double>(), pe.at("area_um2").get<double>());
     EXPECT_LT(mac, energy(pe.at("mac")));
+  }
+}
+
+TEST_F(PowerCli, OutputStationaryRowsAreTheirOwn) {
+  const auto r = run_command(kBin + " power --dataflow os --configs m7e4,m3e4 --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("the PE (os, chunk lane pe, 1 stage)"), std::string::npos) << r.output;
+  const auto j = read_out();
+  ASSERT_EQ(j.at("configs").size(), 2u);
+  for (const auto& row : j.at("configs")) EXPECT_EQ(row.at("dataflow"), "os");
+  // A configuration without an os row is refused naming it and the variant.
+  const auto bad = run_command(kBin + " power --dataflow os --configs fp32 --json " + out());
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.output.find("--configs fp32: no row for this configuration as os"),
+            std::string::npos)
+      << bad.output;
+}
+
+TEST_F(PowerCli, TwoStageRowsHaveTheirOwnFmax) {
+  // --stages 2: the PE with a register after the product, its rows at their own clock.
+  ASSERT_EQ(run_command(kBin + " power --configs m7e4,m3e4 --json " + out()).status, 0);
+  const auto one = read_out();
+  const auto r = run_command(kBin + " power --stages 2 --configs m7e4,m3e4 --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("2 stages"), std::string::npos) << r.output;
+  const auto two = read_out();
+  EXPECT_GT(two.at("clock_mhz").get<double>(), one.at("clock_mhz").get<double>());
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto &a = one.at("configs").at(i), &b = two.at("configs").at(i);
+    EXPECT_EQ(b.at("name"), a.at("name"));
+    EXPECT_EQ(b.at("stages"), 2);
+    EXPECT_EQ(a.at("stages"), 1);
+    EXPECT_GT(b.at("fmax_mhz").get<double>(), a.at("fmax_mhz").get<double>());
+    EXPECT_GT(b.at("area_um2").get<double>(), a.at("area_um2").get<double>());
   }
 }
 

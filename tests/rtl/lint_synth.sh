@@ -31,6 +31,10 @@ gparams() { rtl params --cmake "$@" | tr ';' ' '; }
   lint --top-module systolic_ws -GROWS=3 -GCOLS=2 \
     $(gparams --chunk-lane column ACC=M6E5b15:rne:subnormal CACC=M9E5b15:rne:subnormal)
   lint --top-module systolic_os -GROWS=3 -GCOLS=2
+  # The 2-stage PE (a register after the product), with both chunk lane placements.
+  lint --top-module ws_pe $(gparams --stages 2 ACC=M7E4b10)
+  lint --top-module ws_pe $(gparams --stages 2 --chunk-lane column \
+    ACC=M10E5b15:rne:subnormal:inf:ieee CACC=M10E5b15:rne:subnormal:inf:ieee)
 }
 
 synth() {
@@ -49,6 +53,7 @@ synth() {
 }
 synth ws_pe ""
 synth ws_pe "chparam $(rtl params --yosys --chunk-lane column ACC=M7E4b10) ws_pe;"
+synth ws_pe "chparam $(rtl params --yosys --stages 2 ACC=M7E4b10) ws_pe;"
 synth os_pe ""
 synth chunk_lane "chparam $(rtl params --yosys CACC=M10E5b15:rne:subnormal:inf:ieee) chunk_lane;"
 echo "rtl lint and synthesis: clean"

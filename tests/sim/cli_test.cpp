@@ -314,7 +314,8 @@ TEST(CliRunTraceArray, OneInferenceOnTheArrayPerLayer) {
 // `run --array` with the paper's configuration: each layer's PE energy by hand from the
 // power table's m7e4 row of the array's chunk lane placement ('column': the PE part plus the
 // lane part over this array's 4 rows).
-void check_energy_from_the_table_row(const std::string& chunk_lane) {
+void check_energy_from_the_table_row(const std::string& chunk_lane,
+                                     const std::string& dataflow = "ws") {
   // The paper's configuration is the power table's m7e4 row: each layer's PE energy is its
   // MAC cycles at the row's MAC-cycle energy, its other PE-cycles at the idle energy, plus
   // leakage over the layer's time; layers and the non-GEMM DRAM add up to the inference.
@@ -324,7 +325,7 @@ void check_energy_from_the_table_row(const std::string& chunk_lane) {
   const auto r = run_command(
       std::string(LBASIM_BIN) + " run --trace " + src + "/traces/data/mlp-fmnist --config " + src +
       "/configs/paper.json --limit 2 -q --array 4x4 --clock-mhz 50 --chunk-lane " + chunk_lane +
-      " --out " + out);
+      " --dataflow " + dataflow + " --out " + out);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_THAT(r.output, ::testing::HasSubstr("PE row 'm7e4'"));
   std::ifstream in(out);
@@ -334,7 +335,9 @@ void check_energy_from_the_table_row(const std::string& chunk_lane) {
   const nlohmann::json table = nlohmann::json::parse(table_in);
   nlohmann::json row;
   for (const auto& c : table.at("configs"))
-    if (c.at("name") == "m7e4" && c.value("chunk_lane", "pe") == chunk_lane) row = c;
+    if (c.at("name") == "m7e4" && c.value("chunk_lane", "pe") == chunk_lane &&
+        c.value("dataflow", "ws") == dataflow && c.value("stages", 1) == 1)
+      row = c;
   ASSERT_FALSE(row.is_null());
   const auto energy = [](const nlohmann::json& m) {
     return m.at("internal_pj").get<double>() + m.at("switching_pj").get<double>();
@@ -352,6 +355,7 @@ void check_energy_from_the_table_row(const std::string& chunk_lane) {
   ASSERT_FALSE(e.is_null());
   EXPECT_EQ(e.at("power_row"), "m7e4");
   EXPECT_EQ(e.at("power_row_chunk_lane"), chunk_lane);
+  EXPECT_EQ(e.at("power_row_dataflow"), dataflow);
   ASSERT_EQ(e.at("layers").size(), j.at("layers").size());
   double sum_pj = 0;
   std::uint64_t cycles = 0;
@@ -381,6 +385,10 @@ TEST(CliRunTraceArray, EnergyPerLayerFromThePowerTableRow) {
 
 TEST(CliRunTraceArray, EnergyOfAColumnArrayFromTheColumnRow) {
   check_energy_from_the_table_row("column");
+}
+
+TEST(CliRunTraceArray, EnergyOfAnOutputStationaryArrayFromTheOsRow) {
+  check_energy_from_the_table_row("pe", "os");
 }
 
 TEST(CliRunTraceArray, NoEnergyForAConfigurationOutsideThePowerTable) {

@@ -8,11 +8,12 @@ from .toolchain import LIBERTY, FlowError, run
 
 def verilog_params(design):
     """The design's Verilog parameters, from its formats by the RTL's one mapping (lba.rtl),
-    with its chunk lane placement (CHUNK_COLUMN) when the design names one. Groups listed in
+    with its chunk lane placement (CHUNK_COLUMN) and stages (STAGES) when the design names them. Groups listed in
     "input_groups" are inputs of this module although their prefix is an output format
     elsewhere (chunk_lane's psum, ACC): no rounding or overflow parameters."""
     try:
-        params = rtl.design_params(design["formats"], design.get("chunk_lane"))
+        params = rtl.design_params(design["formats"], design.get("chunk_lane"),
+                                   design.get("stages"))
     except rtl.FormatError as e:
         raise FlowError(f"{design['top']}: {e}") from e
     for group in design.get("input_groups") or []:
