@@ -87,7 +87,10 @@ def main():
     try:
         if args.rows < 1:
             raise FlowError(f"--rows {args.rows}: expected an array height >= 1")
-        table = {r["name"]: r for r in json.load(open(TABLE))["configs"]}
+        with open(TABLE) as f:  # the 1-stage WS 'pe' rows (their formats)
+            table = {r["name"]: r for r in json.load(f)["configs"]
+                     if r.get("chunk_lane", "pe") == "pe" and r.get("stages", 1) == 1
+                     and r.get("dataflow", "ws") == "ws"}
         for name in args.configs:
             if name not in table:
                 raise FlowError(f"config '{name}': not a row of {TABLE}; expected one of "
