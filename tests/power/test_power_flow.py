@@ -274,6 +274,20 @@ class OsFlowM3E4(VariantFlow):
         self.assertFalse(os.path.exists(out))
 
 
+@unittest.skipUnless(os.environ.get("LBASIM_SLOW_TESTS") == "1",
+                     "a 2x2 array synthesis (~1.5 min): LBASIM_SLOW_TESTS=1")
+class ArrayAsAWholeM3E4(unittest.TestCase):
+    """lba.power.array: the 2x2 M3E4 systolic_ws synthesized as a whole keeps the PE's fmax
+    and costs the R x C PEs plus at most the C column-bottom lanes (docs/cost.md)."""
+
+    def test_area_and_fmax_of_a_2x2_array_against_pe_x_rc(self):
+        from lba.power import array, placement
+        res = array.compare(placement.pe_rows()["m3e4"], 2, 2, os.path.join(ARGS.work, "array"))
+        self.assertGreater(res["array"]["area_um2"], res["pe_x_rc_um2"])
+        self.assertLess(res["array"]["area_um2"], res["pe_x_rc_plus_lanes_um2"])
+        self.assertAlmostEqual(res["array_vs_pe_fmax"], 1.0, delta=0.05)
+
+
 class HandComputedPath(unittest.TestCase):
     # One INVX1 from an input port (transition 0.06 ns) to an output port loaded with
     # 0.025 pF: both are grid points of the cell's delay and energy tables (index_1 = load,

@@ -77,6 +77,14 @@ def placements(row, rows, work):
             "column_vs_pe_area": round(per_pe / pe["area_um2"], 4)}
 
 
+def pe_rows():
+    """The committed table's 1-stage WS 'pe' rows by name (their formats)."""
+    with open(TABLE) as f:
+        return {r["name"]: r for r in json.load(f)["configs"]
+                if r.get("chunk_lane", "pe") == "pe" and r.get("stages", 1) == 1
+                and r.get("dataflow", "ws") == "ws"}
+
+
 def main():
     ap = argparse.ArgumentParser(prog="python3 -m lba.power.placement",
                                  description=__doc__.split("\n\n")[0])
@@ -87,10 +95,7 @@ def main():
     try:
         if args.rows < 1:
             raise FlowError(f"--rows {args.rows}: expected an array height >= 1")
-        with open(TABLE) as f:  # the 1-stage WS 'pe' rows (their formats)
-            table = {r["name"]: r for r in json.load(f)["configs"]
-                     if r.get("chunk_lane", "pe") == "pe" and r.get("stages", 1) == 1
-                     and r.get("dataflow", "ws") == "ws"}
+        table = pe_rows()
         for name in args.configs:
             if name not in table:
                 raise FlowError(f"config '{name}': not a row of {TABLE}; expected one of "

@@ -30,10 +30,13 @@ def script(design, workdir, liberty=LIBERTY):
     # Flat, mapped for area by ABC (the library's timing is used by OpenSTA afterwards); the
     # DFFs first (dfflibmap), enables become muxes (osu018 has no enable flip-flop). Internal
     # wires and cells are renamed n<i> / g<i> so that every tool reads the same plain names.
+    # A generated top (an array with its parameters, lba.power.array) is read with the RTL and
+    # has no parameters of its own.
+    read = " ".join([rtl.yosys_read()] + design.get("extra_sources", []))
+    chparam = f"chparam {params} {top}\n" if params else ""
     return f"""
-{rtl.yosys_read()}
-chparam {params} {top}
-hierarchy -check -top {top}
+{read}
+{chparam}hierarchy -check -top {top}
 {unused}synth -flatten -top {top}
 select -assert-none t:$dlatch t:$_DLATCH_*
 dfflibmap -liberty {liberty}
