@@ -34,7 +34,8 @@ struct PowerOptions {
   double clock_mhz = 0;
   bool clock_given = false;
   int node = 180;
-  bool synthesize = false, anchors = false, reuse = false;
+  bool synthesize = false, anchors = false, reuse = false, merge = false;
+  cost::PowerVariant variant;
   int jobs = 1;
   std::int64_t cycles = 2000;
 };
@@ -120,8 +121,95 @@ power::DotUnitFormats unit_formats(const power::PowerConfig& c) {
   return f;
 }
 
+// A flow's folder (under --work) and netlist stem: the row's name, with its variant when it is
+// not the default one.
+std::string job_name(const std::string& name, const cost::PowerVariant& v) {
+  std::string s = name;
+  if (v.dataflow != "ws") s += "-" + v.dataflow;
+  if (v.chunk_lane != "pe") s += "-" + v.chunk_lane;
+  if (v.stages != 1) s += fmt::format("-{}stage", v.stages);
+  return s;
+}
+std::string lane_job_name(const std::string& name) { return name + "-column-lane"; }
+
+// A flow result's figures (a part of a 'column' row).
+cost::PartCost part_from_result(const nlohmann::json& r) {
+  const auto& p = r.at("power");
+  cost::PartCost c;
+  c.area_um2 = r.at("area_um2");
+  c.cells = r.at("cells");
+  c.flip_flops = r.at("flip_flops");
+  c.critical_path_ns = r.at("timing").at("critical_path_ns");
+  c.mac_internal_pj = p.at("mac").at("internal_pj");
+  c.mac_switching_pj = p.at("mac").at("switching_pj");
+  c.idle_pj = p.contains("idle") ? p.at("idle").at("internal_pj").get<double>() +
+                                       p.at("idle").at("switching_pj").get<double>()
+                                 : 0.0;
+  c.leakage_mw = p.at("mac").at("leakage_mw");
+  return c;
+}
+
+cost::PowerRow row_from_result(const power::PowerConfig& c, const cost::PowerVariant& v,
+                               const nlohmann::json& r) {
+  cost::PowerRow row;
+  row.name = c.name;
+  row.label = c.label;
+  row.variant = v;
+  row.product = c.config.fused ? "exact" : c.config.product.to_string();
+  row.macs_per_cycle = c.config.fused ? c.config.fused->terms : 1;
+  row.accumulator = c.config.accumulator.to_string();
+  row.chunk_accumulator = c.config.chunk_accumulator.to_string();
+  row.chunk = c.config.chunk;
+  const cost::PartCost part = part_from_result(r);
+  row.area_um2 = part.area_um2;
+  row.cells = part.cells;
+  row.flip_flops = part.flip_flops;
+  row.critical_path_ns = part.critical_path_ns;
+  row.fmax_mhz = r.at("timing").at("fmax_mhz");
+  row.mac_internal_pj = part.mac_internal_pj;
+  row.mac_switching_pj = part.mac_switching_pj;
+  row.idle_pj = part.idle_pj;
+  row.leakage_mw = part.leakage_mw;
+  const auto& p = r.at("power");
+  row.flow = {{"design", r.at("design")},  // the top module, RTL file hashes, parameters
+              {"timing", r.at("timing")},
+              {"gate_level_check", r.at("gate_level_check")},
+              {"cycles",
+               {{"mac", p.at("mac").at("cycles")},
+                {"idle", p.contains("idle") ? p.at("idle").at("cycles") : nlohmann::json(0)}}},
+              {"stimulus_formats", r.at("stimulus").at("formats")},
+              {"seconds", r.at("seconds")},
+              {"cell_counts", r.at("cell_counts")}};
+  return row;
+}
+
+// Chunk lane 'column' (docs/cost.md): per PE, the PE without its chunk lane plus the
+// column-bottom lane's area, energy and leakage over the R rows it serves. In a stream the R
+// PEs of a column do a MAC each while the lane adds once (chunk = R), so a MAC cycle carries
+// the lane's add-cycle energy / R and an idle cycle its idle energy / R. The array's clock is
+// the slower of the PE's and the lane's path.
+void add_column_lane(cost::PowerRow& row, const nlohmann::json& pe, const nlohmann::json& lane,
+                     int rows) {
+  cost::combine_column(row, part_from_result(pe), part_from_result(lane), rows);
+  const auto& p = lane.at("power");
+  row.flow["column_lane"] = {
+      {"design", lane.at("design")},
+      {"timing", lane.at("timing")},
+      {"gate_level_check", lane.at("gate_level_check")},
+      {"cycles",
+       {{"add", p.at("mac").at("cycles")},
+        {"idle", p.contains("idle") ? p.at("idle").at("cycles") : nlohmann::json(0)}}},
+      {"seconds", lane.at("seconds")},
+      {"cell_counts", lane.at("cell_counts")}};
+}
+
 cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, const PowerOptions& o) {
   require_flow_tools();
+  if (o.variant.dataflow == "os" && (o.variant.chunk_lane != "pe" || o.variant.stages != 1))
+    throw InputError(fmt::format(
+        "--dataflow os: the flow builds the output-stationary PE with chunk lane pe and 1 "
+        "stage only, not {}",
+        o.variant.to_string()));
   const auto [rows, cols] = parse_shape(o.array);
   if (o.cycles < 100) throw InputError(fmt::format("--cycles {}: expected at least 100", o.cycles));
   const fs::path trace_dir =
@@ -136,14 +224,25 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
   so.rows = rows;
   so.cols = cols;
   so.cycles = o.cycles;
+  so.column = o.variant.chunk_lane == "column";
+  so.stages = o.variant.stages;
   std::vector<std::pair<std::string, fs::path>> jobs;
   nlohmann::json stim_info;
   for (const auto& c : configs) {
-    const power::Stimulus s = c.unit ? power::dot_unit_stimulus(unit_formats(c), 128, o.cycles, 7)
+    const std::string name = job_name(c.name, o.variant);
+    const power::Stimulus s =
+        c.unit                          ? power::dot_unit_stimulus(unit_formats(c), 128, o.cycles, 7)
+        : o.variant.dataflow == "os" ? power::os_pe_stimulus(trace, c.config, so)
                                      : power::ws_pe_stimulus(trace, c.config, so);
-    power::write_stimulus(s, work / c.name / "stimulus");
+    power::write_stimulus(s, work / name / "stimulus");
     stim_info = s.info;
-    jobs.emplace_back(c.name, work / c.name);
+    jobs.emplace_back(name, work / name);
+    if (so.column && !c.unit) {  // the column-bottom chunk accumulator, shared by the column's R PEs
+      const std::string lane = lane_job_name(c.name);
+      power::write_stimulus(power::column_lane_stimulus(trace, c.config, so),
+                            work / lane / "stimulus");
+      jobs.emplace_back(lane, work / lane);
+    }
   }
   if (o.anchors)
     for (const auto& u : power::anchor_units()) {
@@ -164,37 +263,12 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
       "typical corner, 1.8 V, 25 C";
   t.stimulus = stim_info;
   t.stimulus.erase("positions");
+  t.stimulus.erase("chunk_lane");  // per row
   for (const auto& c : configs) {
-    const nlohmann::json r = read_json_file(work / c.name / "result.json");
-    cost::PowerRow row;
-    row.name = c.name;
-    row.label = c.label;
-    row.product = c.config.fused ? "exact" : c.config.product.to_string();
-    row.macs_per_cycle = c.config.fused ? c.config.fused->terms : 1;
-    row.accumulator = c.config.accumulator.to_string();
-    row.chunk_accumulator = c.config.chunk_accumulator.to_string();
-    row.chunk = c.config.chunk;
-    row.area_um2 = r.at("area_um2");
-    row.cells = r.at("cells");
-    row.flip_flops = r.at("flip_flops");
-    row.critical_path_ns = r.at("timing").at("critical_path_ns");
-    row.fmax_mhz = r.at("timing").at("fmax_mhz");
-    const auto& p = r.at("power");
-    row.mac_internal_pj = p.at("mac").at("internal_pj");
-    row.mac_switching_pj = p.at("mac").at("switching_pj");
-    row.idle_pj = p.contains("idle") ? p.at("idle").at("internal_pj").get<double>() +
-                                           p.at("idle").at("switching_pj").get<double>()
-                                     : 0.0;
-    row.leakage_mw = p.at("mac").at("leakage_mw");
-    row.flow = {{"design", r.at("design")},  // the top module, RTL file hashes, parameters
-                {"timing", r.at("timing")},
-                {"gate_level_check", r.at("gate_level_check")},
-                {"cycles",
-                 {{"mac", p.at("mac").at("cycles")},
-                  {"idle", p.contains("idle") ? p.at("idle").at("cycles") : nlohmann::json(0)}}},
-                {"stimulus_formats", r.at("stimulus").at("formats")},
-                {"seconds", r.at("seconds")},
-                {"cell_counts", r.at("cell_counts")}};
+    const nlohmann::json r = read_json_file(work / job_name(c.name, o.variant) / "result.json");
+    cost::PowerRow row = row_from_result(c, o.variant, r);
+    if (o.variant.chunk_lane == "column")
+      add_column_lane(row, r, read_json_file(work / lane_job_name(c.name) / "result.json"), rows);
     t.tools = r.at("tools");
     t.rows.push_back(row);
   }
@@ -217,6 +291,18 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
   return t;
 }
 
+// --merge: the rows of `old` that the new table does not replace (same name and variant) stay,
+// before the new ones; its Horowitz units stay unless new ones were made.
+void merge_into(cost::PowerTable& t, const cost::PowerTable& old) {
+  std::vector<cost::PowerRow> rows;
+  for (const auto& r : old.rows)
+    if (!t.find(r.name, r.variant)) rows.push_back(r);
+  rows.insert(rows.end(), t.rows.begin(), t.rows.end());
+  t.rows = std::move(rows);
+  if (t.anchors.empty()) t.anchors = old.anchors;
+  if (!old.stimulus.empty()) t.stimulus = old.stimulus;
+}
+
 std::string fmt_or_na(double v, int digits) {
   return std::isnan(v) ? "n/a" : fmt::format("{:.{}f}", v, digits);
 }
@@ -227,16 +313,20 @@ void run_power(const PowerOptions& o) {
   if (o.clock_given && (!std::isfinite(o.clock_mhz) || o.clock_mhz <= 0))
     throw InputError(fmt::format("--clock-mhz {}: expected a clock in MHz > 0", o.clock_mhz));
   const cost::NodeScaling node = cost::scaling_from_180nm(o.node, "--node");
+  cost::check_variant(o.variant);
   if (!o.synthesize && (!o.netlists.empty() || !o.write_stimulus.empty() || o.anchors))
     throw InputError(
         "--netlists, --write-stimulus and --anchors rerun the flow: add "
         "--synthesize");
+  if (o.merge && o.table_out.empty()) throw InputError("--merge: needs --table-out");
 
   cost::PowerTable table;
   if (o.synthesize) {
     table = synthesize(configs, o);
     if (!o.write_stimulus.empty()) return;
     if (!o.table_out.empty()) {
+      if (o.merge && fs::exists(o.table_out))
+        merge_into(table, cost::read_power_table(o.table_out));
       write_json_file(o.table_out, cost::to_json(table));
       fmt::print(stderr, "power: wrote the table {}\n", o.table_out);
     }
@@ -245,7 +335,16 @@ void run_power(const PowerOptions& o) {
         cost::read_power_table(o.table.empty() ? cost::default_power_table() : fs::path(o.table));
   }
   std::vector<const cost::PowerRow*> rows;
-  for (const auto& c : configs) rows.push_back(&table.at(c.name, "--configs"));
+  for (const auto& c : configs) {
+    // Without --configs: every row the table has for this PE variant.
+    if (o.configs.empty() && !o.synthesize && !table.find(c.name, o.variant)) continue;
+    rows.push_back(&table.at(c.name, "--configs", o.variant));
+  }
+  if (rows.empty())
+    throw InputError(
+        fmt::format("the power table has no row for the PE {} (lbasim power "
+                    "--synthesize adds rows)",
+                    o.variant.to_string()));
 
   double clock = o.clock_mhz;
   std::string rule = "--clock-mhz";
@@ -263,7 +362,7 @@ void run_power(const PowerOptions& o) {
   fmt::print("lbasim power: {}\n", table.library);
   const std::string what =
       table.stimulus.contains("trace")
-          ? fmt::format("the PE of a weight-stationary array on {} {}",
+          ? fmt::format("the PE ({}) of an array on {} {}", o.variant.to_string(),
                         table.stimulus.value("trace", "?"), table.stimulus.value("layer", "?"))
           : "dot-product units without registers (pJ/MAC: a cycle's energy over its MACs)";
   fmt::print("node {} nm{}, clock {:.1f} MHz ({}); {} (busy every cycle)\n", node.node_nm,
@@ -335,6 +434,16 @@ void add_power_command(CLI::App& app) {
   cmd->add_option("--node", opt->node,
                   "Technology node in nm: 180 (the flow's), or 45, 16, 7 (scaled estimates)")
       ->capture_default_str();
+  cmd->add_option("--chunk-lane", opt->variant.chunk_lane,
+                  "Chunk lane placement: pe (a chunk adder in every PE) or column (one per "
+                  "column bottom, its cost shared by the array's rows)")
+      ->capture_default_str();
+  cmd->add_option("--stages", opt->variant.stages,
+                  "PE pipeline: 1, or 2 (a register after the product)")
+      ->capture_default_str();
+  cmd->add_option("--dataflow", opt->variant.dataflow,
+                  "The PE's dataflow: ws (weight-stationary) or os (output-stationary)")
+      ->capture_default_str();
   cmd->add_option("--json,-o", opt->json, "Write the table as JSON here");
   cmd->add_option("--table", opt->table,
                   "Power table to print (default models/cost/data/power_osu018.json)");
@@ -344,6 +453,9 @@ void add_power_command(CLI::App& app) {
                   "With --synthesize: keep the mapped Verilog and OpenSTA scripts here");
   cmd->add_option("--table-out", opt->table_out,
                   "With --synthesize: write the new power table here");
+  cmd->add_flag("--merge", opt->merge,
+                "With --table-out: keep the rows of the table already there that the new rows "
+                "do not replace (same configuration and variant)");
   cmd->add_option("--work", opt->work, "With --synthesize: keep the flow's files here");
   cmd->add_flag("--reuse", opt->reuse,
                 "With --synthesize --work: keep the results already there (resume an "

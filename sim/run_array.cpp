@@ -45,7 +45,8 @@ namespace {
 // Energy and average power of the inference (docs/cost.md "Energy of a run"): the PE array from
 // the committed power table's row for cfg's formats, SRAM and DRAM from the memory model with
 // the given buffers, at the array's clock; the same cost code as the sweep. null (and a
-// note) when no table row has cfg's product, accumulator and chunk-accumulator formats.
+// note) when no table row has cfg's product, accumulator and chunk-accumulator formats for the
+// array's chunk lane placement (a 'column' array takes the column rows: PE + lane / R).
 nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayConfig& ac,
                                 const num::AccumConfig& cfg, double mhz,
                                 const std::vector<sysc::LayerRun>& layers,
@@ -57,30 +58,54 @@ nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayCon
     return nullptr;
   }
   const cost::PowerTable table = cost::read_power_table(cost::default_power_table());
-  const cost::PowerRow* row = nullptr;
+  cost::PowerVariant variant;
+  variant.chunk_lane = std::string(sysc::to_string(ac.chunk_lane));
+  variant.dataflow = std::string(sysc::to_string(ac.dataflow));
+  const auto find = [&](const cost::PowerVariant& v, std::string* names) {
+    const cost::PowerRow* found = nullptr;
+    for (const cost::PowerRow& r : table.rows) {
+      if (r.variant != v) continue;
+      if (names) *names += (names->empty() ? "" : ", ") + r.name;
+      if (r.product == cfg.product.to_string() && r.accumulator == cfg.accumulator.to_string() &&
+          r.chunk_accumulator == cfg.chunk_accumulator.to_string())
+        found = &r;
+    }
+    return found;
+  };
   std::string names;
-  for (const cost::PowerRow& r : table.rows) {
-    names += (names.empty() ? "" : ", ") + r.name;
-    if (r.product == cfg.product.to_string() && r.accumulator == cfg.accumulator.to_string() &&
-        r.chunk_accumulator == cfg.chunk_accumulator.to_string())
-      row = &r;
+  const cost::PowerRow* row = find(variant, &names);
+  if (!row && variant.dataflow == "os") {
+    // Output-stationary rows exist for some formats only: the WS PE's row (the same
+    // arithmetic, other registers), said so.
+    cost::PowerVariant ws = variant;
+    ws.dataflow = "ws";
+    row = find(ws, nullptr);
+    if (row)
+      fmt::print(
+          "note: no output-stationary row for these formats; the PE energy is the "
+          "weight-stationary PE's ({})\n",
+          row->variant.to_string());
   }
   if (!row) {
     fmt::print(
         "no energy: the power table ({}) has no row with product {}, accumulator {}, chunk "
-        "accumulator {} (rows: {}; lbasim power --synthesize adds rows)\n",
+        "accumulator {} for the PE {} (its rows: {}; lbasim power --synthesize adds rows)\n",
         cost::default_power_table().string(), cfg.product.to_string(), cfg.accumulator.to_string(),
-        cfg.chunk_accumulator.to_string(), names);
+        cfg.chunk_accumulator.to_string(), variant.to_string(), names.empty() ? "none" : names);
     return nullptr;
   }
+  // A 'column' row's lane is shared over this array's rows, not the flow's.
+  const cost::PowerRow pe_row = row->for_rows(ac.rows);
+  row = &pe_row;
   const auto [traffic, e] =
       cost::array_inference_cost(layers, ac, cfg, *row, mhz, memory::network_from_trace(trace),
                                  buffers, memory::MemoryCosts::at_180nm());
   fmt::print(
-      "\nenergy at {} MHz: PE row '{}' of the power table ({}, fmax {:.1f} MHz{}), buffers "
+      "\nenergy at {} MHz: PE row '{}' ({}) of the power table ({}, fmax {:.1f} MHz{}), buffers "
       "{}/{}/{} KiB (activation/weight/output, docs/memory.md), 180 nm\n",
-      mhz, row->name, row->label, row->fmax_mhz, mhz > row->fmax_mhz ? ", clock above fmax" : "",
-      buffers.activation_kib, buffers.weight_kib, buffers.output_kib);
+      mhz, row->name, row->variant.to_string(), row->label, row->fmax_mhz,
+      mhz > row->fmax_mhz ? ", clock above fmax" : "", buffers.activation_kib, buffers.weight_kib,
+      buffers.output_kib);
   fmt::print("{:<18} {:>10} {:>10} {:>10} {:>10} {:>9}\n", "layer", "PE uJ", "SRAM uJ", "DRAM uJ",
              "total uJ", "avg mW");
   const auto line = [mhz](const cost::LayerCost& l) {
@@ -100,6 +125,8 @@ nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayCon
       e.tops_per_w());
   nlohmann::json j = cost::to_json(e);
   j["power_row"] = row->name;
+  j["power_row_chunk_lane"] = row->variant.chunk_lane;
+  j["power_row_dataflow"] = row->variant.dataflow;
   j["fmax_mhz"] = row->fmax_mhz;
   j["clock_above_fmax"] = mhz > row->fmax_mhz;
   j["buffers"] = memory::to_json(buffers);

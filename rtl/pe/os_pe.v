@@ -50,6 +50,7 @@ module os_pe #(
   localparam integer CW = 1 + CACC_EXP + CACC_MAN;
 
   wire mac = av_in && wv_in;
+  wire [P_EXP+P_MAN+3:0] prod;
   wire [ACC_EXP+ACC_MAN:0] ps_next;
   wire [CW-1:0] co_next;
   pe_core #(
@@ -57,7 +58,7 @@ module os_pe #(
   ) u_core (
       .mac(mac), .chunk_add(mac && restart_in && !first_in), .zero_acc(first_in || restart_in),
       .a(a_in), .w(w_in), .psum(ps), .chunk(co), .psum_next(ps_next), .chunk_next(co_next),
-      .events(events));
+      .prod(prod), .prod_in(prod), .events(events));  // one stage: prod_in is not read
   wire [CW-1:0] co_result = first_in ? {CW{1'b0}} : co_next;
 
   wire result = chain && mac && last_in;  // the output is done: into the drain register

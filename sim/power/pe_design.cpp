@@ -6,9 +6,13 @@
 
 namespace lbasim::power {
 
-RtlDesign ws_pe_design(const PeFormats& f) {
+RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane, int stages) {
+  if (chunk_lane != "pe" && chunk_lane != "column")
+    throw InputError("--chunk-lane " + chunk_lane + ": expected pe or column");
   RtlDesign d;
   d.top = "ws_pe";
+  d.chunk_lane = chunk_lane;
+  d.stages = stages;
   d.formats = {{"A", f.a.to_string()},
                {"W", f.w.to_string()},
                {"P", f.product.to_string()},
@@ -31,6 +35,55 @@ RtlDesign ws_pe_design(const PeFormats& f) {
                {"pv_out", 1},
                {"ps_out", f.accumulator.width()},
                {"co_out", f.chunk_accumulator.width()}};
+  d.unused_outputs = {"events"};
+  return d;
+}
+
+RtlDesign os_pe_design(const PeFormats& f) {
+  RtlDesign d;
+  d.top = "os_pe";
+  d.formats = {{"A", f.a.to_string()},
+               {"W", f.w.to_string()},
+               {"P", f.product.to_string()},
+               {"ACC", f.accumulator.to_string()},
+               {"CACC", f.chunk_accumulator.to_string()}};
+  const int sw = f.accumulator.width(), cw = f.chunk_accumulator.width();
+  d.inputs = {{"rst", 1},
+              {"chain", 1},
+              {"av_in", 1},
+              {"first_in", 1},
+              {"restart_in", 1},
+              {"last_in", 1},
+              {"a_in", f.a.width()},
+              {"wv_in", 1},
+              {"w_in", f.w.width()},
+              {"up_valid", 1},
+              {"up_ps", sw},
+              {"up_co", cw},
+              {"down_takes", 1}};
+  d.outputs = {{"av_out", 1},
+               {"first_out", 1},
+               {"restart_out", 1},
+               {"last_out", 1},
+               {"a_out", f.a.width()},
+               {"wv_out", 1},
+               {"w_out", f.w.width()},
+               {"ps", sw},
+               {"co", cw},
+               {"d_valid", 1}};
+  d.unused_outputs = {"events"};
+  return d;
+}
+
+RtlDesign column_lane_design(const PeFormats& f) {
+  RtlDesign d;
+  d.top = "chunk_lane";
+  d.clocked = false;
+  d.formats = {{"ACC", f.accumulator.to_string()}, {"CACC", f.chunk_accumulator.to_string()}};
+  d.input_groups = {"ACC"};
+  d.inputs = {
+      {"add", 1}, {"psum", f.accumulator.width()}, {"chunk_in", f.chunk_accumulator.width()}};
+  d.outputs = {{"chunk_out", f.chunk_accumulator.width()}};
   d.unused_outputs = {"events"};
   return d;
 }
@@ -90,6 +143,9 @@ nlohmann::json to_json(const RtlDesign& d) {
           {"inputs", ports(d.inputs)},
           {"outputs", ports(d.outputs)},
           {"unused_outputs", d.unused_outputs},
+          {"input_groups", d.input_groups},
+          {"stages", d.stages ? nlohmann::json(d.stages) : nlohmann::json()},
+          {"chunk_lane", d.chunk_lane.empty() ? nlohmann::json() : nlohmann::json(d.chunk_lane)},
           {"extra_params", ports(d.extra_params)}};
 }
 

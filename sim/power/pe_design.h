@@ -23,6 +23,12 @@ struct RtlDesign {
   // Output ports the hardware leaves unconnected (simulation-only event counters): synthesis
   // removes them and the logic that only they use.
   std::vector<std::string> unused_outputs;
+  // The chunk lane placement of a PE ("pe", "column": CHUNK_COLUMN, lba.rtl); empty: none.
+  std::string chunk_lane;
+  int stages = 0;  // a PE's pipeline stages (STAGES, lba.rtl); 0: not a parameter
+  // Parameter groups that are inputs of this module although their prefix names an output
+  // format elsewhere (chunk_lane's psum, ACC): decoded only, no rounding or overflow params.
+  std::vector<std::string> input_groups;
   // Verilog parameters besides the formats' (fused_dot's G and F).
   std::vector<std::pair<std::string, int>> extra_params;
 };
@@ -32,8 +38,16 @@ struct PeFormats {
   num::Format a, w, product, accumulator, chunk_accumulator;
 };
 
-// The array's weight-stationary PE, rtl/pe/ws_pe.v (pe_core: fmaq + the chunk lane).
-RtlDesign ws_pe_design(const PeFormats& f);
+// The array's weight-stationary PE, rtl/pe/ws_pe.v (pe_core: fmaq + the chunk lane), with its
+// chunk lane placement: "pe" (CHUNK_COLUMN = 0) or "column" (1, no chunk lane in the PE),
+// and its stages (STAGES: 1, or 2 with a register after the product).
+RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane = "pe", int stages = 1);
+// The array's output-stationary PE, rtl/pe/os_pe.v: the ports the single-buffered schedule
+// drives and checks (its takes_up / overrun handshake outputs are kept but not checked).
+RtlDesign os_pe_design(const PeFormats& f);
+// The chunk accumulator at a column bottom with chunk lane 'column' (rtl/pe/chunk_lane.v as
+// rtl/array/systolic_ws.v places it: combinational, add / psum / running sum in, sum out).
+RtlDesign column_lane_design(const PeFormats& f);
 // One IEEE-style unit of rtl/fmaq: fp_add (x + y -> z) or fp_mul (a * w -> p), all ports in
 // format f (the Horowitz check, docs/cost.md).
 RtlDesign unit_design(const std::string& op, const num::Format& f);

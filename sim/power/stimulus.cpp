@@ -35,8 +35,17 @@ class WsPeStreams {
  public:
   WsPeStreams(const std::vector<double>& a, const std::vector<double>& w, std::int64_t m,
               std::int64_t k, std::int64_t n, const num::AccumConfig& cfg, const PeFormats& f,
-              int rows, int cols)
-      : a_(a), w_(w), m_(m), k_(k), n_(n), cfg_(cfg), f_(f), rows_(rows), cols_(cols) {
+              int rows, int cols, bool column)
+      : a_(a),
+        w_(w),
+        m_(m),
+        k_(k),
+        n_(n),
+        cfg_(cfg),
+        f_(f),
+        rows_(rows),
+        cols_(cols),
+        column_(column) {
     chunk_ = (cfg.chunk <= 0 || cfg.chunk >= k) ? 0 : cfg.chunk;
     std::int64_t g = 0;
     for (std::int64_t n0 = 0; n0 < n; n0 += cols)
@@ -68,6 +77,9 @@ class WsPeStreams {
   }
 
   bool restarts(std::int64_t kk) const { return chunk_ > 0 && kk > 0 && kk % chunk_ == 0; }
+  // Where the column-bottom chunk accumulator adds (chunk lane 'column'): the tile's last k
+  // ends a chunk or K.
+  bool chunk_end(const Tile& t) const { return t.k0 + t.kt >= k_ || restarts(t.k0 + t.kt); }
 
   // The (psum, chunk) pair of output (m, n) after the products k < kk, in the PE chain's order.
   Pair state(std::int64_t m, std::int64_t n, std::int64_t kk) {
@@ -114,7 +126,7 @@ class WsPeStreams {
     const std::int64_t ma = injected_row(g - r - c, &at);
     const bool av = ma >= 0 && r < at->kt;
     const bool first = av && ma == 0;
-    const bool restart = av && restarts(at->k0 + r);
+    const bool restart = av && !column_ && restarts(at->k0 + r);  // 'column': no tag
     const std::uint64_t a_in = av ? num::encode(a_[ma * k_ + at->k0 + r], f_.a) : 0;
     // Partial pairs: injected at the column top, c cycles of skew, r rows above.
     const std::int64_t mp = injected_row(g - c - r, &at);
@@ -122,6 +134,9 @@ class WsPeStreams {
     Pair pin;
     if (pv) {
       pin = state(mp, at->n0 + c, at->k0 + std::min(r, at->kt));
+      // 'column': a chunk's psum enters the column top as +0 (the running sum is the column
+      // bottom's, read from the output buffer).
+      if (column_ && r == 0 && restarts(at->k0)) pin.ps = 0;
     } else if (r > 0) {  // the PE above holds its last valid pair
       for (std::int64_t h = g - c - r - 1; h >= 0; --h) {
         const std::int64_t mh = injected_row(h, &at);
@@ -140,7 +155,25 @@ class WsPeStreams {
             a_in,
             pv,
             num::encode(pin.ps, f_.accumulator),
-            num::encode(pin.co, f_.chunk_accumulator)};
+            column_ ? 0 : num::encode(pin.co, f_.chunk_accumulator)};
+  }
+
+  // Inputs of the column-bottom chunk_lane of column c in global cycle g (chunk lane
+  // 'column', rtl/array/systolic_ws.v): the last row's psum register (it holds its last valid
+  // word), and where that word's K tile ends a chunk `add` with the output's running sum
+  // (read from the output buffer; +0 before the first chunk), else 0 as the driver gives it.
+  // In chunk_lane's port order: add, psum, chunk_in.
+  std::vector<std::uint64_t> lane_inputs(int c, std::int64_t g) {
+    const Tile* at = nullptr;
+    for (std::int64_t h = g - c - rows_; h >= 0; --h) {  // the last word out of row R - 1
+      const std::int64_t m = injected_row(h, &at);
+      if (m < 0 || c >= at->nt) continue;
+      const Pair p = state(m, at->n0 + c, at->k0 + at->kt);
+      const bool add = h == g - c - rows_ && chunk_end(*at);
+      return {add, num::encode(p.ps, f_.accumulator),
+              add ? num::encode(p.co, f_.chunk_accumulator) : 0};
+    }
+    return {0, 0, 0};
   }
 
  private:
@@ -150,6 +183,7 @@ class WsPeStreams {
   num::AccumConfig cfg_;
   PeFormats f_;
   int rows_, cols_;
+  bool column_ = false;
   std::int64_t chunk_ = 0;
   std::vector<Tile> tiles_;
   std::int64_t total_ = 0;
@@ -158,46 +192,193 @@ class WsPeStreams {
 
 // The ws_pe registers (rtl/pe/ws_pe.v), golden: what the outputs become at the end of a
 // cycle. A MAC is a cycle with a valid pair and a valid activation; one tagged `first` uses
-// and activates the shadow weight.
+// and activates the shadow weight. `column` (CHUNK_COLUMN = 1): no chunk lane, the restart tag
+// and co_in are ignored, restart_out and co_out are 0. `stages` 2 (STAGES = 2): the activation
+// (with the weight it meets and its restart tag) is taken in its cycle, and the MAC happens
+// in the next cycle if a pair arrives then; the first activation copies shadow to active in
+// its own cycle.
 class WsPeModel {
  public:
-  explicit WsPeModel(const PeFormats& f, const num::AccumConfig& cfg) : f_(f), cfg_(cfg) {}
+  WsPeModel(const PeFormats& f, const num::AccumConfig& cfg, bool column, int stages)
+      : f_(f), cfg_(cfg), column_(column), stages_(stages) {}
 
   std::vector<std::optional<std::uint64_t>> clock(const std::vector<std::uint64_t>& in) {
-    const bool rst = in[0], w_load = in[1], av = in[3], first = in[4], restart = in[5], pv = in[7];
+    const bool rst = in[0], w_load = in[1], av = in[3], first = in[4], pv = in[7];
+    const bool restart_tag = !column_ && in[5];
     const std::uint64_t w_in = in[2], a_in = in[6], ps_in = in[8], co_in = in[9];
-    const bool mac = pv && av, copy = mac && first;
+    const bool copy = (stages_ == 1 ? pv : true) && av && first;
+    const std::optional<std::uint64_t>& wcode = copy ? shadow_ : active_;
+    // The accumulator stage's operands: this cycle's, or those registered a cycle ago.
+    Operands now{av, restart_tag, a_in, wcode};
+    const Operands& acc = stages_ == 1 ? now : held_;
+    const bool mac = pv && acc.valid;
     if (pv) {
       if (mac) {
-        const std::optional<std::uint64_t>& wcode = copy ? shadow_ : active_;
-        if (!wcode) throw std::logic_error("power stimulus: MAC before the weight was loaded");
-        const double a = num::decode(a_in, f_.a), w = num::decode(*wcode, f_.w);
+        if (!acc.w) throw std::logic_error("power stimulus: MAC before the weight was loaded");
+        const double a = num::decode(acc.a, f_.a), w = num::decode(*acc.w, f_.w);
         const double ps = num::decode(ps_in, f_.accumulator);
         const double co = num::decode(co_in, f_.chunk_accumulator);
-        ps_ = num::encode(num::fmaq(restart ? 0.0 : ps, a, w, cfg_.product, cfg_.accumulator).acc,
-                          f_.accumulator);
-        co_ = restart ? num::encode(num::add_q(co, ps, cfg_.chunk_accumulator).value,
-                                    f_.chunk_accumulator)
-                      : co_in;
+        ps_ =
+            num::encode(num::fmaq(acc.restart ? 0.0 : ps, a, w, cfg_.product, cfg_.accumulator).acc,
+                        f_.accumulator);
+        co_ = acc.restart ? num::encode(num::add_q(co, ps, cfg_.chunk_accumulator).value,
+                                        f_.chunk_accumulator)
+                          : co_in;
       } else {
         ps_ = ps_in;
         co_ = co_in;
       }
     }
+    if (stages_ == 2) {  // the product register takes a valid activation's product
+      if (av) {
+        held_.a = a_in;
+        held_.w = wcode;
+      }
+      held_.restart = restart_tag;
+      held_.valid = !rst && av;
+    }
+    if (column_) co_ = 0;  // a constant, from the first cycle
     if (copy) active_ = shadow_;
     if (w_load) shadow_ = w_in;
     a_ = a_in;
     first_ = first;
-    restart_ = restart;
+    restart_ = restart_tag;
     av_ = rst ? 0 : av;
     pv_ = rst ? 0 : pv;
     return {av_, first_, restart_, a_, pv_, ps_, co_};
   }
 
  private:
+  struct Operands {
+    bool valid = false, restart = false;
+    std::uint64_t a = 0;
+    std::optional<std::uint64_t> w;
+  };
   PeFormats f_;
   num::AccumConfig cfg_;
+  bool column_;
+  int stages_;
+  Operands held_;
   std::optional<std::uint64_t> shadow_, active_, a_, first_, restart_, av_, pv_, ps_, co_;
+};
+
+// The column-bottom chunk_lane (rtl/pe/chunk_lane.v), golden: combinational,
+// chunk_out = add ? Q_cacc(chunk_in + psum) : chunk_in.
+std::vector<std::optional<std::uint64_t>> lane_model(const std::vector<std::uint64_t>& in,
+                                                     const PeFormats& f,
+                                                     const num::AccumConfig& cfg) {
+  if (!in[0]) return {in[2]};
+  const double sum = num::add_q(num::decode(in[2], f.chunk_accumulator),
+                                num::decode(in[1], f.accumulator), cfg.chunk_accumulator)
+                         .value;
+  return {num::encode(sum, f.chunk_accumulator)};
+}
+
+// The output-stationary schedule (docs/systolic.md), single-buffered: per output tile (M
+// tiles inner, N tiles outer) the activations A[m0 + r][k] and weights W[k][n0 + c] stream
+// with their skew, PE(r, c) doing product k in cycle start + k + r + c, then the R result
+// rows drain through the column bottoms' row select (the PEs wait).
+struct OsTile {
+  std::int64_t m0, n0;
+  int mt, nt;
+  std::int64_t start;
+};
+
+class OsPeStreams {
+ public:
+  OsPeStreams(const std::vector<double>& a, const std::vector<double>& w, std::int64_t m,
+              std::int64_t k, std::int64_t n, const num::AccumConfig& cfg, const PeFormats& f,
+              int rows, int cols)
+      : a_(a), w_(w), k_(k), n_(n), f_(f) {
+    chunk_ = (cfg.chunk <= 0 || cfg.chunk >= k) ? 0 : cfg.chunk;
+    std::int64_t g = 0;
+    for (std::int64_t n0 = 0; n0 < n; n0 += cols)
+      for (std::int64_t m0 = 0; m0 < m; m0 += rows) {
+        tiles_.push_back({m0, n0, static_cast<int>(std::min<std::int64_t>(rows, m - m0)),
+                          static_cast<int>(std::min<std::int64_t>(cols, n - n0)), g});
+        g += k + rows + cols - 1 + rows;  // stream with its skew, then the drain
+      }
+    total_ = g;
+  }
+  const std::vector<OsTile>& tiles() const { return tiles_; }
+  std::int64_t total_cycles() const { return total_; }
+
+  // Inputs of PE(r, c) in global cycle g, in os_pe_design's port order: rst, chain, av_in,
+  // first_in, restart_in, last_in, a_in, wv_in, w_in, up_valid, up_ps, up_co, down_takes.
+  // Single buffering: chain 0, no drain-chain words, the register below always takes.
+  std::vector<std::uint64_t> inputs(int r, int c, std::int64_t g) const {
+    std::vector<std::uint64_t> in(13, 0);
+    in[12] = 1;
+    auto it = std::upper_bound(tiles_.begin(), tiles_.end(), g,
+                               [](std::int64_t v, const OsTile& t) { return v < t.start; });
+    const OsTile& t = *(it - 1);
+    const std::int64_t kk = g - t.start - r - c;
+    if (kk < 0 || kk >= k_) return in;
+    const bool av = r < t.mt, wv = c < t.nt;
+    if (av) {
+      in[2] = 1;
+      in[3] = kk == 0;
+      in[4] = chunk_ > 0 && kk > 0 && kk % chunk_ == 0;
+      in[5] = kk == k_ - 1;
+      in[6] = num::encode(a_[(t.m0 + r) * k_ + kk], f_.a);
+    }
+    if (wv) {
+      in[7] = 1;
+      in[8] = num::encode(w_[kk * n_ + t.n0 + c], f_.w);
+    }
+    return in;
+  }
+
+ private:
+  const std::vector<double>& a_;
+  const std::vector<double>& w_;
+  std::int64_t k_, n_;
+  PeFormats f_;
+  std::int64_t chunk_ = 0;
+  std::vector<OsTile> tiles_;
+  std::int64_t total_ = 0;
+};
+
+// The os_pe registers (rtl/pe/os_pe.v) with chain = 0, golden: a MAC (both operands valid)
+//   first:   ps = Q_acc(Q_prod(a*w) + 0),  co = +0
+//   restart: ps = Q_acc(Q_prod(a*w) + 0),  co = Q_cacc(co + ps)
+//   else:    ps = Q_acc(Q_prod(a*w) + ps), co = co
+// the operands and tags move on, the drain register stays empty.
+class OsPeModel {
+ public:
+  OsPeModel(const PeFormats& f, const num::AccumConfig& cfg) : f_(f), cfg_(cfg) {}
+
+  std::vector<std::optional<std::uint64_t>> clock(const std::vector<std::uint64_t>& in) {
+    const bool rst = in[0], av = in[2], first = in[3], restart = in[4], wv = in[7];
+    if (av && wv) {
+      const double a = num::decode(in[6], f_.a), w = num::decode(in[8], f_.w);
+      if (!first && !ps_) throw std::logic_error("power stimulus: OS MAC without a first product");
+      const double ps = ps_ ? num::decode(*ps_, f_.accumulator) : 0.0;
+      const double co = co_ ? num::decode(*co_, f_.chunk_accumulator) : 0.0;
+      if (first) {
+        co_ = 0;
+      } else if (restart) {
+        co_ = num::encode(num::add_q(co, ps, cfg_.chunk_accumulator).value, f_.chunk_accumulator);
+      }
+      ps_ = num::encode(
+          num::fmaq(first || restart ? 0.0 : ps, a, w, cfg_.product, cfg_.accumulator).acc,
+          f_.accumulator);
+    }
+    a_ = in[6];
+    first_ = in[3];
+    restart_ = in[4];
+    last_ = in[5];
+    w_ = in[8];
+    av_ = rst ? 0 : av;
+    wv_ = rst ? 0 : wv;
+    d_valid_ = 0;  // chain 0 and nothing above: the drain register never fills
+    return {av_, first_, restart_, last_, a_, wv_, w_, ps_, co_, d_valid_};
+  }
+
+ private:
+  PeFormats f_;
+  num::AccumConfig cfg_;
+  std::optional<std::uint64_t> a_, first_, restart_, last_, w_, av_, wv_, ps_, co_, d_valid_;
 };
 
 int scale_of(const traces::OperandQuant& q, const std::string& what) {
@@ -211,14 +392,25 @@ int scale_of(const traces::OperandQuant& q, const std::string& what) {
 
 }  // namespace
 
-Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
-                        const WsStimulusOptions& opt) {
-  const traces::Op& op = trace.layer(opt.layer);
+namespace {
+
+// A layer's GEMM operands as the PE sees them, with the formats of its codes.
+struct LayerGemm {
+  const traces::Op* op;
+  std::vector<double> a, w;
+  std::int64_t m, k, n;
+  int sa, sw;
+  PeFormats f;
+};
+
+LayerGemm layer_gemm(const traces::Trace& trace, const num::AccumConfig& cfg,
+                     const std::string& layer) {
+  const traces::Op& op = trace.layer(layer);
   if (!op.quant)
     throw InputError(
         fmt::format("{}: layer '{}' has no W/A quantization; the power flow needs "
                     "FP8 operands",
-                    (trace.dir / "manifest.json").string(), opt.layer));
+                    (trace.dir / "manifest.json").string(), layer));
   const auto cap = trace.captures.find(op.name);
   if (cap == trace.captures.end())
     throw InputError(fmt::format("{}: layer '{}' has no captured input (activations)",
@@ -234,35 +426,43 @@ Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
   x.shape = cap->second.input_shape;
   x.shape[0] = 1;
   x.data.assign(cap->second.input.begin(), cap->second.input.begin() + x.per_sample());
-  const std::vector<double> a = traces::lower_input(op, runner.quantize_input(l, x, nullptr), 0);
-  const std::vector<double>& w = runner.weight_matrix(l, 0);
-  const std::int64_t m = op.kind == traces::OpKind::linear ? 1 : op.shape[1] * op.shape[2];
-  const std::int64_t k = op.gemm_k(), n = op.gemm_n();
-
+  LayerGemm g{&op,
+              traces::lower_input(op, runner.quantize_input(l, x, nullptr), 0),
+              runner.weight_matrix(l, 0),
+              op.kind == traces::OpKind::linear ? 1 : op.shape[1] * op.shape[2],
+              op.gemm_k(),
+              op.gemm_n(),
+              scale_of(op.quant->input, "input of " + op.name),
+              scale_of(op.quant->weight, "weights of " + op.name),
+              {op.quant->input.format, op.quant->weight.format, cfg.product, cfg.accumulator,
+               cfg.chunk_accumulator}};
   // The flexible bias: codes of x / 2^s in the W/A format are the codes of x in the format
   // with bias b - s.
-  PeFormats f{op.quant->input.format, op.quant->weight.format, cfg.product, cfg.accumulator,
-              cfg.chunk_accumulator};
-  const int sa = scale_of(op.quant->input, "input of " + op.name);
-  const int sw = scale_of(op.quant->weight, "weights of " + op.name);
-  f.a.bias -= sa;
-  f.w.bias -= sw;
+  g.f.a.bias -= g.sa;
+  g.f.w.bias -= g.sw;
+  return g;
+}
 
+// The stimulus of one design placed at a few positions (PE row, column) of the array: per
+// position consecutive tiles from its own place in the GEMM, after two reset cycles. `cycle`
+// gives the design's inputs, expected outputs and MAC flag at (row, column, global cycle).
+template <typename Streams, typename Cycle>
+Stimulus positioned_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                             const WsStimulusOptions& opt, const LayerGemm& g,
+                             const Streams& streams, RtlDesign design, Cycle&& cycle) {
   Stimulus s;
-  s.design = ws_pe_design(f);
-  WsPeStreams streams(a, w, m, k, n, cfg, f, opt.rows, opt.cols);
-  WsPeModel pe(f, cfg);
+  s.design = std::move(design);
   const auto& tiles = streams.tiles();
   const int positions = std::max(1, opt.positions);
   const std::int64_t budget = std::max<std::int64_t>(1, opt.cycles / positions);
   nlohmann::json pos_json = nlohmann::json::array();
-  // Two reset cycles, then each position from its own starting tile.
   for (int i = 0; i < 2; ++i) {
     std::vector<std::uint64_t> in(s.design.inputs.size(), 0);
-    in[0] = 1;
-    s.inputs.push_back(in);
-    s.expected.push_back(pe.clock(in));
-    s.mac.push_back(0);
+    if (s.design.clocked) in[0] = 1;  // rst
+    const auto [ins, exp, mac] = cycle(-1, -1, -1, in);
+    s.inputs.push_back(ins);
+    s.expected.push_back(exp);
+    s.mac.push_back(mac);
   }
   for (int p = 0; p < positions; ++p) {
     const int r =
@@ -274,11 +474,11 @@ Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
     std::int64_t used = 0, ntiles = 0;
     for (std::size_t t = first; t < tiles.size() && (used < budget || ntiles == 0); ++t) {
       const std::int64_t end = t + 1 < tiles.size() ? tiles[t + 1].start : streams.total_cycles();
-      for (std::int64_t g = tiles[t].start; g < end; ++g) {
-        const auto in = streams.inputs(r, c, g);
-        s.inputs.push_back(in);
-        s.expected.push_back(pe.clock(in));
-        s.mac.push_back(in[7] && in[3]);  // pv_in && av_in
+      for (std::int64_t gc = tiles[t].start; gc < end; ++gc) {
+        const auto [ins, exp, mac] = cycle(r, c, gc, {});
+        s.inputs.push_back(ins);
+        s.expected.push_back(exp);
+        s.mac.push_back(mac);
       }
       used += end - tiles[t].start;
       ++ntiles;
@@ -288,24 +488,100 @@ Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
   }
   std::int64_t macs = 0;
   for (std::size_t i = static_cast<std::size_t>(s.warmup); i < s.mac.size(); ++i) macs += s.mac[i];
-  s.info = {{"kind", "ws_pe"},
+  s.info = {{"kind", s.design.top},
             {"trace", trace.name},
-            {"layer", op.name},
-            {"gemm", {{"m", m}, {"k", k}, {"n", n}}},
-            {"scale_exp", {{"a", sa}, {"w", sw}}},
+            {"layer", g.op->name},
+            {"gemm", {{"m", g.m}, {"k", g.k}, {"n", g.n}}},
+            {"scale_exp", {{"a", g.sa}, {"w", g.sw}}},
             {"array", fmt::format("{}x{}", opt.rows, opt.cols)},
             {"chunk", cfg.chunk},
+            {"chunk_lane", opt.column ? "column" : "pe"},
+            {"stages", opt.stages},
             {"positions", pos_json},
             {"cycles", s.inputs.size()},
             {"warmup", s.warmup},
             {"mac_cycles", macs},
             {"formats",
-             {{"a", f.a.to_string()},
-              {"w", f.w.to_string()},
-              {"product", f.product.to_string()},
-              {"accumulator", f.accumulator.to_string()},
-              {"chunk_accumulator", f.chunk_accumulator.to_string()}}}};
+             {{"a", g.f.a.to_string()},
+              {"w", g.f.w.to_string()},
+              {"product", g.f.product.to_string()},
+              {"accumulator", g.f.accumulator.to_string()},
+              {"chunk_accumulator", g.f.chunk_accumulator.to_string()}}}};
   return s;
+}
+
+struct CycleIo {
+  std::vector<std::uint64_t> inputs;
+  std::vector<std::optional<std::uint64_t>> expected;
+  std::uint8_t mac;
+};
+
+void check_column(const num::AccumConfig& cfg, const WsStimulusOptions& opt) {
+  if (opt.stages != 1 && opt.stages != 2)
+    throw InputError(fmt::format("--stages {}: expected 1 or 2", opt.stages));
+  if (opt.column && cfg.chunk > 0 && cfg.chunk % opt.rows != 0)
+    throw InputError(fmt::format(
+        "--chunk-lane column: chunk {} is not a multiple of the array's {} rows (--array)",
+        cfg.chunk, opt.rows));
+}
+
+}  // namespace
+
+Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                        const WsStimulusOptions& opt) {
+  check_column(cfg, opt);
+  const LayerGemm g = layer_gemm(trace, cfg, opt.layer);
+  WsPeStreams streams(g.a, g.w, g.m, g.k, g.n, cfg, g.f, opt.rows, opt.cols, opt.column);
+  WsPeModel pe(g.f, cfg, opt.column, opt.stages);
+  bool held_av = false;  // STAGES = 2: the activation valid of the previous cycle
+  return positioned_stimulus(
+      trace, cfg, opt, g, streams, ws_pe_design(g.f, opt.column ? "column" : "pe", opt.stages),
+      [&](int r, int c, std::int64_t gc, std::vector<std::uint64_t> reset) {
+        auto in = r < 0 ? reset : streams.inputs(r, c, gc);
+        bool mac = in[7] && in[3];
+        if (opt.stages == 2) {
+          // The pairs arrive one cycle later than with one stage (the PE above adds a cycle
+          // later), the activations at the same time: the MAC is a pair after an activation.
+          const auto before = r < 0 || gc == 0 ? std::vector<std::uint64_t>(in.size(), 0)
+                                               : streams.inputs(r, c, gc - 1);
+          for (std::size_t i = 7; i < 10; ++i) in[i] = before[i];
+          mac = in[7] && held_av;
+          held_av = !in[0] && in[3];
+        }
+        return CycleIo{in, pe.clock(in), static_cast<std::uint8_t>(mac)};
+      });
+}
+
+Stimulus os_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                        const WsStimulusOptions& opt) {
+  if (opt.column || opt.stages != 1)
+    throw InputError(
+        "--dataflow os: the output-stationary PE is built with chunk lane pe and 1 stage only");
+  const LayerGemm g = layer_gemm(trace, cfg, opt.layer);
+  const OsPeStreams streams(g.a, g.w, g.m, g.k, g.n, cfg, g.f, opt.rows, opt.cols);
+  OsPeModel pe(g.f, cfg);
+  Stimulus s = positioned_stimulus(
+      trace, cfg, opt, g, streams, os_pe_design(g.f),
+      [&](int r, int c, std::int64_t gc, std::vector<std::uint64_t> reset) {
+        auto in = r < 0 ? reset : streams.inputs(r, c, gc);
+        if (r < 0) in[12] = 1;
+        return CycleIo{in, pe.clock(in), static_cast<std::uint8_t>(in[2] && in[7])};
+      });
+  s.info["dataflow"] = "os";
+  return s;
+}
+
+Stimulus column_lane_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                              const WsStimulusOptions& opt) {
+  check_column(cfg, opt);
+  const LayerGemm g = layer_gemm(trace, cfg, opt.layer);
+  WsPeStreams streams(g.a, g.w, g.m, g.k, g.n, cfg, g.f, opt.rows, opt.cols, true);
+  return positioned_stimulus(
+      trace, cfg, opt, g, streams, column_lane_design(g.f),
+      [&](int, int c, std::int64_t gc, std::vector<std::uint64_t> reset) {
+        const auto in = c < 0 ? reset : streams.lane_inputs(c, gc);
+        return CycleIo{in, lane_model(in, g.f, cfg), static_cast<std::uint8_t>(in[0])};
+      });
 }
 
 Stimulus unit_stimulus(const std::string& op, const num::Format& f, std::int64_t cycles,

@@ -36,6 +36,13 @@ struct WsStimulusOptions {
   int rows = 16, cols = 16;    // the array whose PE is simulated
   std::int64_t cycles = 2000;  // about this many cycles (whole tiles), over `positions` PEs
   int positions = 4;
+  // Chunk lane 'column' (docs/systolic.md): the PE without its chunk lane (a chunk's psum
+  // enters the column top as +0), and the column-bottom lane's own stimulus. The chunk must
+  // be a multiple of `rows` or 0.
+  bool column = false;
+  // The PE's stages (ws_pe STAGES): 2 registers the product; the pairs then reach the PE one
+  // cycle after their activations (docs/cost.md "The 2-stage PE").
+  int stages = 1;
 };
 
 // The PE at a few positions of a rows x cols WS array running `layer` of `trace` on its first
@@ -44,6 +51,18 @@ struct WsStimulusOptions {
 // (format bias minus the tensor's scale exponent), so the codes are the real ones.
 Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
                         const WsStimulusOptions& opt);
+
+// The output-stationary PE (rtl/pe/os_pe.v, single-buffered: chain 0) at a few positions of a
+// rows x cols OS array on `layer`: both operands streaming, PE(r, c) doing product k of output
+// (m0 + r, n0 + c) in cycle start + k + r + c, then the tile's drain. Chunk lane pe, 1 stage.
+Stimulus os_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                        const WsStimulusOptions& opt);
+
+// The column-bottom chunk_lane of the same array and layer with chunk lane 'column', at the
+// columns of the same positions: the last row's psum and, where the word's K tile ends a
+// chunk, `add` with the output's running sum. Its MAC cycles are the cycles that add.
+Stimulus column_lane_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                              const WsStimulusOptions& opt);
 
 // `cycles` random operand pairs, N(0, 1) rounded into f, for fp_add ("add") or fp_mul ("mul").
 Stimulus unit_stimulus(const std::string& op, const num::Format& f, std::int64_t cycles,

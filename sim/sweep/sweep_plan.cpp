@@ -26,7 +26,8 @@ void check_accumulators(const SweepSpec& spec, const cost::PowerTable& table) {
   for (const auto& name : spec.accumulators)
     if (!table.find(name)) {
       std::string names;
-      for (const auto& r : table.rows) names += (names.empty() ? "" : ", ") + r.name;
+      for (const auto& r : table.rows)  // the sweep's PE: ws, chunk lane pe, 1 stage
+        if (r.variant == cost::PowerVariant{}) names += (names.empty() ? "" : ", ") + r.name;
       throw InputError(
           fmt::format("{}: field 'accumulators': '{}' is not a row of the cost "
                       "table (models/cost/data/power_osu018.json); expected one of {}",

@@ -106,6 +106,11 @@ TEST_F(PowerCli, BadInputIsExitOneNamingTheOptionWithNoOutput) {
       {"--node 28", "--node 28"},
       {"--netlists " + (dir / "n").string(), "add --synthesize"},
       {"--table " + (dir / "none.json").string(), "none.json"},
+      {"--chunk-lane diagonal", "--chunk-lane diagonal: expected pe or column"},
+      {"--stages 3", "--stages 3: expected 1 or 2"},
+      {"--stages 0", "--stages 0: expected 1 or 2"},
+      {"--dataflow rs", "--dataflow rs: expected ws or os"},
+      {"--merge", "--merge: needs --table-out"},
   };
   for (const auto& [args, message] : cases) {
     const auto r = run_command(kBin + " power " + args + " --json " + out());
@@ -118,6 +123,80 @@ TEST_F(PowerCli, BadInputIsExitOneNamingTheOptionWithNoOutput) {
   const auto r = run_command(kBin + " power --table " + (dir / "bad.json").string());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("bad.json: missing field 'node_nm'"), std::string::npos) << r.output;
+}
+
+TEST_F(PowerCli, ColumnRowsArePeAndLaneOverTheRows) {
+  // Chunk lane 'column': per PE, the PE without its chunk lane plus the column-bottom lane
+  // shared over the array's rows (docs/cost.md), from the two parts the table keeps.
+  const auto r =
+      run_command(kBin + " power --chunk-lane column --configs m7e4,m3e4 --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("chunk lane column"), std::string::npos) << r.output;
+  const auto j = read_out();
+  std::ifstream in(std::string(LBASIM_SOURCE_DIR) + "/models/cost/data/power_osu018.json");
+  const auto table = nlohmann::json::parse(in);
+  for (const auto& row : j.at("configs")) {
+    EXPECT_EQ(row.at("chunk_lane"), "column");
+    nlohmann::json col, pe;
+    for (const auto& t : table.at("configs"))
+      if (t.at("name") == row.at("name") && t.value("stages", 1) == 1 &&
+          t.value("dataflow", "ws") == "ws")
+        (t.value("chunk_lane", "pe") == "column" ? col : pe) = t;
+    ASSERT_FALSE(col.is_null());
+    ASSERT_FALSE(pe.is_null());
+    const auto& c = col.at("column");
+    const double rows = c.at("rows");
+    EXPECT_EQ(rows, 16);
+    const auto energy = [](const nlohmann::json& m) {
+      return m.at("internal_pj").get<double>() + m.at("switching_pj").get<double>();
+    };
+    EXPECT_NEAR(
+        row.at("area_um2").get<double>(),
+        c.at("pe").at("area_um2").get<double>() + c.at("lane").at("area_um2").get<double>() / rows,
+        1e-9);
+    const double mac = energy(c.at("pe").at("mac")) + energy(c.at("lane").at("mac")) / rows;
+    const double f = j.at("clock_mhz");
+    const double leak = c.at("pe").at("leakage_mw").get<double>() +
+                        c.at("lane").at("leakage_mw").get<double>() / rows;
+    EXPECT_NEAR(row.at("power_mw").get<double>(), mac * f * 1e-3 + leak, 1e-9);
+    // No chunk adder or chunk register in the PE: smaller and cheaper per MAC than 'pe'.
+    EXPECT_LT(row.at("area_um2").get<double>(), pe.at("area_um2").get<double>());
+    EXPECT_LT(mac, energy(pe.at("mac")));
+  }
+}
+
+TEST_F(PowerCli, OutputStationaryRowsAreTheirOwn) {
+  const auto r = run_command(kBin + " power --dataflow os --configs m7e4,m3e4 --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("the PE (os, chunk lane pe, 1 stage)"), std::string::npos) << r.output;
+  const auto j = read_out();
+  ASSERT_EQ(j.at("configs").size(), 2u);
+  for (const auto& row : j.at("configs")) EXPECT_EQ(row.at("dataflow"), "os");
+  // A configuration without an os row is refused naming it and the variant.
+  const auto bad = run_command(kBin + " power --dataflow os --configs fp32 --json " + out());
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.output.find("--configs fp32: no row for this configuration as os"),
+            std::string::npos)
+      << bad.output;
+}
+
+TEST_F(PowerCli, TwoStageRowsHaveTheirOwnFmax) {
+  // --stages 2: the PE with a register after the product, its rows at their own clock.
+  ASSERT_EQ(run_command(kBin + " power --configs m7e4,m3e4 --json " + out()).status, 0);
+  const auto one = read_out();
+  const auto r = run_command(kBin + " power --stages 2 --configs m7e4,m3e4 --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("2 stages"), std::string::npos) << r.output;
+  const auto two = read_out();
+  EXPECT_GT(two.at("clock_mhz").get<double>(), one.at("clock_mhz").get<double>());
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto &a = one.at("configs").at(i), &b = two.at("configs").at(i);
+    EXPECT_EQ(b.at("name"), a.at("name"));
+    EXPECT_EQ(b.at("stages"), 2);
+    EXPECT_EQ(a.at("stages"), 1);
+    EXPECT_GT(b.at("fmax_mhz").get<double>(), a.at("fmax_mhz").get<double>());
+    EXPECT_GT(b.at("area_um2").get<double>(), a.at("area_um2").get<double>());
+  }
 }
 
 }  // namespace

@@ -115,6 +115,179 @@ class PowerFlowM3E4(unittest.TestCase):
         self.assertFalse(os.path.exists(out))
 
 
+def swap_bits(netlist, bad_dir, a, b):
+    """A copy of the netlist with the nets of two output pins swapped (a wiring fault)."""
+    with open(netlist) as f:
+        text = f.read()
+    assert a in text and b in text, (a, b)
+    os.makedirs(bad_dir, exist_ok=True)
+    path = os.path.join(bad_dir, "netlist.v")
+    with open(path, "w") as f:
+        f.write(text.replace(a, "@@").replace(b, a).replace("@@", b))
+    return path
+
+
+class VariantFlow(unittest.TestCase):
+    """The flow on M3E4 for one PE variant (options of lbasim power); its row and folders."""
+    FOLDER, OPTIONS = None, ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.work = os.path.join(ARGS.work, cls.FOLDER)
+        shutil.rmtree(cls.work, ignore_errors=True)
+        t0 = time.time()
+        cls.flow_run = lbasim("power", "--synthesize", "--configs", "m3e4", "--cycles", "800",
+                              *cls.OPTIONS, "--work", cls.work,
+                              "--table-out", os.path.join(cls.work, "table.json"))
+        print(f"m3e4 {' '.join(cls.OPTIONS)} flow: {time.time() - t0:.1f} s wall",
+              file=sys.stderr)
+
+    def row(self):
+        self.assertEqual(self.flow_run.returncode, 0, self.flow_run.stdout + self.flow_run.stderr)
+        with open(os.path.join(self.work, "table.json")) as f:
+            return json.load(f)["configs"][0]
+
+    def assert_check_fails(self, stim, netlist, bad, period, port):
+        """The stimulus `stim` on `netlist` must fail the gate-level check at `port`."""
+        with open(os.path.join(stim, "stimulus.json")) as f:
+            stim_json = json.load(f)
+        os.makedirs(bad, exist_ok=True)
+        gatesim.simulate(stim_json["design"], netlist, stim, bad, period, stim_json["cycles"],
+                         stim_json["warmup"])
+        with self.assertRaisesRegex(toolchain.FlowError, rf"port {port}: expected"):
+            gatesim.check_outputs(stim_json["design"], stim, bad)
+
+    def assert_swap_caught(self, job, a, b, period, port):
+        """Job's netlist passes the check; with output pins a and b swapped it fails."""
+        stim = os.path.join(self.work, job, "stimulus")
+        flow = os.path.join(self.work, job, "work")
+        with open(os.path.join(stim, "stimulus.json")) as f:
+            gatesim.check_outputs(json.load(f)["design"], stim, flow)  # passes as synthesized
+        bad = os.path.join(self.work, job + "-swapped")
+        netlist = swap_bits(os.path.join(flow, "netlist.v"), bad, a, b)
+        self.assert_check_fails(stim, netlist, bad, period, port)
+
+    def one_stage_pe_stimulus(self):
+        stims = os.path.join(self.work, "pe_stimulus")
+        r = lbasim("power", "--synthesize", "--configs", "m3e4", "--cycles", "800",
+                   "--write-stimulus", stims)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        return os.path.join(stims, "m3e4", "stimulus")
+
+
+class ColumnFlowM3E4(VariantFlow):
+    """Chunk lane 'column' through the flow: the PE without its chunk lane (a chunk's psum
+    enters the column top as +0) and the column-bottom chunk_lane, each checked at gate level
+    against the golden model; the row is PE + lane / R."""
+    FOLDER, OPTIONS = "column", ("--chunk-lane", "column")
+
+    def test_row_is_the_column_pe_and_the_lane_over_the_rows(self):
+        row = self.row()
+        self.assertEqual(row["chunk_lane"], "column")
+        self.assertEqual(row["flow"]["design"]["params"]["CHUNK_COLUMN"], 1)
+        self.assertEqual(row["flow"]["column_lane"]["design"]["top"], "chunk_lane")
+        self.assertGreater(row["flow"]["gate_level_check"]["words_checked"], 1000)
+        self.assertGreater(row["flow"]["column_lane"]["gate_level_check"]["words_checked"], 500)
+        self.assertGreater(row["flow"]["column_lane"]["cycles"]["add"], 100)
+        col = row["column"]
+        rows = col["rows"]
+        self.assertEqual(rows, 16)
+        self.assertAlmostEqual(row["area_um2"],
+                               col["pe"]["area_um2"] + col["lane"]["area_um2"] / rows)
+        for k in ("internal_pj", "switching_pj"):
+            self.assertAlmostEqual(row["mac"][k], col["pe"]["mac"][k] + col["lane"]["mac"][k] / rows)
+        self.assertEqual(col["lane"]["flip_flops"], 0)
+
+    def test_a_swapped_output_bit_of_the_lane_is_caught(self):
+        self.assert_swap_caught("m3e4-column-lane", ".Y(chunk_out[0])", ".Y(chunk_out[1])",
+                                10.0, "chunk_out")
+
+    def test_the_pe_stimulus_fails_on_the_column_pe(self):
+        # The 'pe' stimulus (restart tags, chunk word in) against the CHUNK_COLUMN=1 netlist:
+        # co_out is 0 there, so the golden model's chunk words differ.
+        self.assert_check_fails(self.one_stage_pe_stimulus(),
+                                os.path.join(self.work, "m3e4-column", "work", "netlist.v"),
+                                os.path.join(self.work, "pe_on_column"), 20.0,
+                                "(co_out|restart_out|ps_out)")
+
+    def test_a_chunk_column_cannot_map_is_refused(self):
+        out = os.path.join(self.work, "never.json")
+        r = lbasim("power", "--synthesize", "--configs", "m3e4", "--chunk-lane", "column",
+                   "--array", "12x12", "--work", os.path.join(self.work, "never"), "--json", out)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("chunk 16 is not a multiple of the array's 12 rows", r.stderr)
+        self.assertFalse(os.path.exists(out))
+
+
+class TwoStageFlowM3E4(VariantFlow):
+    """The 2-stage PE (ws_pe STAGES=2, a register after the product) through the flow: its
+    stimulus has the pairs one cycle after their activations, the outputs are checked against
+    the golden model, and its fmax is its own."""
+    FOLDER, OPTIONS = "stages2", ("--stages", "2")
+
+    def test_row_is_the_two_stage_pe_checked_against_the_golden_model(self):
+        row = self.row()
+        self.assertEqual(row["stages"], 2)
+        self.assertEqual(row["flow"]["design"]["params"]["STAGES"], 2)
+        self.assertGreater(row["flow"]["gate_level_check"]["words_checked"], 1000)
+        self.assertGreater(row["flow"]["cycles"]["mac"], 300)
+        # The product register splits the FMAq path: a shorter critical path than the
+        # committed 1-stage row's, and more flip-flops.
+        with open(os.path.join(rtl.ROOT, "models", "cost", "data", "power_osu018.json")) as f:
+            one = [r for r in json.load(f)["configs"] if r["name"] == "m3e4"
+                   and r.get("chunk_lane", "pe") == "pe" and r.get("stages", 1) == 1
+                   and r.get("dataflow", "ws") == "ws"][0]
+        self.assertLess(row["critical_path_ns"], one["critical_path_ns"])
+        self.assertGreater(row["flip_flops"], one["flip_flops"])
+
+    def test_the_one_stage_stimulus_fails_on_the_two_stage_pe(self):
+        # Pairs in the same cycle as their activations (the 1-stage order) meet no registered
+        # product: the 2-stage netlist's psums differ from the golden 1-stage outputs.
+        self.assert_check_fails(self.one_stage_pe_stimulus(),
+                                os.path.join(self.work, "m3e4-2stage", "work", "netlist.v"),
+                                os.path.join(self.work, "one_on_two"), 20.0, "ps_out")
+
+
+class OsFlowM3E4(VariantFlow):
+    """The output-stationary PE (rtl/pe/os_pe.v) through the flow: both operands streaming in
+    the OS order, outputs checked against the golden model."""
+    FOLDER, OPTIONS = "os", ("--dataflow", "os")
+
+    def test_row_is_the_os_pe_checked_against_the_golden_model(self):
+        row = self.row()
+        self.assertEqual(row["dataflow"], "os")
+        self.assertEqual(row["flow"]["design"]["top"], "os_pe")
+        self.assertGreater(row["flow"]["gate_level_check"]["words_checked"], 10000)
+        self.assertGreater(row["flow"]["cycles"]["mac"], 1000)  # both operands valid
+        with open(os.path.join(self.work, "m3e4-os", "work", "netlist.v")) as f:
+            self.assertNotIn("events", f.read())
+
+    def test_a_swapped_psum_bit_of_the_os_pe_is_caught(self):
+        self.assert_swap_caught("m3e4-os", ".Q(ps[0])", ".Q(ps[1])", 20.0, "ps")
+
+    def test_os_with_chunk_lane_column_is_refused(self):
+        out = os.path.join(self.work, "never.json")
+        r = lbasim("power", "--synthesize", "--configs", "m3e4", "--dataflow", "os",
+                   "--chunk-lane", "column", "--json", out)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("--dataflow os", r.stderr)
+        self.assertFalse(os.path.exists(out))
+
+
+@unittest.skipUnless(os.environ.get("LBASIM_SLOW_TESTS") == "1",
+                     "a 2x2 array synthesis (~1.5 min): LBASIM_SLOW_TESTS=1")
+class ArrayAsAWholeM3E4(unittest.TestCase):
+    """lba.power.array: the 2x2 M3E4 systolic_ws synthesized as a whole keeps the PE's fmax
+    and costs the R x C PEs plus at most the C column-bottom lanes (docs/cost.md)."""
+
+    def test_area_and_fmax_of_a_2x2_array_against_pe_x_rc(self):
+        from lba.power import array, placement
+        res = array.compare(placement.pe_rows()["m3e4"], 2, 2, os.path.join(ARGS.work, "array"))
+        self.assertGreater(res["array"]["area_um2"], res["pe_x_rc_um2"])
+        self.assertLess(res["array"]["area_um2"], res["pe_x_rc_plus_lanes_um2"])
+        self.assertAlmostEqual(res["array_vs_pe_fmax"], 1.0, delta=0.05)
+
+
 class HandComputedPath(unittest.TestCase):
     # One INVX1 from an input port (transition 0.06 ns) to an output port loaded with
     # 0.025 pF: both are grid points of the cell's delay and energy tables (index_1 = load,

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The committed power tables were made from the RTL in the tree: every row (and Horowitz unit
-that records it) names the git blob hash of each RTL file the flow read (flow.design.rtl), and
-each must equal the hash of that file today. A changed PE without a regenerated table
+that records it) names the git blob hash of each RTL file of its design's hierarchy
+(flow.design.rtl; lba.rtl.design_files), and each must equal the hash of that file today. A changed PE without a regenerated table
 (`lbasim power --synthesize ... --table-out models/cost/data/power_osu018.json`, or the
 dot-product units' power_osu018_units.json) fails here.
 
@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import sys
+
+from lba.rtl import FormatError, design_files
 
 
 def blob_hash(path):
@@ -37,13 +39,30 @@ def check(root, name, command):
     with open(table_path) as f:
         table = json.load(f)
     stale, checked = [], 0
+    parts = []
     for row in table["configs"] + table.get("anchors", []):
+        parts.append(row)
+        lane = row.get("flow", {}).get("column_lane")  # chunk lane 'column': the lane's flow
+        if lane is not None:
+            parts.append({"name": row["name"] + " (column lane)", "flow": lane})
+    for row in parts:
         rtl = row.get("flow", {}).get("design", {}).get("rtl")
         if rtl is None:
-            if row in table["configs"]:
+            if row is not None and row.get("label") is not None:
                 stale.append(f"{row['name']}: no flow.design.rtl (which RTL made it is unknown)")
             continue
-        for rel, want in sorted(rtl.items()):
+        top = row["flow"]["design"].get("top")
+        try:
+            files = set(design_files(top))
+        except FormatError as e:
+            stale.append(f"{row['name']}: {e}")
+            continue
+        # The files of the design's hierarchy (lba.rtl.design_files): each Verilog module file
+        # must be recorded; a recorded file outside the hierarchy (older rows recorded all of
+        # rtl/) does not make the row stale.
+        for rel in sorted(f for f in files - set(rtl) if f.endswith(".v")):
+            stale.append(f"{row['name']}: {rel} (module of {top}) has no hash in the table")
+        for rel, want in sorted((k, v) for k, v in rtl.items() if k in files):
             path = os.path.join(root, rel)
             got = blob_hash(path) if os.path.isfile(path) else "missing"
             checked += 1

@@ -38,6 +38,10 @@ gparams() { rtl params --cmake "$@" | tr ';' ' '; }
     ACC=M3E3b3:rne:subnormal:inf:ieee)
   lint --top-module fused_dot -GG=16 -GF=25 $(gparams A=M10E5b15:subnormal:ieee \
     W=M10E5b15:subnormal:ieee ACC=M23E8b127:subnormal:inf:ieee)
+  # The 2-stage PE (a register after the product), with both chunk lane placements.
+  lint --top-module ws_pe $(gparams --stages 2 ACC=M7E4b10)
+  lint --top-module ws_pe $(gparams --stages 2 --chunk-lane column \
+    ACC=M10E5b15:rne:subnormal:inf:ieee CACC=M10E5b15:rne:subnormal:inf:ieee)
 }
 
 synth() {
@@ -56,6 +60,7 @@ synth() {
 }
 synth ws_pe ""
 synth ws_pe "chparam $(rtl params --yosys --chunk-lane column ACC=M7E4b10) ws_pe;"
+synth ws_pe "chparam $(rtl params --yosys --stages 2 ACC=M7E4b10) ws_pe;"
 synth os_pe ""
 synth chunk_lane "chparam $(rtl params --yosys CACC=M10E5b15:rne:subnormal:inf:ieee) chunk_lane;"
 synth fused_dot "chparam -set G 4 fused_dot;"

@@ -311,7 +311,11 @@ TEST(CliRunTraceArray, OneInferenceOnTheArrayPerLayer) {
   EXPECT_EQ(j.at("total").at("arith"), "fast");
 }
 
-TEST(CliRunTraceArray, EnergyPerLayerFromThePowerTableRow) {
+// `run --array` with the paper's configuration: each layer's PE energy by hand from the
+// power table's m7e4 row of the array's chunk lane placement ('column': the PE part plus the
+// lane part over this array's 4 rows).
+void check_energy_from_the_table_row(const std::string& chunk_lane,
+                                     const std::string& dataflow = "ws") {
   // The paper's configuration is the power table's m7e4 row: each layer's PE energy is its
   // MAC cycles at the row's MAC-cycle energy, its other PE-cycles at the idle energy, plus
   // leakage over the layer's time; layers and the non-GEMM DRAM add up to the inference.
@@ -320,7 +324,8 @@ TEST(CliRunTraceArray, EnergyPerLayerFromThePowerTableRow) {
   const double mhz = 50;
   const auto r = run_command(
       std::string(LBASIM_BIN) + " run --trace " + src + "/traces/data/mlp-fmnist --config " + src +
-      "/configs/paper.json --limit 2 -q --array 4x4 --clock-mhz 50 --out " + out);
+      "/configs/paper.json --limit 2 -q --array 4x4 --clock-mhz 50 --chunk-lane " + chunk_lane +
+      " --dataflow " + dataflow + " --out " + out);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_THAT(r.output, ::testing::HasSubstr("PE row 'm7e4'"));
   std::ifstream in(out);
@@ -330,16 +335,27 @@ TEST(CliRunTraceArray, EnergyPerLayerFromThePowerTableRow) {
   const nlohmann::json table = nlohmann::json::parse(table_in);
   nlohmann::json row;
   for (const auto& c : table.at("configs"))
-    if (c.at("name") == "m7e4") row = c;
+    if (c.at("name") == "m7e4" && c.value("chunk_lane", "pe") == chunk_lane &&
+        c.value("dataflow", "ws") == dataflow && c.value("stages", 1) == 1)
+      row = c;
   ASSERT_FALSE(row.is_null());
-  const double mac_pj = row.at("mac").at("internal_pj").get<double>() +
-                        row.at("mac").at("switching_pj").get<double>();
-  const double idle_pj = row.at("idle").at("internal_pj").get<double>() +
-                         row.at("idle").at("switching_pj").get<double>();
-  const double leak_mw = row.at("leakage_mw");
+  const auto energy = [](const nlohmann::json& m) {
+    return m.at("internal_pj").get<double>() + m.at("switching_pj").get<double>();
+  };
+  double mac_pj = energy(row.at("mac"));
+  double idle_pj = energy(row.at("idle"));
+  double leak_mw = row.at("leakage_mw");
+  if (chunk_lane == "column") {
+    const nlohmann::json &pe = row.at("column").at("pe"), &lane = row.at("column").at("lane");
+    mac_pj = energy(pe.at("mac")) + energy(lane.at("mac")) / 4;
+    idle_pj = pe.at("idle_pj").get<double>() + lane.at("idle_pj").get<double>() / 4;
+    leak_mw = pe.at("leakage_mw").get<double>() + lane.at("leakage_mw").get<double>() / 4;
+  }
   const nlohmann::json& e = j.at("energy");
   ASSERT_FALSE(e.is_null());
   EXPECT_EQ(e.at("power_row"), "m7e4");
+  EXPECT_EQ(e.at("power_row_chunk_lane"), chunk_lane);
+  EXPECT_EQ(e.at("power_row_dataflow"), dataflow);
   ASSERT_EQ(e.at("layers").size(), j.at("layers").size());
   double sum_pj = 0;
   std::uint64_t cycles = 0;
@@ -361,6 +377,18 @@ TEST(CliRunTraceArray, EnergyPerLayerFromThePowerTableRow) {
   EXPECT_NEAR(e.at("average_power_mw").get<double>(),
               total_pj * 1e-9 / (static_cast<double>(cycles) / (mhz * 1e6)), 1e-9 * total_pj);
   EXPECT_FALSE(e.at("clock_above_fmax").get<bool>());
+}
+
+TEST(CliRunTraceArray, EnergyPerLayerFromThePowerTableRow) {
+  check_energy_from_the_table_row("pe");
+}
+
+TEST(CliRunTraceArray, EnergyOfAColumnArrayFromTheColumnRow) {
+  check_energy_from_the_table_row("column");
+}
+
+TEST(CliRunTraceArray, EnergyOfAnOutputStationaryArrayFromTheOsRow) {
+  check_energy_from_the_table_row("pe", "os");
 }
 
 TEST(CliRunTraceArray, NoEnergyForAConfigurationOutsideThePowerTable) {

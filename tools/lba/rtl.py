@@ -8,6 +8,7 @@ and the synthesis flow all call this module, so they cannot drift apart.
   python3 -m lba.rtl params --yosys ACC=M7E4b10:rne     # chparam -set arguments
   python3 -m lba.rtl params --json ACC=M7E4b10:rne
   python3 -m lba.rtl params --cmake --chunk-lane column ACC=M7E4b10    # + -GCHUNK_COLUMN=1
+  python3 -m lba.rtl params --yosys --stages 2 ACC=M7E4b10             # + -set STAGES 2
 
 A format is spelled as lbasim::num::Format::to_string() writes it: M<man>E<exp>b<bias> (bias
 explicit) followed by the policies that differ from rtz/flush/saturate/specials none, as
@@ -54,6 +55,38 @@ class FormatError(ValueError):
 
 def sources():
     return [os.path.join(RTL_DIR, f) for f in SOURCES]
+
+
+def _strip_comments(text):
+    return re.sub(r"//[^\n]*|/\*.*?\*/", " ", text, flags=re.S)
+
+
+def design_files(top):
+    """The RTL files a design whose top module is `top` is built from: the files of the modules
+    it instantiates, transitively, and the `include files they read (paths relative to the
+    tree, sorted). A power table row records their hashes; edits elsewhere in rtl/ leave it
+    valid."""
+    modules, includes = {}, {}
+    for path in sources():
+        text = _strip_comments(open(path).read())
+        includes[path] = [os.path.join(INCLUDE_DIR, f)
+                          for f in re.findall(r'`include\s+"([^"]+)"', text)]
+        for name, body in re.findall(r"\bmodule\s+(\w+)(.*?)\bendmodule\b", text, re.S):
+            modules[name] = (path, body)
+    if top not in modules:
+        raise FormatError(f"module {top}: not in the RTL sources ({', '.join(SOURCES)})")
+    seen, todo = set(), [top]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        body = modules[name][1]
+        todo += [m for m in modules
+                 if re.search(rf"\b{m}\s*(#\s*\(|[A-Za-z_]\w*\s*(\[[^\]]*\]\s*)?\()", body)]
+    files = {modules[m][0] for m in seen}
+    files |= {inc for f in list(files) for inc in includes[f]}
+    return sorted(os.path.relpath(f, ROOT) for f in files)
 
 
 def yosys_read():
@@ -108,9 +141,13 @@ def verilog_params(prefix, fmt):
 CHUNK_LANES = {"pe": 0, "column": 1}
 
 
-def design_params(assignments, chunk_lane=None):
+# The PE's pipeline (ws_pe, pe_core): 1, or 2 with a register after the product.
+STAGES = (1, 2)
+
+
+def design_params(assignments, chunk_lane=None, stages=None):
     """Parameters of several port groups, e.g. {"A": "M4E3b3", "ACC": "M7E4b10"}, and of the
-    chunk lane placement when given."""
+    chunk lane placement and the PE's stages when given."""
     out = {}
     for prefix, fmt in assignments.items():
         out.update(verilog_params(prefix, fmt))
@@ -118,6 +155,10 @@ def design_params(assignments, chunk_lane=None):
         if chunk_lane not in CHUNK_LANES:
             raise FormatError(f"chunk lane '{chunk_lane}': expected pe or column")
         out["CHUNK_COLUMN"] = CHUNK_LANES[chunk_lane]
+    if stages is not None:
+        if stages not in STAGES:
+            raise FormatError(f"stages {stages}: expected 1 or 2")
+        out["STAGES"] = stages
     return out
 
 
@@ -132,6 +173,7 @@ def _main(argv):
     style.add_argument("--yosys", action="store_true", help="-set NAME VALUE ... for chparam")
     style.add_argument("--json", action="store_true", help="one JSON object")
     pp.add_argument("--chunk-lane", help="pe or column: also sets CHUNK_COLUMN")
+    pp.add_argument("--stages", type=int, help="1 or 2 (ws_pe): also sets STAGES")
     pp.add_argument("assign", nargs="+", metavar="PREFIX=FORMAT")
     args = ap.parse_args(argv)
     if args.cmd == "sources":
@@ -148,7 +190,7 @@ def _main(argv):
             return 2
         groups[prefix.upper()] = fmt
     try:
-        params = design_params(groups, args.chunk_lane)
+        params = design_params(groups, args.chunk_lane, args.stages)
     except FormatError as e:
         print(f"lba.rtl: {e}", file=sys.stderr)
         return 1

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -10,23 +11,92 @@
 #include "lbasim/base/json_field.h"
 
 namespace lbasim::cost {
-const PowerRow* PowerTable::find(const std::string& name) const {
+std::string PowerVariant::to_string() const {
+  return fmt::format("{}, chunk lane {}, {} stage{}", dataflow, chunk_lane, stages,
+                     stages == 1 ? "" : "s");
+}
+
+void check_variant(const PowerVariant& v) {
+  if (v.chunk_lane != "pe" && v.chunk_lane != "column")
+    throw InputError(fmt::format("--chunk-lane {}: expected pe or column", v.chunk_lane));
+  if (v.stages != 1 && v.stages != 2)
+    throw InputError(fmt::format("--stages {}: expected 1 or 2", v.stages));
+  if (v.dataflow != "ws" && v.dataflow != "os")
+    throw InputError(fmt::format("--dataflow {}: expected ws or os", v.dataflow));
+}
+
+const PowerRow* PowerTable::find(const std::string& name, const PowerVariant& v) const {
   for (const auto& r : rows)
-    if (r.name == name) return &r;
+    if (r.name == name && r.variant == v) return &r;
   return nullptr;
 }
 
-const PowerRow& PowerTable::at(const std::string& name, const std::string& what) const {
-  if (const PowerRow* r = find(name)) return *r;
+const PowerRow& PowerTable::at(const std::string& name, const std::string& what,
+                               const PowerVariant& v) const {
+  if (const PowerRow* r = find(name, v)) return *r;
   std::string names;
-  for (const auto& r : rows) names += (names.empty() ? "" : ", ") + r.name;
-  throw InputError(
-      fmt::format("{} {}: unknown configuration; expected one of {}", what, name, names));
+  for (const auto& r : rows)
+    if (r.variant == v) names += (names.empty() ? "" : ", ") + r.name;
+  throw InputError(fmt::format(
+      "{} {}: no row for this configuration as {}; the table has {} for it (lbasim power "
+      "--synthesize adds rows)",
+      what, name, v.to_string(), names.empty() ? "none" : names));
 }
 
 std::filesystem::path default_power_table() {
   return std::filesystem::path(LBASIM_COST_DATA_DIR) / "power_osu018.json";
 }
+
+void combine_column(PowerRow& r, const PartCost& pe, const PartCost& lane, int rows) {
+  r.column_pe = pe;
+  r.column_lane = lane;
+  r.column_rows = rows;
+  const double n = rows;
+  r.area_um2 = pe.area_um2 + lane.area_um2 / n;
+  r.cells = pe.cells + std::lround(static_cast<double>(lane.cells) / n);
+  r.flip_flops = pe.flip_flops + lane.flip_flops;
+  r.critical_path_ns = std::max(pe.critical_path_ns, lane.critical_path_ns);
+  r.fmax_mhz = 1e3 / r.critical_path_ns;
+  r.mac_internal_pj = pe.mac_internal_pj + lane.mac_internal_pj / n;
+  r.mac_switching_pj = pe.mac_switching_pj + lane.mac_switching_pj / n;
+  r.idle_pj = pe.idle_pj + lane.idle_pj / n;
+  r.leakage_mw = pe.leakage_mw + lane.leakage_mw / n;
+}
+
+PowerRow PowerRow::for_rows(int rows) const {
+  PowerRow r = *this;
+  if (variant.chunk_lane == "column" && rows > 0) combine_column(r, column_pe, column_lane, rows);
+  return r;
+}
+
+namespace {
+
+PartCost read_part(const JsonField& f) {
+  PartCost p;
+  p.area_um2 = f.at("area_um2").number();
+  p.cells = f.at("cells").integer(0);
+  p.flip_flops = f.at("flip_flops").integer(0);
+  p.critical_path_ns = f.at("critical_path_ns").number();
+  p.mac_internal_pj = f.at("mac").at("internal_pj").number();
+  p.mac_switching_pj = f.at("mac").at("switching_pj").number();
+  p.idle_pj = f.at("idle_pj").number();
+  p.leakage_mw = f.at("leakage_mw").number();
+  if (!(p.area_um2 > 0) || !(p.critical_path_ns > 0))
+    f.fail("area_um2, critical_path_ns must be > 0");
+  return p;
+}
+
+nlohmann::json part_json(const PartCost& p) {
+  return {{"area_um2", p.area_um2},
+          {"cells", p.cells},
+          {"flip_flops", p.flip_flops},
+          {"critical_path_ns", p.critical_path_ns},
+          {"mac", {{"internal_pj", p.mac_internal_pj}, {"switching_pj", p.mac_switching_pj}}},
+          {"idle_pj", p.idle_pj},
+          {"leakage_mw", p.leakage_mw}};
+}
+
+}  // namespace
 
 PowerTable read_power_table(const std::filesystem::path& path) {
   const nlohmann::json j = read_json_file(path);
@@ -51,6 +121,14 @@ PowerTable read_power_table(const std::filesystem::path& path) {
     row.accumulator = f.at("accumulator").str();
     row.chunk_accumulator = f.at("chunk_accumulator").str();
     row.chunk = r.at("chunk").integer(0);
+    if (r.has("chunk_lane")) row.variant.chunk_lane = r.at("chunk_lane").str();
+    if (r.has("stages")) row.variant.stages = static_cast<int>(r.at("stages").integer(1));
+    if (r.has("dataflow")) row.variant.dataflow = r.at("dataflow").str();
+    try {
+      check_variant(row.variant);
+    } catch (const InputError& e) {
+      r.fail(fmt::format("chunk_lane/stages/dataflow: {}", e.what()));
+    }
     row.area_um2 = r.at("area_um2").number();
     row.cells = r.at("cells").integer(0);
     row.flip_flops = r.at("flip_flops").integer(0);
@@ -63,6 +141,12 @@ PowerTable read_power_table(const std::filesystem::path& path) {
     row.leakage_mw = r.at("leakage_mw").number();
     if (r.has("macs_per_cycle")) row.macs_per_cycle = r.at("macs_per_cycle").integer(1);
     row.flow = r.value().value("flow", nlohmann::json::object());
+    if (row.variant.chunk_lane == "column") {
+      const JsonField c = r.at("column");
+      row.column_rows = static_cast<int>(c.at("rows").integer(1));
+      row.column_pe = read_part(c.at("pe"));
+      row.column_lane = read_part(c.at("lane"));
+    }
     if (!(row.fmax_mhz > 0) || !(row.mac_pj() >= 0) || !(row.area_um2 > 0))
       r.fail("fmax_mhz, area_um2 must be > 0 and energies >= 0");
     t.rows.push_back(std::move(row));
@@ -88,7 +172,7 @@ PowerTable read_power_table(const std::filesystem::path& path) {
 
 nlohmann::json to_json(const PowerTable& t) {
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto& r : t.rows)
+  for (const auto& r : t.rows) {
     rows.push_back(
         {{"name", r.name},
          {"label", r.label},
@@ -97,6 +181,9 @@ nlohmann::json to_json(const PowerTable& t) {
            {"accumulator", r.accumulator},
            {"chunk_accumulator", r.chunk_accumulator}}},
          {"chunk", r.chunk},
+         {"chunk_lane", r.variant.chunk_lane},
+         {"stages", r.variant.stages},
+         {"dataflow", r.variant.dataflow},
          {"area_um2", r.area_um2},
          {"cells", r.cells},
          {"flip_flops", r.flip_flops},
@@ -107,6 +194,11 @@ nlohmann::json to_json(const PowerTable& t) {
          {"leakage_mw", r.leakage_mw},
          {"macs_per_cycle", r.macs_per_cycle},
          {"flow", r.flow}});
+    if (r.variant.chunk_lane == "column")
+      rows.back()["column"] = {{"rows", r.column_rows},
+                               {"pe", part_json(r.column_pe)},
+                               {"lane", part_json(r.column_lane)}};
+  }
   nlohmann::json anchors = nlohmann::json::array();
   for (const auto& a : t.anchors)
     anchors.push_back({{"name", a.name},
@@ -133,6 +225,7 @@ RowAt evaluate(const PowerRow& r, double clock_mhz, const NodeScaling& node) {
   RowAt a;
   a.name = r.name;
   a.label = r.label;
+  a.variant = r.variant;
   a.node_nm = node.node_nm;
   a.estimate = node.estimate;
   a.clock_mhz = clock_mhz;
@@ -153,6 +246,9 @@ nlohmann::json to_json(const RowAt& r) {
   const auto num = [](double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); };
   return {{"name", r.name},
           {"label", r.label},
+          {"chunk_lane", r.variant.chunk_lane},
+          {"stages", r.variant.stages},
+          {"dataflow", r.variant.dataflow},
           {"node_nm", r.node_nm},
           {"estimate", r.estimate},
           {"clock_mhz", r.clock_mhz},

@@ -23,14 +23,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
     __file__)))))
 
 
-def rtl_files():
-    """Which RTL the flow read: each source file relative to the tree, with its git blob hash
-    (the content, so a table row says which PE produced it)."""
+def rtl_files(top):
+    """Which RTL the design is made of (its module hierarchy and include files, lba.rtl): each
+    file relative to the tree, with its git blob hash (the content, so a table row says which
+    PE produced it)."""
     out = {}
-    for path in rtl.sources():
-        data = open(path, "rb").read()
-        out[os.path.relpath(path, ROOT)] = hashlib.sha1(
-            b"blob %d\0" % len(data) + data).hexdigest()
+    for rel in rtl.design_files(top):
+        data = open(os.path.join(ROOT, rel), "rb").read()
+        out[rel] = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
     return out
 
 
@@ -70,7 +70,7 @@ def run_flow(stim_dir, work, log=print, zero_delay=False):
         classes[tag] = p
     t4 = time.time()
     return {
-        "design": {"top": design["top"], "rtl": rtl_files(),
+        "design": {"top": design["top"], "rtl": rtl_files(design["top"]),
                    "params": synth.verilog_params(design)},
         "stimulus": {k: v for k, v in stim.items() if k != "design"},
         "area_um2": area["area_um2"], "cells": area["cells"],

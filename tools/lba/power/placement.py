@@ -44,15 +44,12 @@ def ws_pe(f, chunk_lane):
 def column_lane(f):
     """rtl/pe/chunk_lane.v as systolic_ws places it at a column bottom (combinational, between
     the last row's psum register and the output buffer)."""
-    d = {"top": "chunk_lane", "clocked": False, "unused_outputs": ["events"],
-         "formats": {"ACC": f["accumulator"], "CACC": f["chunk_accumulator"]},
-         "inputs": [["add", 1], ["psum", widths(f["accumulator"])],
-                    ["chunk_in", widths(f["chunk_accumulator"])]],
-         "outputs": [["chunk_out", widths(f["chunk_accumulator"])]]}
-    params = synth.verilog_params(d)
-    del params["ACC_RNE"], params["ACC_INF"]  # psum is an input of the lane: no rounding
-    d["params"] = params
-    return d
+    return {"top": "chunk_lane", "clocked": False, "unused_outputs": ["events"],
+            "formats": {"ACC": f["accumulator"], "CACC": f["chunk_accumulator"]},
+            "input_groups": ["ACC"],  # psum is an input of the lane: no rounding
+            "inputs": [["add", 1], ["psum", widths(f["accumulator"])],
+                       ["chunk_in", widths(f["chunk_accumulator"])]],
+            "outputs": [["chunk_out", widths(f["chunk_accumulator"])]]}
 
 
 def measure(design, work):
@@ -80,6 +77,14 @@ def placements(row, rows, work):
             "column_vs_pe_area": round(per_pe / pe["area_um2"], 4)}
 
 
+def pe_rows():
+    """The committed table's 1-stage WS 'pe' rows by name (their formats)."""
+    with open(TABLE) as f:
+        return {r["name"]: r for r in json.load(f)["configs"]
+                if r.get("chunk_lane", "pe") == "pe" and r.get("stages", 1) == 1
+                and r.get("dataflow", "ws") == "ws"}
+
+
 def main():
     ap = argparse.ArgumentParser(prog="python3 -m lba.power.placement",
                                  description=__doc__.split("\n\n")[0])
@@ -90,7 +95,7 @@ def main():
     try:
         if args.rows < 1:
             raise FlowError(f"--rows {args.rows}: expected an array height >= 1")
-        table = {r["name"]: r for r in json.load(open(TABLE))["configs"]}
+        table = pe_rows()
         for name in args.configs:
             if name not in table:
                 raise FlowError(f"config '{name}': not a row of {TABLE}; expected one of "

@@ -8,16 +8,18 @@ from .toolchain import LIBERTY, FlowError, run
 
 def verilog_params(design):
     """The design's Verilog parameters, from its formats by the RTL's one mapping (lba.rtl),
-    with its chunk lane placement (CHUNK_COLUMN) when the design names one and its other
-    parameters ("extra_params": fused_dot's G and F); or the design's own
-    "params" when a module's port groups do not follow the mapping (chunk_lane's psum input).
-    """
-    if "params" in design:
-        return design["params"]
+    with its chunk lane placement (CHUNK_COLUMN) and stages (STAGES) when the design names
+    them, and its other parameters ("extra_params": fused_dot's G and F). Groups listed in
+    "input_groups" are inputs of this module although their prefix is an output format
+    elsewhere (chunk_lane's psum, ACC): no rounding or overflow parameters."""
     try:
-        params = rtl.design_params(design["formats"], design.get("chunk_lane"))
+        params = rtl.design_params(design["formats"], design.get("chunk_lane"),
+                                   design.get("stages"))
     except rtl.FormatError as e:
         raise FlowError(f"{design['top']}: {e}") from e
+    for group in design.get("input_groups") or []:
+        params.pop(f"{group}_RNE", None)
+        params.pop(f"{group}_INF", None)
     params.update({name: value for name, value in design.get("extra_params", [])})  # G, F
     return params
 
@@ -30,10 +32,13 @@ def script(design, workdir, liberty=LIBERTY):
     # Flat, mapped for area by ABC (the library's timing is used by OpenSTA afterwards); the
     # DFFs first (dfflibmap), enables become muxes (osu018 has no enable flip-flop). Internal
     # wires and cells are renamed n<i> / g<i> so that every tool reads the same plain names.
+    # A generated top (an array with its parameters, lba.power.array) is read with the RTL and
+    # has no parameters of its own.
+    read = " ".join([rtl.yosys_read()] + design.get("extra_sources", []))
+    chparam = f"chparam {params} {top}\n" if params else ""
     return f"""
-{rtl.yosys_read()}
-chparam {params} {top}
-hierarchy -check -top {top}
+{read}
+{chparam}hierarchy -check -top {top}
 {unused}synth -flatten -top {top}
 select -assert-none t:$dlatch t:$_DLATCH_*
 dfflibmap -liberty {liberty}

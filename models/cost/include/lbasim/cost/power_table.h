@@ -12,8 +12,34 @@
 
 namespace lbasim::cost {
 
+// Which PE a row measures besides its formats (docs/cost.md): the chunk lane placement ("pe":
+// the lane in every PE; "column": the PE without it plus the column-bottom lane over the
+// array's rows), the pipeline stages (1, or 2: a register after the product) and the
+// dataflow ("ws", "os"). Rows without these fields are pe, 1, ws.
+struct PowerVariant {
+  std::string chunk_lane = "pe";
+  int stages = 1;
+  std::string dataflow = "ws";
+
+  bool operator==(const PowerVariant&) const = default;
+  std::string to_string() const;  // "ws, chunk lane pe, 1 stage"
+};
+
+// Throws InputError naming the option and the value unless it is one the flow builds.
+void check_variant(const PowerVariant& v);
+
+// One side of a chunk lane 'column' row: the PE without its chunk lane, or the column-bottom
+// lane (combinational; its "MAC" cycles are the cycles it adds).
+struct PartCost {
+  double area_um2 = 0;
+  long cells = 0, flip_flops = 0;
+  double critical_path_ns = 0;
+  double mac_internal_pj = 0, mac_switching_pj = 0, idle_pj = 0, leakage_mw = 0;
+};
+
 struct PowerRow {
   std::string name, label, product, accumulator, chunk_accumulator;
+  PowerVariant variant;
   long chunk = 0;
   double area_um2 = 0;
   long cells = 0, flip_flops = 0;
@@ -26,9 +52,19 @@ struct PowerRow {
   // cycle's energy over this).
   long macs_per_cycle = 1;
   nlohmann::json flow;  // what the flow reported (stimulus, checks, tool versions, timing path)
+  // Chunk lane 'column': the two parts; the row's own figures are per PE of an array of
+  // column_rows rows (PE + lane / rows; the lane adds once per R MACs, chunk = R).
+  PartCost column_pe, column_lane;
+  int column_rows = 0;
 
   double mac_pj() const { return mac_internal_pj + mac_switching_pj; }
+  // The row for an array of `rows` rows: a 'column' row's lane shared over them (docs/cost.md);
+  // other rows unchanged.
+  PowerRow for_rows(int rows) const;
 };
+
+// Sets a 'column' row's per-PE figures from its parts, the lane shared over `rows` rows.
+void combine_column(PowerRow& r, const PartCost& pe, const PartCost& lane, int rows);
 
 // A stand-alone IEEE unit (fp_add / fp_mul, all ports one format) on random operands.
 struct PowerAnchor {
@@ -47,9 +83,11 @@ struct PowerTable {
   std::vector<PowerRow> rows;
   std::vector<PowerAnchor> anchors;
 
-  const PowerRow* find(const std::string& name) const;  // nullptr if absent
-  // Throws InputError naming `what`, the name and the known rows if absent.
-  const PowerRow& at(const std::string& name, const std::string& what) const;
+  // nullptr if absent
+  const PowerRow* find(const std::string& name, const PowerVariant& v = {}) const;
+  // Throws InputError naming `what`, the name, the variant and the known rows if absent.
+  const PowerRow& at(const std::string& name, const std::string& what,
+                     const PowerVariant& v = {}) const;
 };
 
 std::filesystem::path default_power_table();  // models/cost/data/power_osu018.json
@@ -63,6 +101,7 @@ nlohmann::json to_json(const PowerTable& t);
 // leakage not estimated).
 struct RowAt {
   std::string name, label;
+  PowerVariant variant;
   int node_nm = 180;
   bool estimate = false;
   double clock_mhz = 0;
