@@ -7,11 +7,13 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <type_traits>
 #include <vector>
 
 #include "../pe/processing_element.h"
 #include "lbasim/numerics/events.h"
+#include "lbasim/numerics/fast_fmaq.h"
 #include "lbasim/systemc/dataflow.h"
 
 namespace lbasim::sysc::detail {
@@ -27,6 +29,13 @@ struct EventHistogram {
   std::array<std::uint64_t, 16> bins{};
   void add(std::uint8_t events, std::uint64_t times = 1) { bins[events & 15] += times; }
   num::EventCounts counts() const;
+};
+
+// A PE kind whose steps can run a row at a time on the fast arithmetic (the fmaq PE).
+template <class Pe>
+concept RowStepping = requires(const Pe& pe, const typename Pe::Operand& op) {
+  { pe.fast() } -> std::same_as<const num::FastFmaq*>;
+  { Pe::value(op) } -> std::same_as<double>;
 };
 
 template <ProcessingElement Pe>
@@ -53,6 +62,12 @@ class ArrayCore {
     pe.bind(p);
     stats.arith = pe.arith();
     prod_events_ = acc_events_ = chunk_events_ = {};
+    row_tally_ = {};
+    if (row_stepping()) {
+      row_macs_.assign(stats.pe.size(), 0);
+      row_chunk_adds_.assign(stats.pe.size(), 0);
+      row_zero_operand_.assign(stats.pe.size(), 0);
+    }
     align_inexact_ = cut_ = 0;
   }
 
@@ -77,6 +92,51 @@ class ArrayCore {
     }
     if constexpr (kRecord) record_[i] = ev;
     return out;
+  }
+
+  // True when this GEMM's steps run a row at a time (mac_row): an fmaq PE on the fast
+  // arithmetic. Otherwise every step goes through mac().
+  bool row_stepping() const {
+    if constexpr (RowStepping<Pe>)
+      return pe.fast() != nullptr;
+    else
+      return false;
+  }
+
+  // PEs i0 .. i0 + n - 1 of one array row each do the step op[c] says (FastFmaq::Row: 0 idle,
+  // kMac, kMac | kRestart) on a[c], w[c] and their lanes psum[c], chunk[c], in place, `macs`
+  // of them: what mac() does PE by PE, counters, events and record included.
+  template <bool kRecord>
+  void mac_row(int i0, int n, std::uint64_t macs, const std::uint8_t* op, const double* a,
+               const double* w, double* psum, double* chunk) {
+    if constexpr (RowStepping<Pe>) {
+      num::FastFmaq::Row row{n, op, a, w, psum, chunk};
+      row.macs = &row_macs_[i0];
+      row.chunk_adds = &row_chunk_adds_[i0];
+      row.zero_operand = &row_zero_operand_[i0];
+      if constexpr (kRecord) {
+        ev_.resize(3 * static_cast<std::size_t>(n));
+        row.prod_events = ev_.data();
+        row.acc_events = ev_.data() + n;
+        row.chunk_events = ev_.data() + 2 * n;
+      }
+      pe.fast()->step_row(row, row_tally_);
+      stats.macs += macs;
+      stats.pe_steps += macs;
+      if constexpr (kRecord) {
+        for (int c = 0; c < n; ++c) {
+          if (!op[c]) continue;
+          PeStepEvents& e = record_[i0 + c];
+          e.done = PeStepEvents::kMac |
+                   ((op[c] & num::FastFmaq::kRestart) ? PeStepEvents::kChunkAdd : 0);
+          e.product = ev_[c];
+          e.accumulator = ev_[n + c];
+          e.chunk = ev_[2 * n + c];
+        }
+      }
+    } else {
+      throw std::logic_error("mac_row: this PE kind steps one PE at a time");
+    }
   }
 
   // Column c's bottom chunk accumulator: Q_cacc(psum + chunk), counted, its events to `events`.
@@ -118,6 +178,14 @@ class ArrayCore {
   // The GEMM is done: events into the statistics.
   void finish() {
     stats.events = {prod_events_.counts(), acc_events_.counts(), chunk_events_.counts()};
+    if (row_stepping()) {
+      stats.events += row_tally_.counts();
+      for (std::size_t i = 0; i < stats.pe.size(); ++i) {
+        stats.pe[i].macs += row_macs_[i];
+        stats.pe[i].chunk_adds += row_chunk_adds_[i];
+        stats.pe[i].zero_operand += row_zero_operand_[i];
+      }
+    }
     // The fused order's counts (num::add_step): every cut term is swamped.
     stats.events.accumulator.align_inexact = align_inexact_;
     stats.events.accumulator.swamped += cut_;
@@ -133,6 +201,11 @@ class ArrayCore {
   EventHistogram prod_events_, acc_events_, chunk_events_;
   std::uint64_t align_inexact_ = 0, cut_ = 0;
   std::vector<PeStepEvents> record_;
+  // mac_row's event counts and per-PE counters (into stats at finish), per-lane events when
+  // recording.
+  num::FastFmaq::Tally row_tally_;
+  std::vector<std::uint64_t> row_macs_, row_chunk_adds_, row_zero_operand_;
+  std::vector<std::uint8_t> ev_;
 };
 
 }  // namespace lbasim::sysc::detail
