@@ -66,29 +66,30 @@ Quantized FastFmaq::chunk_accumulate(double acc, double y) const {
   return sum_odd_ ? engine::add_one<true>(acc, y, cacc_) : engine::add_one<false>(acc, y, cacc_);
 }
 
-StageCounts FastFmaq::Tally::counts() const {
+StageCounts FastFmaq::Tally::counts(std::uint64_t macs, std::uint64_t chunk_adds) const {
   StageCounts c;
+  c.product.ops = c.accumulator.ops = macs;
+  c.chunk.ops = chunk_adds;
   EventCounts* stage[3] = {&c.product, &c.accumulator, &c.chunk};
   for (int s = 0; s < 3; ++s)
     for (int l = 0; l < 8; ++l) {
-      stage[s]->ops += static_cast<std::uint64_t>(v[s][0][l]);
-      stage[s]->overflow += static_cast<std::uint64_t>(v[s][1][l]);
-      stage[s]->underflow += static_cast<std::uint64_t>(v[s][2][l]);
-      stage[s]->swamped += static_cast<std::uint64_t>(v[s][3][l]);
-      stage[s]->inexact += static_cast<std::uint64_t>(v[s][4][l]);
+      stage[s]->overflow += static_cast<std::uint64_t>(v[s][0][l]);
+      stage[s]->underflow += static_cast<std::uint64_t>(v[s][1][l]);
+      stage[s]->swamped += static_cast<std::uint64_t>(v[s][2][l]);
+      stage[s]->inexact += static_cast<std::uint64_t>(v[s][3][l]);
     }
   return c;
 }
 
-void FastFmaq::step_row(const Row& row, Tally& counts) const {
+void FastFmaq::step_rows(const Row* rows, int count, Tally& counts) const {
   const engine::FmaqRowArgs g{prod_, acc_, cacc_, prod_exact_, prod_odd_, sum_odd_};
   switch (row_isa_) {
     case Isa::avx512:
-      return engine::fmaq_row_avx512(g, row, counts);
+      return engine::fmaq_row_avx512(g, rows, count, counts);
     case Isa::avx2:
-      return engine::fmaq_row_avx2(g, row, counts);
+      return engine::fmaq_row_avx2(g, rows, count, counts);
     default:
-      return engine::fmaq_row_portable(g, row, counts);
+      return engine::fmaq_row_portable(g, rows, count, counts);
   }
 }
 

@@ -7,14 +7,17 @@
 namespace lbasim::num::engine {
 
 struct FmaqRowArgs {
-  const FastFormat &prod, &acc, &cacc;
+  const FastFormat& prod;
+  const FastFormat& acc;
+  const FastFormat& cacc;
   bool prod_exact, prod_odd, sum_odd;  // as KernelArgs
 };
 
-using FmaqRowFn = void (*)(const FmaqRowArgs &, const FastFmaq::Row &, FastFmaq::Tally &);
-
-void fmaq_row_avx512(const FmaqRowArgs &, const FastFmaq::Row &, FastFmaq::Tally &);
-void fmaq_row_avx2(const FmaqRowArgs &, const FastFmaq::Row &, FastFmaq::Tally &);
-void fmaq_row_portable(const FmaqRowArgs &, const FastFmaq::Row &, FastFmaq::Tally &);
+void fmaq_row_avx512(const FmaqRowArgs& g, const FastFmaq::Row* rows, int count,
+                     FastFmaq::Tally& tally);
+void fmaq_row_avx2(const FmaqRowArgs& g, const FastFmaq::Row* rows, int count,
+                   FastFmaq::Tally& tally);
+void fmaq_row_portable(const FmaqRowArgs& g, const FastFmaq::Row* rows, int count,
+                       FastFmaq::Tally& tally);
 
 }  // namespace lbasim::num::engine

@@ -63,6 +63,7 @@ class ArrayCore {
     stats.arith = pe.arith();
     prod_events_ = acc_events_ = chunk_events_ = {};
     row_tally_ = {};
+    row_mac_total_ = 0;
     if (row_stepping()) {
       row_macs_.assign(stats.pe.size(), 0);
       row_chunk_adds_.assign(stats.pe.size(), 0);
@@ -103,40 +104,57 @@ class ArrayCore {
       return false;
   }
 
-  // PEs i0 .. i0 + n - 1 of one array row each do the step op[c] says (FastFmaq::Row: 0 idle,
-  // kMac, kMac | kRestart) on a[c], w[c] and their lanes psum[c], chunk[c], in place, `macs`
-  // of them: what mac() does PE by PE, counters, events and record included.
-  template <bool kRecord>
-  void mac_row(int i0, int n, std::uint64_t macs, const std::uint8_t* op, const double* a,
+  // Queues a step of PEs i0 .. i0 + n - 1 of one array row for run_rows(): each does what
+  // op[c] says (FastFmaq::Row: 0 idle, kMac, kMac | kRestart) on a[c], w[c] and its lanes
+  // psum[c], chunk[c], in place; `macs` lanes step. The pointers must stay valid until then.
+  void add_row(int i0, int n, std::uint64_t macs, const std::uint8_t* op, const double* a,
                const double* w, double* psum, double* chunk) {
+    num::FastFmaq::Row row{n, op, a, w, psum, chunk};
+    row.macs = &row_macs_[i0];
+    row.chunk_adds = &row_chunk_adds_[i0];
+    row.zero_operand = &row_zero_operand_[i0];
+    rows_.push_back(row);
+    row_first_.push_back(i0);
+    stats.macs += macs;
+    stats.pe_steps += macs;
+    row_mac_total_ += macs;
+  }
+
+  // Runs the queued rows (one cycle's): what mac() does PE by PE, counters, events and record
+  // included.
+  template <bool kRecord>
+  void run_rows() {
+    if (rows_.empty()) return;
     if constexpr (RowStepping<Pe>) {
-      num::FastFmaq::Row row{n, op, a, w, psum, chunk};
-      row.macs = &row_macs_[i0];
-      row.chunk_adds = &row_chunk_adds_[i0];
-      row.zero_operand = &row_zero_operand_[i0];
       if constexpr (kRecord) {
-        ev_.resize(3 * static_cast<std::size_t>(n));
-        row.prod_events = ev_.data();
-        row.acc_events = ev_.data() + n;
-        row.chunk_events = ev_.data() + 2 * n;
+        ev_.resize(3 * stats.pe.size());
+        for (num::FastFmaq::Row& row : rows_) {
+          const std::size_t i0 = row_first_[&row - rows_.data()];
+          row.prod_events = &ev_[3 * i0];
+          row.acc_events = &ev_[3 * i0 + row.n];
+          row.chunk_events = &ev_[3 * i0 + 2 * row.n];
+        }
       }
-      pe.fast()->step_row(row, row_tally_);
-      stats.macs += macs;
-      stats.pe_steps += macs;
+      pe.fast()->step_rows(rows_.data(), static_cast<int>(rows_.size()), row_tally_);
       if constexpr (kRecord) {
-        for (int c = 0; c < n; ++c) {
-          if (!op[c]) continue;
-          PeStepEvents& e = record_[i0 + c];
-          e.done = PeStepEvents::kMac |
-                   ((op[c] & num::FastFmaq::kRestart) ? PeStepEvents::kChunkAdd : 0);
-          e.product = ev_[c];
-          e.accumulator = ev_[n + c];
-          e.chunk = ev_[2 * n + c];
+        for (const num::FastFmaq::Row& row : rows_) {
+          const int i0 = row_first_[&row - rows_.data()];
+          for (int c = 0; c < row.n; ++c) {
+            if (!row.op[c]) continue;
+            PeStepEvents& e = record_[i0 + c];
+            e.done = PeStepEvents::kMac |
+                     ((row.op[c] & num::FastFmaq::kRestart) ? PeStepEvents::kChunkAdd : 0);
+            e.product = row.prod_events[c];
+            e.accumulator = row.acc_events[c];
+            e.chunk = row.chunk_events[c];
+          }
         }
       }
     } else {
-      throw std::logic_error("mac_row: this PE kind steps one PE at a time");
+      throw std::logic_error("run_rows: this PE kind steps one PE at a time");
     }
+    rows_.clear();
+    row_first_.clear();
   }
 
   // Column c's bottom chunk accumulator: Q_cacc(psum + chunk), counted, its events to `events`.
@@ -179,12 +197,14 @@ class ArrayCore {
   void finish() {
     stats.events = {prod_events_.counts(), acc_events_.counts(), chunk_events_.counts()};
     if (row_stepping()) {
-      stats.events += row_tally_.counts();
+      std::uint64_t chunk_adds = 0;
       for (std::size_t i = 0; i < stats.pe.size(); ++i) {
         stats.pe[i].macs += row_macs_[i];
         stats.pe[i].chunk_adds += row_chunk_adds_[i];
         stats.pe[i].zero_operand += row_zero_operand_[i];
+        chunk_adds += row_chunk_adds_[i];
       }
+      stats.events += row_tally_.counts(row_mac_total_, chunk_adds);
     }
     // The fused order's counts (num::add_step): every cut term is swamped.
     stats.events.accumulator.align_inexact = align_inexact_;
@@ -204,6 +224,9 @@ class ArrayCore {
   // mac_row's event counts and per-PE counters (into stats at finish), per-lane events when
   // recording.
   num::FastFmaq::Tally row_tally_;
+  std::uint64_t row_mac_total_ = 0;
+  std::vector<num::FastFmaq::Row> rows_;  // queued by add_row
+  std::vector<int> row_first_;            // their first PEs
   std::vector<std::uint64_t> row_macs_, row_chunk_adds_, row_zero_operand_;
   std::vector<std::uint8_t> ev_;
 };

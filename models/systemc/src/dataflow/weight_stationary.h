@@ -28,7 +28,7 @@ class WeightStationary final : public Dataflow {
     psum_.assign(pes, 0.0);
     chunk_.assign(pes, 0.0);
     pt_.assign(pes, kNone);
-    op_.assign(a.cols, 0);
+    op_.assign(pes, 0);
     act_val_.assign(2 * pes, 0.0);
     w_val_.assign(pes, 0.0);
     reg_writes_.assign(pes, 0);
@@ -310,6 +310,7 @@ class WeightStationary final : public Dataflow {
       double* chunk = &chunk_[sl];
       if (r == 0) top_pairs(t, pt, psum, chunk);
       std::uint64_t macs = 0;
+      std::uint8_t* ops = &op_[r * C];
       for (int c = 0; c < C; ++c) {
         const int i = r * C + c;
         const ATag& tag = tags[c];
@@ -327,26 +328,26 @@ class WeightStationary final : public Dataflow {
           }
         }
         reg_writes_[i] += writes;
-        op_[c] = op;
+        ops[c] = op;
         macs += op & num::FastFmaq::kMac;
       }
       if (!macs) continue;
       busy += macs;
       if (rows) {
-        core_.template mac_row<kRecord>(r * C, C, macs, op_.data(), &act_val_[ring + q],
-                                        &w_val_[r * C], psum, chunk);
+        core_.add_row(r * C, C, macs, ops, &act_val_[ring + q], &w_val_[r * C], psum, chunk);
         continue;
       }
       for (int c = 0; c < C; ++c) {
-        if (!op_[c]) continue;
+        if (!ops[c]) continue;
         const int i = r * C + c;
         const detail::Lanes out =
             core_.template mac<kRecord>(i, tiles_[pt[c]].row0 + r, {psum[c], chunk[c]},
-                                        op_[c] & num::FastFmaq::kRestart, acts[c], w_[i]);
+                                        ops[c] & num::FastFmaq::kRestart, acts[c], w_[i]);
         psum[c] = out.psum;
         chunk[c] = out.chunk;
       }
     }
+    if (rows) core_.template run_rows<kRecord>();  // rows are independent within a cycle
     for (const auto& [at, pair] : parked_) part_[at] = pair;
     parked_.clear();
     core_.count_stream_cycle(busy, windows_.used_pes(), blocked_);

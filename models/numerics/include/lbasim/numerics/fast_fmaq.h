@@ -32,14 +32,16 @@ class FastFmaq {
   // Q_cacc(acc + y), as add_q(acc, y, cfg.chunk_accumulator).
   Quantized chunk_accumulate(double acc, double y) const;
 
-  // One cycle of a row of n PEs, 8 lanes at a time on the engine's vector arithmetic (the
-  // array model): for each lane i with op[i] & kMac, in place,
+  // One cycle of rows of PEs, 8 lanes at a time on the engine's vector arithmetic (the array
+  // model): for each row and each lane i < n with op[i] & kMac, in place,
   //   if op[i] & kRestart: chunk[i] = Q_cacc(chunk[i] + psum[i]), psum[i] = +0;
   //   psum[i] = Q_acc(Q_prod(a[i] w[i]) + psum[i])
   // (the same steps as product, accumulate and chunk_accumulate). Lanes with op 0 are left
-  // as they are (eight of them in a block cost one test). Every stage's events go to `tally`;
-  // with prod_events set, each lane's event bits too (0 for stages it did not run); with macs
-  // set, per-lane counts of steps, chunk adds and steps with a zero operand (a or w is 0).
+  // as they are (eight of them in a block cost one test). Every stage's events but `ops` go to
+  // `tally` (ops: one product and one accumulator op per kMac lane, one chunk op per kRestart
+  // lane); with prod_events set, each lane's event bits too (0 for stages it did not run);
+  // with macs set, per-lane counts of steps, chunk adds and steps with a zero operand (a or w
+  // is 0).
   static constexpr std::uint8_t kMac = 1, kRestart = 2;  // kRestart only with kMac
   struct Row {
     int n = 0;
@@ -55,13 +57,13 @@ class FastFmaq {
     std::uint64_t* chunk_adds = nullptr;
     std::uint64_t* zero_operand = nullptr;
   };
-  // Event counts of row steps, per lane position (so that a step adds vectors): StageCounts
-  // with counts().
+  // Event counts of row steps per lane position (a step adds vectors); counts() with the ops
+  // given.
   struct Tally {
-    alignas(64) std::int64_t v[3][5][8] = {};  // stage x (ops, ovf, unf, swp, inx) x lane
-    StageCounts counts() const;
+    alignas(64) std::int64_t v[3][4][8] = {};  // stage x (overflow, underflow, swamped, inexact)
+    StageCounts counts(std::uint64_t macs, std::uint64_t chunk_adds) const;
   };
-  void step_row(const Row& row, Tally& tally) const;
+  void step_rows(const Row* rows, int count, Tally& tally) const;
   // The row step's instruction set: best_isa() from plan(); tests force each (automatic: best).
   void set_row_isa(Isa isa) { row_isa_ = isa == Isa::automatic ? best_isa() : isa; }
   Isa row_isa() const { return row_isa_; }
