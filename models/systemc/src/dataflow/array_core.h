@@ -109,12 +109,22 @@ class ArrayCore {
   // psum[c], chunk[c], in place; `macs` lanes step. The pointers must stay valid until then.
   void add_row(int i0, int n, std::uint64_t macs, const std::uint8_t* op, const double* a,
                const double* w, double* psum, double* chunk) {
-    num::FastFmaq::Row row{n, op, a, w, psum, chunk};
+    if (queued_ == rows_.size()) {
+      rows_.emplace_back();
+      row_first_.emplace_back();
+    }
+    num::FastFmaq::Row& row = rows_[queued_];
+    row.n = n;
+    row.op = op;
+    row.a = a;
+    row.w = w;
+    row.psum = psum;
+    row.chunk = chunk;
     row.macs = &row_macs_[i0];
     row.chunk_adds = &row_chunk_adds_[i0];
     row.zero_operand = &row_zero_operand_[i0];
-    rows_.push_back(row);
-    row_first_.push_back(i0);
+    row.prod_events = row.acc_events = row.chunk_events = nullptr;  // run_rows sets them
+    row_first_[queued_++] = i0;
     stats.macs += macs;
     stats.pe_steps += macs;
     row_mac_total_ += macs;
@@ -124,21 +134,23 @@ class ArrayCore {
   // included.
   template <bool kRecord>
   void run_rows() {
-    if (rows_.empty()) return;
+    if (queued_ == 0) return;
     if constexpr (RowStepping<Pe>) {
       if constexpr (kRecord) {
         ev_.resize(3 * stats.pe.size());
-        for (num::FastFmaq::Row& row : rows_) {
-          const std::size_t i0 = row_first_[&row - rows_.data()];
+        for (std::size_t k = 0; k < queued_; ++k) {
+          num::FastFmaq::Row& row = rows_[k];
+          const std::size_t i0 = row_first_[k];
           row.prod_events = &ev_[3 * i0];
           row.acc_events = &ev_[3 * i0 + row.n];
           row.chunk_events = &ev_[3 * i0 + 2 * row.n];
         }
       }
-      pe.fast()->step_rows(rows_.data(), static_cast<int>(rows_.size()), row_tally_);
+      pe.fast()->step_rows(rows_.data(), static_cast<int>(queued_), row_tally_);
       if constexpr (kRecord) {
-        for (const num::FastFmaq::Row& row : rows_) {
-          const int i0 = row_first_[&row - rows_.data()];
+        for (std::size_t k = 0; k < queued_; ++k) {
+          const num::FastFmaq::Row& row = rows_[k];
+          const int i0 = row_first_[k];
           for (int c = 0; c < row.n; ++c) {
             if (!row.op[c]) continue;
             PeStepEvents& e = record_[i0 + c];
@@ -153,8 +165,7 @@ class ArrayCore {
     } else {
       throw std::logic_error("run_rows: this PE kind steps one PE at a time");
     }
-    rows_.clear();
-    row_first_.clear();
+    queued_ = 0;
   }
 
   // Column c's bottom chunk accumulator: Q_cacc(psum + chunk), counted, its events to `events`.
@@ -227,6 +238,7 @@ class ArrayCore {
   std::uint64_t row_mac_total_ = 0;
   std::vector<num::FastFmaq::Row> rows_;  // queued by add_row
   std::vector<int> row_first_;            // their first PEs
+  std::size_t queued_ = 0;                // rows queued this cycle
   std::vector<std::uint64_t> row_macs_, row_chunk_adds_, row_zero_operand_;
   std::vector<std::uint8_t> ev_;
 };

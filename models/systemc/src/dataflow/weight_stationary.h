@@ -24,10 +24,12 @@ class WeightStationary final : public Dataflow {
   WeightStationary(const ArrayConfig& a, Pe pe) : core_(a, std::move(pe)) {
     const std::size_t pes = static_cast<std::size_t>(a.rows) * a.cols;
     act_.assign(2 * pes, Operand{});
-    act_tag_.assign(2 * pes, ATag{});
+    act_tile_.assign(2 * pes, kNone);
+    act_flags_.assign(2 * pes, 0);
     psum_.assign(pes, 0.0);
     chunk_.assign(pes, 0.0);
     pt_.assign(pes, kNone);
+    pair_at_.assign(pes, 0);
     op_.assign(pes, 0);
     act_val_.assign(2 * pes, 0.0);
     w_val_.assign(pes, 0.0);
@@ -117,7 +119,9 @@ class WeightStationary final : public Dataflow {
     std::int32_t tile = kNone;
     std::uint8_t flags = 0;
   };
-  enum : std::uint8_t { kFirst = 1, kRestart = 2 };
+  // kPresent: the register holds an activation (or, in pair_at_, a pair).
+  enum : std::uint8_t { kFirst = 1, kRestart = 2, kPresent = 4 };
+  static_assert(kRestart == num::FastFmaq::kRestart && num::FastFmaq::kMac == 1);
 
   bool double_buffered() const { return core_.array.buffering == Buffering::double_; }
 
@@ -143,8 +147,10 @@ class WeightStationary final : public Dataflow {
   }
 
   void clear_registers() {
-    std::fill(act_tag_.begin(), act_tag_.end(), ATag{});
+    std::fill(act_tile_.begin(), act_tile_.end(), kNone);
     std::fill(pt_.begin(), pt_.end(), kNone);
+    std::fill(pair_at_.begin(), pair_at_.end(), 0);
+    std::fill(act_flags_.begin(), act_flags_.end(), 0);
   }
 
   // The tiling controller of cycle t: DRAM transfers, then the starts the schedule allows.
@@ -298,39 +304,46 @@ class WeightStationary final : public Dataflow {
         st.act_buffer.reads += Pe::words(a_left);
       }
       const std::size_t ring = static_cast<std::size_t>(r) * 2 * C;
-      act_tag_[ring + q] = act_tag_[ring + q + C] = tag_left;
+      act_tile_[ring + q] = act_tile_[ring + q + C] = tag_left.tile;
+      act_flags_[ring + q] = act_flags_[ring + q + C] =
+          tag_left.flags | (tag_left.tile != kNone ? kPresent : 0);
       act_[ring + q] = act_[ring + q + C] = a_left;
       if constexpr (detail::RowStepping<Pe>)
         act_val_[ring + q] = act_val_[ring + q + C] = Pe::value(a_left);
-      const ATag* tags = &act_tag_[ring + q];  // tags[c]: PE(r, c)'s activation
+      // PE(r, c)'s activation: tile tiles[c] (kNone: none), flags[c], operand acts[c].
+      const std::int32_t* tiles = &act_tile_[ring + q];
+      const std::uint8_t* flags = &act_flags_[ring + q];
       const Operand* acts = &act_[ring + q];
       const std::size_t sl = slot(t - r);
       std::int32_t* pt = &pt_[sl];
+      const std::uint8_t* pair_at = &pair_at_[sl];
       double* psum = &psum_[sl];
       double* chunk = &chunk_[sl];
       if (r == 0) top_pairs(t, pt, psum, chunk);
+      // A MAC where an activation meets a pair (a pair without an activation passes a row the
+      // tile does not use): byte operations the compiler vectorizes; the rare cases after.
       std::uint64_t macs = 0;
       std::uint8_t* ops = &op_[r * C];
+      std::uint64_t* writes = &reg_writes_[r * C];
+      std::uint8_t first = 0;
       for (int c = 0; c < C; ++c) {
-        const int i = r * C + c;
-        const ATag& tag = tags[c];
-        std::uint64_t writes = tag.tile != kNone;
-        if (dbl && (tag.flags & kFirst) && c < tiles_[tag.tile].cols) {  // the tile's weights
-          set_weight(i, shadow_[i]);
-          ++writes;
-        }
-        std::uint8_t op = 0;
-        if (pt[c] != kNone) {
-          writes += pair_writes;
-          if (tag.tile != kNone) {  // else a row the tile does not use: the pair passes through
-            if (tag.tile != pt[c]) throw std::logic_error("WS schedule: two tiles meet in one PE");
-            op = num::FastFmaq::kMac | ((tag.flags & kRestart) ? num::FastFmaq::kRestart : 0);
-          }
-        }
-        reg_writes_[i] += writes;
-        ops[c] = op;
-        macs += op & num::FastFmaq::kMac;
+        const std::uint8_t fa = flags[c], has_a = fa >> 2, has_p = pair_at[c] >> 2;
+        const std::uint8_t mac = has_a & has_p;
+        writes[c] += has_a + pair_writes * has_p;
+        ops[c] = static_cast<std::uint8_t>(mac | (fa & kRestart & -mac));
+        macs += mac;
+        first |= fa;
       }
+      if (started_.size() > 1)  // two tiles in flight: they must not meet
+        for (int c = 0; c < C; ++c)
+          if (ops[c] && tiles[c] != pt[c])
+            throw std::logic_error("WS schedule: two tiles meet in one PE");
+      if (dbl && (first & kFirst))  // a tile's first activation row: weights from the shadows
+        for (int c = 0; c < C; ++c)
+          if ((flags[c] & kFirst) && tiles[c] != kNone && c < tiles_[tiles[c]].cols) {
+            set_weight(r * C + c, shadow_[r * C + c]);
+            ++writes[c];
+          }
       if (!macs) continue;
       busy += macs;
       if (rows) {
@@ -361,6 +374,7 @@ class WeightStationary final : public Dataflow {
     for (int c = 0; c < C; ++c) {
       std::int64_t m_top = 0;
       pt[c] = streaming_at(t, c, false, m_top);
+      pair_at_[pt - pt_.data() + c] = pt[c] != kNone ? kPresent : 0;
       detail::Lanes in;
       if (pt[c] != kNone && column_lane() && !tiles_[pt[c]].chunk_start) {
         in.psum = part_[m_top * C + c].psum;  // the chunk continues
@@ -429,8 +443,10 @@ class WeightStationary final : public Dataflow {
 
   detail::ArrayCore<Pe> core_;
   std::vector<Operand> act_;               // R rings of 2C activation registers
-  std::vector<ATag> act_tag_;              // and their tags (tile kNone: no activation)
+  std::vector<std::int32_t> act_tile_;     // their tiles (kNone: no activation)
+  std::vector<std::uint8_t> act_flags_;    // and tags (kFirst, kRestart)
   std::vector<double> psum_, chunk_;       // R slots of C pairs (psum, chunk lane)
+  std::vector<std::uint8_t> pair_at_;      // kPresent where pt_ is not kNone
   std::vector<std::int32_t> pt_;           // their tiles (kNone: no pair)
   std::vector<std::uint8_t> op_;           // one row's steps (FastFmaq::Row::op)
   std::vector<double> act_val_;            // the activations' values (RowStepping PEs), as act_
