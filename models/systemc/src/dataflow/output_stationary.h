@@ -28,7 +28,11 @@ class OutputStationary final : public Dataflow {
       r->at.assign(pes, ATag{});
       r->wt.assign(pes, kNone);
     }
-    out_.assign(pes, detail::Lanes{});
+    psum_.assign(pes, 0.0);
+    chunk_.assign(pes, 0.0);
+    op_.assign(pes, 0);
+    a_val_.assign(pes, 0.0);
+    w_val_.assign(pes, 0.0);
     if (a.buffering == Buffering::double_) {
       drain_.assign(pes, Drain{});
       cap_.assign(pes, Drain{});
@@ -110,6 +114,7 @@ class OutputStationary final : public Dataflow {
     std::int64_t k = 0;
   };
   enum : std::uint8_t { kFirst = 1, kRestart = 2, kLast = 4 };
+  static_assert(kRestart == num::FastFmaq::kRestart);
   // Moving registers of all PEs, row-major; a stream cycle reads `cur_`, writes `nxt_`.
   struct Regs {
     std::vector<Operand> a, w;
@@ -124,6 +129,9 @@ class OutputStationary final : public Dataflow {
   };
 
   bool double_buffered() const { return core_.array.buffering == Buffering::double_; }
+
+  // PE i's stationary output: psum and chunk lane.
+  detail::Lanes lanes(int i) const { return {psum_[i], chunk_[i]}; }
 
   void clear_registers() {
     std::fill(cur_.at.begin(), cur_.at.end(), ATag{});
@@ -198,9 +206,12 @@ class OutputStationary final : public Dataflow {
     const int R = core_.array.rows, C = core_.array.cols;
     const std::int64_t K = core_.pe.steps();
     const bool dbl = double_buffered();
+    const bool rows = core_.row_stepping();
     ArrayStats& st = core_.stats;
     std::uint64_t busy = 0;
     for (int r = 0; r < R; ++r) {
+      std::uint64_t macs = 0;  // row stepping: this row's steps, queued after the moves
+      if (rows) std::fill_n(&op_[r * C], C, std::uint8_t{0});
       std::int64_t k_left = 0;
       ATag tag_left;
       Operand a_left{};
@@ -237,23 +248,40 @@ class OutputStationary final : public Dataflow {
         pe.reg_writes += (tag.tile != kNone) + (wt != kNone);
         if (tag.tile == kNone || wt == kNone) continue;
         if (tag.tile != wt) throw std::logic_error("OS schedule: two tiles meet in one PE");
-        detail::Lanes in = out_[i];
         if (tag.flags & kFirst) {  // a new output: both lanes start from +0
-          in = {};
+          psum_[i] = chunk_[i] = 0.0;
           ++pe.reg_writes;
         } else if (tag.flags & kRestart) {  // the chunk lane's register is written too
           ++pe.reg_writes;
         }
-        out_[i] = core_.template mac<kRecord>(i, tag.k, in, tag.flags & kRestart, a, w);
         ++pe.reg_writes;
         ++busy;
         if (dbl && (tag.flags & kLast)) {  // the result goes to the drain register pair
-          cap_[i] = {tag.tile, r, out_[i]};
+          cap_[i].tile = tag.tile;         // its lanes once the step ran (capture_results)
+          cap_[i].row = r;
           captured_.push_back(i);
           ++pe.reg_writes;
         }
+        if (rows) {
+          if constexpr (detail::RowStepping<Pe>) {
+            op_[i] = num::FastFmaq::kMac | (tag.flags & kRestart);
+            a_val_[i] = Pe::value(a);
+            w_val_[i] = Pe::value(w);
+            ++macs;
+          }
+          continue;
+        }
+        const detail::Lanes out =
+            core_.template mac<kRecord>(i, tag.k, lanes(i), tag.flags & kRestart, a, w);
+        psum_[i] = out.psum;
+        chunk_[i] = out.chunk;
       }
+      if (macs)
+        core_.add_row(r * C, C, macs, &op_[r * C], &a_val_[r * C], &w_val_[r * C], &psum_[r * C],
+                      &chunk_[r * C]);
     }
+    if (rows) core_.template run_rows<kRecord>();
+    for (const int i : captured_) cap_[i].lanes = lanes(i);
     std::swap(cur_, nxt_);
     core_.count_stream_cycle(busy, windows_.used_pes(), blocked_);
   }
@@ -272,7 +300,7 @@ class OutputStationary final : public Dataflow {
   // accumulators, which add the last chunk into the chunk lane and write the results.
   void drain_row(const detail::Tile& tile, std::int64_t t) {
     const int r = static_cast<int>(t - tile.stream - window(tile));
-    for (int c = 0; c < tile.cols; ++c) emit(tile, r, c, out_[r * core_.array.cols + c], t);
+    for (int c = 0; c < tile.cols; ++c) emit(tile, r, c, lanes(r * core_.array.cols + c), t);
   }
 
   // Double buffering, one cycle of every column's drain chain (docs/systolic.md): the bottom
@@ -330,10 +358,12 @@ class OutputStationary final : public Dataflow {
 
   detail::ArrayCore<Pe> core_;
   Regs cur_, nxt_;
-  std::vector<detail::Lanes> out_;   // stationary: the output's psum and chunk lane
-  std::vector<Drain> drain_, cap_;   // double buffering: drain registers, this cycle's captures
-  std::vector<int> captured_;        // PEs with a capture this cycle
-  std::vector<std::uint8_t> moves_;  // per row of the column being drained: the word moves
+  std::vector<double> psum_, chunk_;   // stationary: the output's psum and chunk lane, per PE
+  std::vector<std::uint8_t> op_;       // row stepping: this cycle's steps per PE (FastFmaq::Row)
+  std::vector<double> a_val_, w_val_;  // and their operands' values
+  std::vector<Drain> drain_, cap_;     // double buffering: drain registers, this cycle's captures
+  std::vector<int> captured_;          // PEs with a capture this cycle
+  std::vector<std::uint8_t> moves_;    // per row of the column being drained: the word moves
   std::int64_t drain_words_ = 0;
   std::vector<detail::Tile> tiles_;
   std::size_t next_ = 0;               // the next tile to start
