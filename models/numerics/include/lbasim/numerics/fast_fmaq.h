@@ -39,9 +39,9 @@ class FastFmaq {
   // (the same steps as product, accumulate and chunk_accumulate). Lanes with op 0 are left
   // as they are (eight of them in a block cost one test). Every stage's events but `ops` go to
   // `tally` (ops: one product and one accumulator op per kMac lane, one chunk op per kRestart
-  // lane); with prod_events set, each lane's event bits too (0 for stages it did not run);
-  // with macs set, per-lane counts of steps, chunk adds and steps with a zero operand (a or w
-  // is 0).
+  // lane); with prod_events set, each stepping lane's event bits too (chunk: 0 without a restart;
+  // idle lanes' bytes are left as they are); with macs set, per-lane counts of steps, chunk adds
+  // and steps with a zero operand (a or w is 0).
   static constexpr std::uint8_t kMac = 1, kRestart = 2;  // kRestart only with kMac
   struct Row {
     int n = 0;
