@@ -142,19 +142,10 @@ void check_rows(const FastFmaq& fast, const AccumConfig& cfg, const std::vector<
 TEST(FastFmaqRow, EveryLaneMatchesGoldenOnEveryIsa) {
   std::mt19937_64 rng(31);
   std::uniform_int_distribution<int> spread(0, 40);
-  const std::vector<Format> was{parse_format("M4E3"), parse_format("M10E5"), parse_format("M23E8"),
-                                parse_format("M40E9")};
   int planned = 0, odd_sums = 0;
   for (int trial = 0; trial < 240; ++trial) {
-    const Format& wa = was[trial % was.size()];
-    const bool wide = trial % 2 == 1;
-    AccumConfig cfg{
-        wide ? test::random_format(rng, 1, 50, 5, 10) : test::random_format(rng, 1, 10, 3, 5),
-        wide ? test::random_format(rng, 1, 50, 6, 10) : test::random_format(rng, 1, 12, 3, 5),
-        {},
-        0};
-    cfg.chunk_accumulator =
-        trial % 3 == 0 ? test::random_format(rng, 1, 14, 3, 8) : cfg.accumulator;
+    const Format& wa = test::trial_operand_format(trial);
+    const AccumConfig cfg = test::random_stages(rng, trial);
     auto a = test::operand(rng, 64, wa, 2.0, trial % 4 == 0);
     auto w = test::operand(rng, 64, wa, 0.5, false);
     const int s = spread(rng);
