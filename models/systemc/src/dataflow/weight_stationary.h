@@ -290,7 +290,8 @@ class WeightStationary final : public Dataflow {
     drain_bottom(t);  // reads the bottom row's registers before row 0 reuses their slot
     const int q = ring_base(t);
     std::uint64_t busy = 0;
-    for (int r = 0; r < R; ++r) {
+    std::size_t sl = slot(t);  // row r's pair slot, slot(t - r): one slot back per row
+    for (int r = 0; r < R; ++r, sl = sl == 0 ? pt_.size() - C : sl - C) {
       std::int64_t m_left = 0;
       const std::int32_t left = streaming_at(t, r, true, m_left);
       ATag tag_left;
@@ -314,7 +315,6 @@ class WeightStationary final : public Dataflow {
       const std::int32_t* tiles = &act_tile_[ring + q];
       const std::uint8_t* flags = &act_flags_[ring + q];
       const Operand* acts = &act_[ring + q];
-      const std::size_t sl = slot(t - r);
       std::int32_t* pt = &pt_[sl];
       const std::uint8_t* pair_at = &pair_at_[sl];
       double* psum = &psum_[sl];
@@ -334,10 +334,11 @@ class WeightStationary final : public Dataflow {
         macs += mac;
         first |= fa;
       }
-      if (started_.size() > 1)  // two tiles in flight: they must not meet
-        for (int c = 0; c < C; ++c)
-          if (ops[c] && tiles[c] != pt[c])
-            throw std::logic_error("WS schedule: two tiles meet in one PE");
+      if (started_.size() > 1) {  // two tiles in flight: they must not meet
+        bool clash = false;
+        for (int c = 0; c < C; ++c) clash |= (ops[c] != 0) & (tiles[c] != pt[c]);
+        if (clash) throw std::logic_error("WS schedule: two tiles meet in one PE");
+      }
       if (dbl && (first & kFirst))  // a tile's first activation row: weights from the shadows
         for (int c = 0; c < C; ++c)
           if ((flags[c] & kFirst) && tiles[c] != kNone && c < tiles_[tiles[c]].cols) {
