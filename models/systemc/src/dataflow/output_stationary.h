@@ -22,17 +22,15 @@ class OutputStationary final : public Dataflow {
  public:
   OutputStationary(const ArrayConfig& a, Pe pe) : core_(a, std::move(pe)) {
     const std::size_t pes = static_cast<std::size_t>(a.rows) * a.cols;
-    for (Regs* r : {&cur_, &nxt_}) {
-      r->a.assign(pes, Operand{});
-      r->w.assign(pes, Operand{});
-      r->at.assign(pes, ATag{});
-      r->wt.assign(pes, kNone);
-    }
+    act_.assign(2 * pes, Operand{});
+    act_tag_.assign(2 * pes, ATag{});
+    act_val_.assign(2 * pes, 0.0);
+    w_.assign(pes, Operand{});
+    wt_.assign(pes, kNone);
+    w_val_.assign(pes, 0.0);
     psum_.assign(pes, 0.0);
     chunk_.assign(pes, 0.0);
     op_.assign(pes, 0);
-    a_val_.assign(pes, 0.0);
-    w_val_.assign(pes, 0.0);
     if (a.buffering == Buffering::double_) {
       drain_.assign(pes, Drain{});
       cap_.assign(pes, Drain{});
@@ -115,12 +113,19 @@ class OutputStationary final : public Dataflow {
   };
   enum : std::uint8_t { kFirst = 1, kRestart = 2, kLast = 4 };
   static_assert(kRestart == num::FastFmaq::kRestart);
-  // Moving registers of all PEs, row-major; a stream cycle reads `cur_`, writes `nxt_`.
-  struct Regs {
-    std::vector<Operand> a, w;
-    std::vector<ATag> at;
-    std::vector<std::int32_t> wt;  // the weight's tile (kNone: no weight)
-  };
+  // The moving registers are indexed so that a cycle moves nothing (as in WS,
+  // weight_stationary.h): PE(r, c)'s activation entered row r c cycles ago (a ring of C
+  // entries per row by entry cycle, each written twice, at q and q + C), its weight entered
+  // column c's top r cycles ago (R slots of C weights by entry cycle; row r in cycle t reads
+  // slot (t - r) mod R).
+  int ring_base(std::int64_t t) const {
+    const int C = core_.array.cols;
+    return static_cast<int>((C - t % C) % C);
+  }
+  std::size_t slot(std::int64_t t) const {
+    return static_cast<std::size_t>(t % core_.array.rows) * core_.array.cols;
+  }
+
   // A drain register (double buffering): a finished output of a tile's row, on its way down.
   struct Drain {
     std::int32_t tile = kNone;
@@ -134,8 +139,8 @@ class OutputStationary final : public Dataflow {
   detail::Lanes lanes(int i) const { return {psum_[i], chunk_[i]}; }
 
   void clear_registers() {
-    std::fill(cur_.at.begin(), cur_.at.end(), ATag{});
-    std::fill(cur_.wt.begin(), cur_.wt.end(), kNone);
+    std::fill(act_tag_.begin(), act_tag_.end(), ATag{});
+    std::fill(wt_.begin(), wt_.end(), kNone);
   }
 
   // Cycles from a tile's stream start: its last MAC (window end), and its end.
@@ -209,8 +214,10 @@ class OutputStationary final : public Dataflow {
     const bool rows = core_.row_stepping();
     ArrayStats& st = core_.stats;
     std::uint64_t busy = 0;
-    for (int r = 0; r < R; ++r) {
-      std::uint64_t macs = 0;  // row stepping: this row's steps, queued after the moves
+    const int q = ring_base(t);
+    std::size_t sl = slot(t);  // row r's weight slot, slot(t - r): one slot back per row
+    for (int r = 0; r < R; ++r, sl = sl == 0 ? wt_.size() - C : sl - C) {
+      std::uint64_t macs = 0;  // row stepping: this row's steps, queued after the bookkeeping
       if (rows) std::fill_n(&op_[r * C], C, std::uint8_t{0});
       std::int64_t k_left = 0;
       ATag tag_left;
@@ -223,28 +230,21 @@ class OutputStationary final : public Dataflow {
                          (k_left == K - 1 ? kLast : 0);
         st.act_buffer.reads += Pe::words(a_left);
       }
+      const std::size_t ring = static_cast<std::size_t>(r) * 2 * C;
+      act_tag_[ring + q] = act_tag_[ring + q + C] = tag_left;
+      act_[ring + q] = act_[ring + q + C] = a_left;
+      if constexpr (detail::RowStepping<Pe>)
+        act_val_[ring + q] = act_val_[ring + q + C] = Pe::value(a_left);
+      if (r == 0) top_weights(t, sl);
+      const ATag* tags = &act_tag_[ring + q];  // tags[c], acts[c]: PE(r, c)'s activation
+      const Operand* acts = &act_[ring + q];
+      const std::int32_t* wts = &wt_[sl];  // wts[c], ws[c]: its weight
+      const Operand* ws = &w_[sl];
       for (int c = 0; c < C; ++c) {
         const int i = r * C + c;
-        const ATag& tag = c == 0 ? tag_left : cur_.at[i - 1];
-        const Operand& a = c == 0 ? a_left : cur_.a[i - 1];
-        std::int32_t wt;
-        Operand w{};
-        if (r == 0) {  // input skew of the weights: column c sees step t - s - c
-          std::int64_t k_top = 0;
-          wt = streaming_at(t, c, false, k_top);
-          if (wt != kNone) {
-            w = core_.pe.weight(k_top, tiles_[wt].col0 + c);
-            st.weight_buffer.reads += Pe::words(w);
-          }
-        } else {
-          wt = cur_.wt[i - C];
-          w = cur_.w[i - C];
-        }
+        const ATag& tag = tags[c];
+        const std::int32_t wt = wts[c];
         PeCounters& pe = st.pe[i];
-        nxt_.at[i] = tag;
-        nxt_.a[i] = a;
-        nxt_.wt[i] = wt;
-        nxt_.w[i] = w;
         pe.reg_writes += (tag.tile != kNone) + (wt != kNone);
         if (tag.tile == kNone || wt == kNone) continue;
         if (tag.tile != wt) throw std::logic_error("OS schedule: two tiles meet in one PE");
@@ -265,25 +265,35 @@ class OutputStationary final : public Dataflow {
         if (rows) {
           if constexpr (detail::RowStepping<Pe>) {
             op_[i] = num::FastFmaq::kMac | (tag.flags & kRestart);
-            a_val_[i] = Pe::value(a);
-            w_val_[i] = Pe::value(w);
             ++macs;
           }
           continue;
         }
         const detail::Lanes out =
-            core_.template mac<kRecord>(i, tag.k, lanes(i), tag.flags & kRestart, a, w);
+            core_.template mac<kRecord>(i, tag.k, lanes(i), tag.flags & kRestart, acts[c], ws[c]);
         psum_[i] = out.psum;
         chunk_[i] = out.chunk;
       }
       if (macs)
-        core_.add_row(r * C, C, macs, &op_[r * C], &a_val_[r * C], &w_val_[r * C], &psum_[r * C],
+        core_.add_row(r * C, C, macs, &op_[r * C], &act_val_[ring + q], &w_val_[sl], &psum_[r * C],
                       &chunk_[r * C]);
     }
     if (rows) core_.template run_rows<kRecord>();
     for (const int i : captured_) cap_[i].lanes = lanes(i);
-    std::swap(cur_, nxt_);
     core_.count_stream_cycle(busy, windows_.used_pes(), blocked_);
+  }
+
+  // Input skew of the weights: column c's top takes step t - s - c in cycle t, into `slot`.
+  void top_weights(std::int64_t t, std::size_t slot) {
+    for (int c = 0; c < core_.array.cols; ++c) {
+      std::int64_t k_top = 0;
+      const std::int32_t wt = streaming_at(t, c, false, k_top);
+      wt_[slot + c] = wt;
+      if (wt == kNone) continue;
+      w_[slot + c] = core_.pe.weight(k_top, tiles_[wt].col0 + c);
+      if constexpr (detail::RowStepping<Pe>) w_val_[slot + c] = Pe::value(w_[slot + c]);
+      core_.stats.weight_buffer.reads += Pe::words(w_[slot + c]);
+    }
   }
 
   // Single buffering: the tile whose rows drain in cycle t (row t - drain start), or nullptr.
@@ -357,13 +367,17 @@ class OutputStationary final : public Dataflow {
   }
 
   detail::ArrayCore<Pe> core_;
-  Regs cur_, nxt_;
-  std::vector<double> psum_, chunk_;   // stationary: the output's psum and chunk lane, per PE
-  std::vector<std::uint8_t> op_;       // row stepping: this cycle's steps per PE (FastFmaq::Row)
-  std::vector<double> a_val_, w_val_;  // and their operands' values
-  std::vector<Drain> drain_, cap_;     // double buffering: drain registers, this cycle's captures
-  std::vector<int> captured_;          // PEs with a capture this cycle
-  std::vector<std::uint8_t> moves_;    // per row of the column being drained: the word moves
+  std::vector<Operand> act_;          // R rings of 2C activation registers
+  std::vector<ATag> act_tag_;         // their tags (tile kNone: no activation)
+  std::vector<double> act_val_;       // their values (RowStepping PEs)
+  std::vector<Operand> w_;            // R slots of C weight registers
+  std::vector<std::int32_t> wt_;      // their tiles (kNone: no weight)
+  std::vector<double> w_val_;         // their values (RowStepping PEs)
+  std::vector<double> psum_, chunk_;  // stationary: the output's psum and chunk lane, per PE
+  std::vector<std::uint8_t> op_;      // row stepping: this cycle's steps per PE (FastFmaq::Row)
+  std::vector<Drain> drain_, cap_;    // double buffering: drain registers, this cycle's captures
+  std::vector<int> captured_;         // PEs with a capture this cycle
+  std::vector<std::uint8_t> moves_;   // per row of the column being drained: the word moves
   std::int64_t drain_words_ = 0;
   std::vector<detail::Tile> tiles_;
   std::size_t next_ = 0;               // the next tile to start
