@@ -24,6 +24,9 @@ class OutputStationary final : public Dataflow {
     const std::size_t pes = static_cast<std::size_t>(a.rows) * a.cols;
     act_.assign(2 * pes, Operand{});
     act_tag_.assign(2 * pes, ATag{});
+    act_flags_.assign(2 * pes, 0);
+    w_at_.assign(pes, 0);
+    reg_writes_.assign(pes, 0);
     act_val_.assign(2 * pes, 0.0);
     w_.assign(pes, Operand{});
     wt_.assign(pes, kNone);
@@ -60,6 +63,7 @@ class OutputStationary final : public Dataflow {
     core_.stats.tiles = tiles_.size();
     core_.stats.out_buffer.size_words = p.m * p.n;
     clear_registers();
+    std::fill(reg_writes_.begin(), reg_writes_.end(), 0);
     std::fill(drain_.begin(), drain_.end(), Drain{});
     drain_words_ = 0;
     dram_.reset(core_.array.dram_bytes_per_cycle);
@@ -76,6 +80,8 @@ class OutputStationary final : public Dataflow {
     control(t);
     if (next_ == tiles_.size() && started_.empty() && writes_done_ <= t) {
       done_ = true;
+      for (std::size_t i = 0; i < reg_writes_.size(); ++i)
+        core_.stats.pe[i].reg_writes += reg_writes_[i];
       core_.finish();
       return false;
     }
@@ -111,7 +117,8 @@ class OutputStationary final : public Dataflow {
     std::uint8_t flags = 0;
     std::int64_t k = 0;
   };
-  enum : std::uint8_t { kFirst = 1, kRestart = 2, kLast = 4 };
+  // kPresent: the register holds an activation (or, in w_at_, a weight).
+  enum : std::uint8_t { kFirst = 1, kRestart = 2, kLast = 4, kPresent = 8 };
   static_assert(kRestart == num::FastFmaq::kRestart);
   // The moving registers are indexed so that a cycle moves nothing (as in WS,
   // weight_stationary.h): PE(r, c)'s activation entered row r c cycles ago (a ring of C
@@ -141,6 +148,8 @@ class OutputStationary final : public Dataflow {
   void clear_registers() {
     std::fill(act_tag_.begin(), act_tag_.end(), ATag{});
     std::fill(wt_.begin(), wt_.end(), kNone);
+    std::fill(act_flags_.begin(), act_flags_.end(), 0);
+    std::fill(w_at_.begin(), w_at_.end(), 0);
   }
 
   // Cycles from a tile's stream start: its last MAC (window end), and its end.
@@ -218,7 +227,6 @@ class OutputStationary final : public Dataflow {
     std::size_t sl = slot(t);  // row r's weight slot, slot(t - r): one slot back per row
     for (int r = 0; r < R; ++r, sl = sl == 0 ? wt_.size() - C : sl - C) {
       std::uint64_t macs = 0;  // row stepping: this row's steps, queued after the bookkeeping
-      if (rows) std::fill_n(&op_[r * C], C, std::uint8_t{0});
       std::int64_t k_left = 0;
       ATag tag_left;
       Operand a_left{};
@@ -232,6 +240,8 @@ class OutputStationary final : public Dataflow {
       }
       const std::size_t ring = static_cast<std::size_t>(r) * 2 * C;
       act_tag_[ring + q] = act_tag_[ring + q + C] = tag_left;
+      act_flags_[ring + q] = act_flags_[ring + q + C] =
+          tag_left.flags | (tag_left.tile != kNone ? kPresent : 0);
       act_[ring + q] = act_[ring + q + C] = a_left;
       if constexpr (detail::RowStepping<Pe>)
         act_val_[ring + q] = act_val_[ring + q + C] = Pe::value(a_left);
@@ -240,39 +250,50 @@ class OutputStationary final : public Dataflow {
       const Operand* acts = &act_[ring + q];
       const std::int32_t* wts = &wt_[sl];  // wts[c], ws[c]: its weight
       const Operand* ws = &w_[sl];
+      // A MAC where an activation meets a weight: byte operations the compiler vectorizes,
+      // the rare cases (a new output, a last step, two tiles in flight) after.
+      const std::uint8_t* flags = &act_flags_[ring + q];
+      const std::uint8_t* w_at = &w_at_[sl];
+      std::uint8_t* ops = &op_[r * C];
+      std::uint64_t* writes = &reg_writes_[r * C];
+      std::uint8_t seen = 0;
       for (int c = 0; c < C; ++c) {
-        const int i = r * C + c;
-        const ATag& tag = tags[c];
-        const std::int32_t wt = wts[c];
-        PeCounters& pe = st.pe[i];
-        pe.reg_writes += (tag.tile != kNone) + (wt != kNone);
-        if (tag.tile == kNone || wt == kNone) continue;
-        if (tag.tile != wt) throw std::logic_error("OS schedule: two tiles meet in one PE");
-        if (tag.flags & kFirst) {  // a new output: both lanes start from +0
-          psum_[i] = chunk_[i] = 0.0;
-          ++pe.reg_writes;
-        } else if (tag.flags & kRestart) {  // the chunk lane's register is written too
-          ++pe.reg_writes;
-        }
-        ++pe.reg_writes;
-        ++busy;
-        if (dbl && (tag.flags & kLast)) {  // the result goes to the drain register pair
-          cap_[i].tile = tag.tile;         // its lanes once the step ran (capture_results)
-          cap_[i].row = r;
-          captured_.push_back(i);
-          ++pe.reg_writes;
-        }
-        if (rows) {
-          if constexpr (detail::RowStepping<Pe>) {
-            op_[i] = num::FastFmaq::kMac | (tag.flags & kRestart);
-            ++macs;
+        const std::uint8_t fa = flags[c], has_a = fa >> 3, has_w = w_at[c] >> 3;
+        const std::uint8_t mac = has_a & has_w;
+        // activation, weight; with a MAC the psum, the chunk lane on a new output or a
+        // restart, the drain register pair on a last step (double buffering)
+        writes[c] +=
+            has_a + has_w + mac * (1 + ((fa & (kFirst | kRestart)) != 0) + (dbl && (fa & kLast)));
+        ops[c] = static_cast<std::uint8_t>(mac | (fa & kRestart & -mac));
+        macs += mac;
+        seen |= fa & -mac;
+      }
+      busy += macs;
+      if (started_.size() > 1) {  // two tiles in flight: they must not meet
+        bool clash = false;
+        for (int c = 0; c < C; ++c) clash |= (ops[c] != 0) & (tags[c].tile != wts[c]);
+        if (clash) throw std::logic_error("OS schedule: two tiles meet in one PE");
+      }
+      if (seen & kFirst)  // a new output: both lanes start from +0
+        for (int c = 0; c < C; ++c)
+          if (ops[c] && (flags[c] & kFirst)) psum_[r * C + c] = chunk_[r * C + c] = 0.0;
+      if (dbl && (seen & kLast))  // the result goes to the drain register pair
+        for (int c = 0; c < C; ++c)
+          if (ops[c] && (flags[c] & kLast)) {
+            cap_[r * C + c].tile = tags[c].tile;  // its lanes once the step ran
+            cap_[r * C + c].row = r;
+            captured_.push_back(r * C + c);
           }
-          continue;
+      if (!rows) {
+        for (int c = 0; c < C; ++c) {
+          if (!ops[c]) continue;
+          const int i = r * C + c;
+          const detail::Lanes out = core_.template mac<kRecord>(
+              i, tags[c].k, lanes(i), ops[c] & num::FastFmaq::kRestart, acts[c], ws[c]);
+          psum_[i] = out.psum;
+          chunk_[i] = out.chunk;
         }
-        const detail::Lanes out =
-            core_.template mac<kRecord>(i, tag.k, lanes(i), tag.flags & kRestart, acts[c], ws[c]);
-        psum_[i] = out.psum;
-        chunk_[i] = out.chunk;
+        continue;
       }
       if (macs)
         core_.add_row(r * C, C, macs, &op_[r * C], &act_val_[ring + q], &w_val_[sl], &psum_[r * C],
@@ -289,6 +310,7 @@ class OutputStationary final : public Dataflow {
       std::int64_t k_top = 0;
       const std::int32_t wt = streaming_at(t, c, false, k_top);
       wt_[slot + c] = wt;
+      w_at_[slot + c] = wt != kNone ? kPresent : 0;
       if (wt == kNone) continue;
       w_[slot + c] = core_.pe.weight(k_top, tiles_[wt].col0 + c);
       if constexpr (detail::RowStepping<Pe>) w_val_[slot + c] = Pe::value(w_[slot + c]);
@@ -367,17 +389,20 @@ class OutputStationary final : public Dataflow {
   }
 
   detail::ArrayCore<Pe> core_;
-  std::vector<Operand> act_;          // R rings of 2C activation registers
-  std::vector<ATag> act_tag_;         // their tags (tile kNone: no activation)
-  std::vector<double> act_val_;       // their values (RowStepping PEs)
-  std::vector<Operand> w_;            // R slots of C weight registers
-  std::vector<std::int32_t> wt_;      // their tiles (kNone: no weight)
-  std::vector<double> w_val_;         // their values (RowStepping PEs)
-  std::vector<double> psum_, chunk_;  // stationary: the output's psum and chunk lane, per PE
-  std::vector<std::uint8_t> op_;      // row stepping: this cycle's steps per PE (FastFmaq::Row)
-  std::vector<Drain> drain_, cap_;    // double buffering: drain registers, this cycle's captures
-  std::vector<int> captured_;         // PEs with a capture this cycle
-  std::vector<std::uint8_t> moves_;   // per row of the column being drained: the word moves
+  std::vector<Operand> act_;               // R rings of 2C activation registers
+  std::vector<ATag> act_tag_;              // their tags (tile kNone: no activation)
+  std::vector<std::uint8_t> act_flags_;    // their flags, with kPresent
+  std::vector<std::uint8_t> w_at_;         // kPresent where wt_ is not kNone
+  std::vector<std::uint64_t> reg_writes_;  // per PE, into the statistics when the GEMM ends
+  std::vector<double> act_val_;            // their values (RowStepping PEs)
+  std::vector<Operand> w_;                 // R slots of C weight registers
+  std::vector<std::int32_t> wt_;           // their tiles (kNone: no weight)
+  std::vector<double> w_val_;              // their values (RowStepping PEs)
+  std::vector<double> psum_, chunk_;       // stationary: the output's psum and chunk lane, per PE
+  std::vector<std::uint8_t> op_;     // row stepping: this cycle's steps per PE (FastFmaq::Row)
+  std::vector<Drain> drain_, cap_;   // double buffering: drain registers, this cycle's captures
+  std::vector<int> captured_;        // PEs with a capture this cycle
+  std::vector<std::uint8_t> moves_;  // per row of the column being drained: the word moves
   std::int64_t drain_words_ = 0;
   std::vector<detail::Tile> tiles_;
   std::size_t next_ = 0;               // the next tile to start
