@@ -53,19 +53,11 @@ void expect_steps_equal(const FastFmaq& fast, const AccumConfig& cfg, const std:
 TEST(FastFmaq, EveryStepMatchesGoldenOnRandomConfigurations) {
   std::mt19937_64 rng(21);
   std::uniform_int_distribution<int> dim(1, 12), chunk(0, 20), spread(0, 40);
-  const std::vector<Format> was{parse_format("M4E3"), parse_format("M10E5"), parse_format("M23E8"),
-                                parse_format("M40E9")};
   int planned = 0;
   for (int trial = 0; trial < 300; ++trial) {
-    const Format& wa = was[trial % was.size()];
-    const bool wide = trial % 2 == 1;
-    AccumConfig cfg{
-        wide ? test::random_format(rng, 1, 50, 5, 10) : test::random_format(rng, 1, 10, 3, 5),
-        wide ? test::random_format(rng, 1, 50, 6, 10) : test::random_format(rng, 1, 12, 3, 5),
-        {},
-        chunk(rng)};
-    cfg.chunk_accumulator =
-        trial % 3 == 0 ? test::random_format(rng, 1, 14, 3, 8) : cfg.accumulator;
+    const Format& wa = test::trial_operand_format(trial);
+    AccumConfig cfg = test::random_stages(rng, trial);
+    cfg.chunk = chunk(rng);
     const std::int64_t m = dim(rng), k = dim(rng) * 3, n = dim(rng);
     auto a = test::operand(rng, m * k, wa, 2.0, trial % 4 == 0);
     auto w = test::operand(rng, k * n, wa, 0.5, false);

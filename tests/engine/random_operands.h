@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "lbasim/numerics/accumulate.h"
 #include "lbasim/numerics/format.h"
 #include "lbasim/numerics/scale.h"
 
@@ -38,6 +39,25 @@ inline Format random_format(std::mt19937_64& rng, int man_lo, int man_hi, int ex
   }
   validate(f);
   return f;
+}
+
+// Random stages for trial `trial` of the FastFmaq tests: odd trials wide formats (sums and
+// products rounded to odd), every third trial a chunk accumulator of its own; chunk 0.
+inline AccumConfig random_stages(std::mt19937_64& rng, int trial) {
+  const bool wide = trial % 2 == 1;
+  AccumConfig cfg{wide ? random_format(rng, 1, 50, 5, 10) : random_format(rng, 1, 10, 3, 5),
+                  wide ? random_format(rng, 1, 50, 6, 10) : random_format(rng, 1, 12, 3, 5),
+                  {},
+                  0};
+  cfg.chunk_accumulator = trial % 3 == 0 ? random_format(rng, 1, 14, 3, 8) : cfg.accumulator;
+  return cfg;
+}
+
+// The W/A formats those trials draw operands from, in turn.
+inline const Format& trial_operand_format(int trial) {
+  static const Format was[] = {parse_format("M4E3"), parse_format("M10E5"), parse_format("M23E8"),
+                               parse_format("M40E9")};
+  return was[trial % 4];
 }
 
 }  // namespace lbasim::num::test

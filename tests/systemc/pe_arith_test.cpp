@@ -158,6 +158,45 @@ TEST(PeArith, NarrowAndM13E8AccumulatorsFastEqualsGolden) {
       }
 }
 
+// Row stepping (the fast PEs step a whole array row at once, FastFmaq::step_rows, 8 lanes a
+// block) on odd shapes: rows of 1, 9, 11, 13 and 17 PEs (partial blocks, whole blocks and
+// both), ragged GEMMs, both dataflows, both chunk lanes, single and double buffering, under the
+// paper's formats, bf16 (sums rounded to odd) and a format pair whose products are rounded to
+// odd (41-bit operands), each against the golden array: everything compare() checks.
+void check_odd_shapes(DataflowKind df, ChunkLane lane) {
+  num::AccumConfig wide;
+  wide.product = num::parse_format("M30E8");
+  wide.accumulator = wide.chunk_accumulator = num::parse_format("M30E8:rne:subnormal");
+  const std::tuple<num::AccumConfig, const char*, double> configs[] = {
+      {preset("paper"), "M4E3", 4.0}, {preset("bf16"), "M10E5", 1.0}, {wide, "M40E9", 1.0}};
+  std::uint64_t seed = 900;
+  int next = 0;
+  for (const auto& [rows, cols] : {std::pair{1, 1}, {3, 9}, {5, 11}, {2, 17}, {7, 13}})
+    for (const auto& [m, k, n] : {std::tuple{13, 23, 19}, {3, 5, 40}})
+      for (const std::int64_t chunk : {0, 3, 2 * rows}) {
+        if (lane == ChunkLane::column && chunk % rows != 0) continue;
+        for (Buffering b : {Buffering::single, Buffering::double_}) {
+          auto [cfg, wa, sigma] = configs[next++ % 3];
+          cfg.chunk = chunk;
+          ArrayConfig ac{rows, cols, df, PeKind::fmaq, b};
+          ac.chunk_lane = lane;
+          EXPECT_EQ(compare(ac, cfg, wa, sigma, m, k, n, seed += 2), "fast") << wa;
+        }
+      }
+}
+
+TEST(PeArith, RowSteppingOddShapesWeightStationary) {
+  check_odd_shapes(DataflowKind::ws, ChunkLane::pe);
+}
+
+TEST(PeArith, RowSteppingOddShapesColumnLane) {
+  check_odd_shapes(DataflowKind::ws, ChunkLane::column);
+}
+
+TEST(PeArith, RowSteppingOddShapesOutputStationary) {
+  check_odd_shapes(DataflowKind::os, ChunkLane::pe);
+}
+
 // Where the plan refuses (here: an infinite operand), the fast option runs golden and says why.
 TEST(PeArith, RefusalFallsBackToGoldenAndSaysWhy) {
   const num::AccumConfig cfg = preset("fp16");

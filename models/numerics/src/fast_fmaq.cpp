@@ -1,6 +1,7 @@
 // FastFmaq: lane_arith.inc on one lane (a GCC vector of one double), planned by engine/plan.cpp.
 #include "lbasim/numerics/fast_fmaq.h"
 
+#include "engine/fmaq_row.h"
 #include "engine/plan.h"
 
 namespace lbasim::num {
@@ -42,6 +43,7 @@ std::optional<FastFmaq> FastFmaq::plan(const AccumConfig& cfg, const double* a, 
   f.prod_exact_ = p.prod_exact;
   f.prod_odd_ = p.prod_odd;
   f.sum_odd_ = p.sum_odd;
+  f.row_isa_ = best_isa();
   return f;
 }
 
@@ -62,6 +64,33 @@ Quantized FastFmaq::accumulate(double acc, double y) const {
 
 Quantized FastFmaq::chunk_accumulate(double acc, double y) const {
   return sum_odd_ ? engine::add_one<true>(acc, y, cacc_) : engine::add_one<false>(acc, y, cacc_);
+}
+
+StageCounts FastFmaq::Tally::counts(std::uint64_t macs, std::uint64_t chunk_adds) const {
+  StageCounts c;
+  c.product.ops = c.accumulator.ops = macs;
+  c.chunk.ops = chunk_adds;
+  EventCounts* stage[3] = {&c.product, &c.accumulator, &c.chunk};
+  for (int s = 0; s < 3; ++s)
+    for (int l = 0; l < 8; ++l) {
+      stage[s]->overflow += static_cast<std::uint64_t>(v[s][0][l]);
+      stage[s]->underflow += static_cast<std::uint64_t>(v[s][1][l]);
+      stage[s]->swamped += static_cast<std::uint64_t>(v[s][2][l]);
+      stage[s]->inexact += static_cast<std::uint64_t>(v[s][3][l]);
+    }
+  return c;
+}
+
+void FastFmaq::step_rows(const Row* rows, int count, Tally& counts) const {
+  const engine::FmaqRowArgs g{prod_, acc_, cacc_, prod_exact_, prod_odd_, sum_odd_};
+  switch (row_isa_) {
+    case Isa::avx512:
+      return engine::fmaq_row_avx512(g, rows, count, counts);
+    case Isa::avx2:
+      return engine::fmaq_row_avx2(g, rows, count, counts);
+    default:
+      return engine::fmaq_row_portable(g, rows, count, counts);
+  }
 }
 
 }  // namespace lbasim::num

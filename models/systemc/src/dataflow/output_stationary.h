@@ -22,13 +22,18 @@ class OutputStationary final : public Dataflow {
  public:
   OutputStationary(const ArrayConfig& a, Pe pe) : core_(a, std::move(pe)) {
     const std::size_t pes = static_cast<std::size_t>(a.rows) * a.cols;
-    for (Regs* r : {&cur_, &nxt_}) {
-      r->a.assign(pes, Operand{});
-      r->w.assign(pes, Operand{});
-      r->at.assign(pes, ATag{});
-      r->wt.assign(pes, kNone);
-    }
-    out_.assign(pes, detail::Lanes{});
+    act_.assign(2 * pes, Operand{});
+    act_tag_.assign(2 * pes, ATag{});
+    act_flags_.assign(2 * pes, 0);
+    w_at_.assign(pes, 0);
+    reg_writes_.assign(pes, 0);
+    act_val_.assign(2 * pes, 0.0);
+    w_.assign(pes, Operand{});
+    wt_.assign(pes, kNone);
+    w_val_.assign(pes, 0.0);
+    psum_.assign(pes, 0.0);
+    chunk_.assign(pes, 0.0);
+    op_.assign(pes, 0);
     if (a.buffering == Buffering::double_) {
       drain_.assign(pes, Drain{});
       cap_.assign(pes, Drain{});
@@ -58,6 +63,7 @@ class OutputStationary final : public Dataflow {
     core_.stats.tiles = tiles_.size();
     core_.stats.out_buffer.size_words = p.m * p.n;
     clear_registers();
+    std::fill(reg_writes_.begin(), reg_writes_.end(), 0);
     std::fill(drain_.begin(), drain_.end(), Drain{});
     drain_words_ = 0;
     dram_.reset(core_.array.dram_bytes_per_cycle);
@@ -74,6 +80,8 @@ class OutputStationary final : public Dataflow {
     control(t);
     if (next_ == tiles_.size() && started_.empty() && writes_done_ <= t) {
       done_ = true;
+      for (std::size_t i = 0; i < reg_writes_.size(); ++i)
+        core_.stats.pe[i].reg_writes += reg_writes_[i];
       core_.finish();
       return false;
     }
@@ -109,13 +117,22 @@ class OutputStationary final : public Dataflow {
     std::uint8_t flags = 0;
     std::int64_t k = 0;
   };
-  enum : std::uint8_t { kFirst = 1, kRestart = 2, kLast = 4 };
-  // Moving registers of all PEs, row-major; a stream cycle reads `cur_`, writes `nxt_`.
-  struct Regs {
-    std::vector<Operand> a, w;
-    std::vector<ATag> at;
-    std::vector<std::int32_t> wt;  // the weight's tile (kNone: no weight)
-  };
+  // kPresent: the register holds an activation (or, in w_at_, a weight).
+  enum : std::uint8_t { kFirst = 1, kRestart = 2, kLast = 4, kPresent = 8 };
+  static_assert(kRestart == num::FastFmaq::kRestart);
+  // The moving registers are indexed so that a cycle moves nothing (as in WS,
+  // weight_stationary.h): PE(r, c)'s activation entered row r c cycles ago (a ring of C
+  // entries per row by entry cycle, each written twice, at q and q + C), its weight entered
+  // column c's top r cycles ago (R slots of C weights by entry cycle; row r in cycle t reads
+  // slot (t - r) mod R).
+  int ring_base(std::int64_t t) const {
+    const int C = core_.array.cols;
+    return static_cast<int>((C - t % C) % C);
+  }
+  std::size_t slot(std::int64_t t) const {
+    return static_cast<std::size_t>(t % core_.array.rows) * core_.array.cols;
+  }
+
   // A drain register (double buffering): a finished output of a tile's row, on its way down.
   struct Drain {
     std::int32_t tile = kNone;
@@ -125,9 +142,14 @@ class OutputStationary final : public Dataflow {
 
   bool double_buffered() const { return core_.array.buffering == Buffering::double_; }
 
+  // PE i's stationary output: psum and chunk lane.
+  detail::Lanes lanes(int i) const { return {psum_[i], chunk_[i]}; }
+
   void clear_registers() {
-    std::fill(cur_.at.begin(), cur_.at.end(), ATag{});
-    std::fill(cur_.wt.begin(), cur_.wt.end(), kNone);
+    std::fill(act_tag_.begin(), act_tag_.end(), ATag{});
+    std::fill(wt_.begin(), wt_.end(), kNone);
+    std::fill(act_flags_.begin(), act_flags_.end(), 0);
+    std::fill(w_at_.begin(), w_at_.end(), 0);
   }
 
   // Cycles from a tile's stream start: its last MAC (window end), and its end.
@@ -198,9 +220,13 @@ class OutputStationary final : public Dataflow {
     const int R = core_.array.rows, C = core_.array.cols;
     const std::int64_t K = core_.pe.steps();
     const bool dbl = double_buffered();
+    const bool rows = core_.row_stepping();
     ArrayStats& st = core_.stats;
     std::uint64_t busy = 0;
-    for (int r = 0; r < R; ++r) {
+    const int q = ring_base(t);
+    std::size_t sl = slot(t);  // row r's weight slot, slot(t - r): one slot back per row
+    for (int r = 0; r < R; ++r, sl = sl == 0 ? wt_.size() - C : sl - C) {
+      std::uint64_t macs = 0;  // row stepping: this row's steps, queued after the bookkeeping
       std::int64_t k_left = 0;
       ATag tag_left;
       Operand a_left{};
@@ -212,50 +238,84 @@ class OutputStationary final : public Dataflow {
                          (k_left == K - 1 ? kLast : 0);
         st.act_buffer.reads += Pe::words(a_left);
       }
+      const std::size_t ring = static_cast<std::size_t>(r) * 2 * C;
+      act_tag_[ring + q] = act_tag_[ring + q + C] = tag_left;
+      act_flags_[ring + q] = act_flags_[ring + q + C] =
+          tag_left.flags | (tag_left.tile != kNone ? kPresent : 0);
+      act_[ring + q] = act_[ring + q + C] = a_left;
+      if constexpr (detail::RowStepping<Pe>)
+        act_val_[ring + q] = act_val_[ring + q + C] = Pe::value(a_left);
+      if (r == 0) top_weights(t, sl);
+      const ATag* tags = &act_tag_[ring + q];  // tags[c], acts[c]: PE(r, c)'s activation
+      const Operand* acts = &act_[ring + q];
+      const std::int32_t* wts = &wt_[sl];  // wts[c], ws[c]: its weight
+      const Operand* ws = &w_[sl];
+      // A MAC where an activation meets a weight: byte operations the compiler vectorizes,
+      // the rare cases (a new output, a last step, two tiles in flight) after.
+      const std::uint8_t* flags = &act_flags_[ring + q];
+      const std::uint8_t* w_at = &w_at_[sl];
+      std::uint8_t* ops = &op_[r * C];
+      std::uint64_t* writes = &reg_writes_[r * C];
+      std::uint8_t seen = 0;
       for (int c = 0; c < C; ++c) {
-        const int i = r * C + c;
-        const ATag& tag = c == 0 ? tag_left : cur_.at[i - 1];
-        const Operand& a = c == 0 ? a_left : cur_.a[i - 1];
-        std::int32_t wt;
-        Operand w{};
-        if (r == 0) {  // input skew of the weights: column c sees step t - s - c
-          std::int64_t k_top = 0;
-          wt = streaming_at(t, c, false, k_top);
-          if (wt != kNone) {
-            w = core_.pe.weight(k_top, tiles_[wt].col0 + c);
-            st.weight_buffer.reads += Pe::words(w);
-          }
-        } else {
-          wt = cur_.wt[i - C];
-          w = cur_.w[i - C];
-        }
-        PeCounters& pe = st.pe[i];
-        nxt_.at[i] = tag;
-        nxt_.a[i] = a;
-        nxt_.wt[i] = wt;
-        nxt_.w[i] = w;
-        pe.reg_writes += (tag.tile != kNone) + (wt != kNone);
-        if (tag.tile == kNone || wt == kNone) continue;
-        if (tag.tile != wt) throw std::logic_error("OS schedule: two tiles meet in one PE");
-        detail::Lanes in = out_[i];
-        if (tag.flags & kFirst) {  // a new output: both lanes start from +0
-          in = {};
-          ++pe.reg_writes;
-        } else if (tag.flags & kRestart) {  // the chunk lane's register is written too
-          ++pe.reg_writes;
-        }
-        out_[i] = core_.template mac<kRecord>(i, tag.k, in, tag.flags & kRestart, a, w);
-        ++pe.reg_writes;
-        ++busy;
-        if (dbl && (tag.flags & kLast)) {  // the result goes to the drain register pair
-          cap_[i] = {tag.tile, r, out_[i]};
-          captured_.push_back(i);
-          ++pe.reg_writes;
-        }
+        const std::uint8_t fa = flags[c], has_a = fa >> 3, has_w = w_at[c] >> 3;
+        const std::uint8_t mac = has_a & has_w;
+        // activation, weight; with a MAC the psum, the chunk lane on a new output or a
+        // restart, the drain register pair on a last step (double buffering)
+        writes[c] +=
+            has_a + has_w + mac * (1 + ((fa & (kFirst | kRestart)) != 0) + (dbl && (fa & kLast)));
+        ops[c] = static_cast<std::uint8_t>(mac | (fa & kRestart & -mac));
+        macs += mac;
+        seen |= fa & -mac;
       }
+      busy += macs;
+      if (started_.size() > 1) {  // two tiles in flight: they must not meet
+        bool clash = false;
+        for (int c = 0; c < C; ++c) clash |= (ops[c] != 0) & (tags[c].tile != wts[c]);
+        if (clash) throw std::logic_error("OS schedule: two tiles meet in one PE");
+      }
+      if (seen & kFirst)  // a new output: both lanes start from +0
+        for (int c = 0; c < C; ++c)
+          if (ops[c] && (flags[c] & kFirst)) psum_[r * C + c] = chunk_[r * C + c] = 0.0;
+      if (dbl && (seen & kLast))  // the result goes to the drain register pair
+        for (int c = 0; c < C; ++c)
+          if (ops[c] && (flags[c] & kLast)) {
+            cap_[r * C + c].tile = tags[c].tile;  // its lanes once the step ran
+            cap_[r * C + c].row = r;
+            captured_.push_back(r * C + c);
+          }
+      if (!rows) {
+        for (int c = 0; c < C; ++c) {
+          if (!ops[c]) continue;
+          const int i = r * C + c;
+          const detail::Lanes out = core_.template mac<kRecord>(
+              i, tags[c].k, lanes(i), ops[c] & num::FastFmaq::kRestart, acts[c], ws[c]);
+          psum_[i] = out.psum;
+          chunk_[i] = out.chunk;
+        }
+        continue;
+      }
+      if (macs)
+        core_.add_row(r * C, C, macs, &op_[r * C], &act_val_[ring + q], &w_val_[sl], &psum_[r * C],
+                      &chunk_[r * C]);
     }
-    std::swap(cur_, nxt_);
+    if (rows) core_.template run_rows<kRecord>();
+    for (const int i : captured_) cap_[i].lanes = lanes(i);
     core_.count_stream_cycle(busy, windows_.used_pes(), blocked_);
+  }
+
+  // Input skew of the weights: column c's top takes step t - s - c in cycle t, into `slot`.
+  void top_weights(std::int64_t t, std::size_t slot) {
+    for (int c = 0; c < core_.array.cols; ++c) {
+      std::int64_t k_top = 0;
+      const std::int32_t wt = streaming_at(t, c, false, k_top);
+      wt_[slot + c] = wt;
+      w_at_[slot + c] = wt != kNone ? kPresent : 0;
+      if (wt == kNone) continue;
+      w_[slot + c] = core_.pe.weight(k_top, tiles_[wt].col0 + c);
+      if constexpr (detail::RowStepping<Pe>) w_val_[slot + c] = Pe::value(w_[slot + c]);
+      core_.stats.weight_buffer.reads += Pe::words(w_[slot + c]);
+    }
   }
 
   // Single buffering: the tile whose rows drain in cycle t (row t - drain start), or nullptr.
@@ -272,7 +332,7 @@ class OutputStationary final : public Dataflow {
   // accumulators, which add the last chunk into the chunk lane and write the results.
   void drain_row(const detail::Tile& tile, std::int64_t t) {
     const int r = static_cast<int>(t - tile.stream - window(tile));
-    for (int c = 0; c < tile.cols; ++c) emit(tile, r, c, out_[r * core_.array.cols + c], t);
+    for (int c = 0; c < tile.cols; ++c) emit(tile, r, c, lanes(r * core_.array.cols + c), t);
   }
 
   // Double buffering, one cycle of every column's drain chain (docs/systolic.md): the bottom
@@ -329,8 +389,17 @@ class OutputStationary final : public Dataflow {
   }
 
   detail::ArrayCore<Pe> core_;
-  Regs cur_, nxt_;
-  std::vector<detail::Lanes> out_;   // stationary: the output's psum and chunk lane
+  std::vector<Operand> act_;               // R rings of 2C activation registers
+  std::vector<ATag> act_tag_;              // their tags (tile kNone: no activation)
+  std::vector<std::uint8_t> act_flags_;    // their flags, with kPresent
+  std::vector<std::uint8_t> w_at_;         // kPresent where wt_ is not kNone
+  std::vector<std::uint64_t> reg_writes_;  // per PE, into the statistics when the GEMM ends
+  std::vector<double> act_val_;            // their values (RowStepping PEs)
+  std::vector<Operand> w_;                 // R slots of C weight registers
+  std::vector<std::int32_t> wt_;           // their tiles (kNone: no weight)
+  std::vector<double> w_val_;              // their values (RowStepping PEs)
+  std::vector<double> psum_, chunk_;       // stationary: the output's psum and chunk lane, per PE
+  std::vector<std::uint8_t> op_;     // row stepping: this cycle's steps per PE (FastFmaq::Row)
   std::vector<Drain> drain_, cap_;   // double buffering: drain registers, this cycle's captures
   std::vector<int> captured_;        // PEs with a capture this cycle
   std::vector<std::uint8_t> moves_;  // per row of the column being drained: the word moves

@@ -23,12 +23,17 @@ class WeightStationary final : public Dataflow {
  public:
   WeightStationary(const ArrayConfig& a, Pe pe) : core_(a, std::move(pe)) {
     const std::size_t pes = static_cast<std::size_t>(a.rows) * a.cols;
-    for (Regs* r : {&cur_, &nxt_}) {
-      r->a.assign(pes, Operand{});
-      r->at.assign(pes, ATag{});
-      r->pair.assign(pes, detail::Lanes{});
-      r->pt.assign(pes, kNone);
-    }
+    act_.assign(2 * pes, Operand{});
+    act_tile_.assign(2 * pes, kNone);
+    act_flags_.assign(2 * pes, 0);
+    psum_.assign(pes, 0.0);
+    chunk_.assign(pes, 0.0);
+    pt_.assign(pes, kNone);
+    pair_at_.assign(pes, 0);
+    op_.assign(pes, 0);
+    act_val_.assign(2 * pes, 0.0);
+    w_val_.assign(pes, 0.0);
+    reg_writes_.assign(pes, 0);
     w_.assign(pes, Operand{});
     shadow_.assign(a.buffering == Buffering::double_ ? pes : 0, Operand{});
   }
@@ -70,6 +75,7 @@ class WeightStationary final : public Dataflow {
     // Partial pairs need two words per output of a tile.
     core_.stats.out_buffer.size_words = p.m * p.n + 2 * part_.size();
     clear_registers();
+    std::fill(reg_writes_.begin(), reg_writes_.end(), 0);
     dram_.reset(core_.array.dram_bytes_per_cycle);
     windows_.reset(R);
     next_load_ = 0;
@@ -85,6 +91,8 @@ class WeightStationary final : public Dataflow {
     control(t);
     if (next_load_ == tiles_.size() && loaded_ == kNone && started_.empty() && writes_done_ <= t) {
       done_ = true;
+      for (std::size_t i = 0; i < reg_writes_.size(); ++i)
+        core_.stats.pe[i].reg_writes += reg_writes_[i];
       core_.finish();
       return false;
     }
@@ -111,20 +119,38 @@ class WeightStationary final : public Dataflow {
     std::int32_t tile = kNone;
     std::uint8_t flags = 0;
   };
-  enum : std::uint8_t { kFirst = 1, kRestart = 2 };
-  // Registers of all PEs, row-major; a stream cycle reads `cur_` and writes `nxt_`.
-  struct Regs {
-    std::vector<Operand> a;           // activation, moving right
-    std::vector<ATag> at;             // its tag (tile kNone: no activation)
-    std::vector<detail::Lanes> pair;  // psum and chunk lane, moving down
-    std::vector<std::int32_t> pt;     // the pair's tile (kNone: no pair)
-  };
+  // kPresent: the register holds an activation (or, in pair_at_, a pair).
+  enum : std::uint8_t { kFirst = 1, kRestart = 2, kPresent = 4 };
+  static_assert(kRestart == num::FastFmaq::kRestart && num::FastFmaq::kMac == 1);
 
   bool double_buffered() const { return core_.array.buffering == Buffering::double_; }
 
+  // The registers are indexed so that a cycle moves nothing (docs/systolic.md, "Speed"). The
+  // activation register of PE(r, c) holds what entered row r c cycles ago: row r keeps a ring
+  // of C entries by entry cycle, each written twice (at q and q + C) so that the row's C
+  // registers are C consecutive entries from ring_base(t). The pair register of PE(r, c) holds
+  // the pair that entered column c's top r cycles ago: R slots of C pairs by entry cycle, row r
+  // in cycle t reading and writing slot (t - r) mod R in place.
+  int ring_base(std::int64_t t) const {
+    const int C = core_.array.cols;
+    return static_cast<int>((C - t % C) % C);
+  }
+  std::size_t slot(std::int64_t t) const {
+    const std::int64_t R = core_.array.rows;
+    return static_cast<std::size_t>(((t % R) + R) % R) * core_.array.cols;
+  }
+
+  // PE i's weight register (and its value, for mac_row).
+  void set_weight(int i, const Operand& w) {
+    w_[i] = w;
+    if constexpr (detail::RowStepping<Pe>) w_val_[i] = Pe::value(w);
+  }
+
   void clear_registers() {
-    std::fill(cur_.at.begin(), cur_.at.end(), ATag{});
-    std::fill(cur_.pt.begin(), cur_.pt.end(), kNone);
+    std::fill(act_tile_.begin(), act_tile_.end(), kNone);
+    std::fill(pt_.begin(), pt_.end(), kNone);
+    std::fill(pair_at_.begin(), pair_at_.end(), 0);
+    std::fill(act_flags_.begin(), act_flags_.end(), 0);
   }
 
   // The tiling controller of cycle t: DRAM transfers, then the starts the schedule allows.
@@ -233,11 +259,14 @@ class WeightStationary final : public Dataflow {
     const detail::Tile* tile = loading(t);
     if (!tile) return;
     const int r = static_cast<int>(t - tile->load), C = core_.array.cols;
-    std::vector<Operand>& dst = double_buffered() ? shadow_ : w_;
     for (int c = 0; c < tile->cols; ++c) {
-      dst[r * C + c] = core_.pe.weight(tile->row0 + r, tile->col0 + c);
-      ++core_.stats.pe[r * C + c].reg_writes;
-      core_.stats.weight_buffer.reads += Pe::words(dst[r * C + c]);
+      const Operand w = core_.pe.weight(tile->row0 + r, tile->col0 + c);
+      if (double_buffered())
+        shadow_[r * C + c] = w;
+      else
+        set_weight(r * C + c, w);
+      ++reg_writes_[r * C + c];
+      core_.stats.weight_buffer.reads += Pe::words(w);
     }
   }
 
@@ -255,10 +284,14 @@ class WeightStationary final : public Dataflow {
   void stream_cycle(std::int64_t t) {
     const int R = core_.array.rows, C = core_.array.cols;
     const bool dbl = double_buffered();
+    const bool rows = core_.row_stepping();
+    const std::uint64_t pair_writes = column_lane() ? 1 : 2;
     ArrayStats& st = core_.stats;
-    drain_bottom(t);  // reads the bottom row's registers before they are overwritten
+    drain_bottom(t);  // reads the bottom row's registers before row 0 reuses their slot
+    const int q = ring_base(t);
     std::uint64_t busy = 0;
-    for (int r = 0; r < R; ++r) {
+    std::size_t sl = slot(t);  // row r's pair slot, slot(t - r): one slot back per row
+    for (int r = 0; r < R; ++r, sl = sl == 0 ? pt_.size() - C : sl - C) {
       std::int64_t m_left = 0;
       const std::int32_t left = streaming_at(t, r, true, m_left);
       ATag tag_left;
@@ -271,60 +304,98 @@ class WeightStationary final : public Dataflow {
             left, static_cast<std::uint8_t>((m_left == 0 ? kFirst : 0) | (restart ? kRestart : 0))};
         st.act_buffer.reads += Pe::words(a_left);
       }
+      const std::size_t ring = static_cast<std::size_t>(r) * 2 * C;
+      act_tile_[ring + q] = act_tile_[ring + q + C] = tag_left.tile;
+      act_flags_[ring + q] = act_flags_[ring + q + C] =
+          tag_left.flags | (tag_left.tile != kNone ? kPresent : 0);
+      act_[ring + q] = act_[ring + q + C] = a_left;
+      if constexpr (detail::RowStepping<Pe>)
+        act_val_[ring + q] = act_val_[ring + q + C] = Pe::value(a_left);
+      // PE(r, c)'s activation: tile tiles[c] (kNone: none), flags[c], operand acts[c].
+      const std::int32_t* tiles = &act_tile_[ring + q];
+      const std::uint8_t* flags = &act_flags_[ring + q];
+      const Operand* acts = &act_[ring + q];
+      std::int32_t* pt = &pt_[sl];
+      const std::uint8_t* pair_at = &pair_at_[sl];
+      double* psum = &psum_[sl];
+      double* chunk = &chunk_[sl];
+      if (r == 0) top_pairs(t, pt, psum, chunk);
+      // A MAC where an activation meets a pair (a pair without an activation passes a row the
+      // tile does not use): byte operations the compiler vectorizes; the rare cases after.
+      std::uint64_t macs = 0;
+      std::uint8_t* ops = &op_[r * C];
+      std::uint64_t* writes = &reg_writes_[r * C];
+      std::uint8_t first = 0;
       for (int c = 0; c < C; ++c) {
-        const int i = r * C + c;
-        const ATag tag = c == 0 ? tag_left : cur_.at[i - 1];
-        const Operand& a = c == 0 ? a_left : cur_.a[i - 1];
-        std::int32_t pt;
-        detail::Lanes in;
-        if (r == 0) {  // top of the column: +0, or the pair parked by the previous K tile
-          std::int64_t m_top = 0;
-          pt = streaming_at(t, c, false, m_top);
-          if (pt != kNone && column_lane() && !tiles_[pt].chunk_start) {
-            in.psum = part_[m_top * C + c].psum;  // the chunk continues
-            ++st.out_buffer.reads;
-          } else if (pt != kNone && !column_lane() && !tiles_[pt].first_k) {
-            in = part_[m_top * C + c];
-            st.out_buffer.reads += 2;
+        const std::uint8_t fa = flags[c], has_a = fa >> 2, has_p = pair_at[c] >> 2;
+        const std::uint8_t mac = has_a & has_p;
+        writes[c] += has_a + pair_writes * has_p;
+        ops[c] = static_cast<std::uint8_t>(mac | (fa & kRestart & -mac));
+        macs += mac;
+        first |= fa;
+      }
+      if (started_.size() > 1) {  // two tiles in flight: they must not meet
+        bool clash = false;
+        for (int c = 0; c < C; ++c) clash |= (ops[c] != 0) & (tiles[c] != pt[c]);
+        if (clash) throw std::logic_error("WS schedule: two tiles meet in one PE");
+      }
+      if (dbl && (first & kFirst))  // a tile's first activation row: weights from the shadows
+        for (int c = 0; c < C; ++c)
+          if ((flags[c] & kFirst) && tiles[c] != kNone && c < tiles_[tiles[c]].cols) {
+            set_weight(r * C + c, shadow_[r * C + c]);
+            ++writes[c];
           }
-        } else {
-          pt = cur_.pt[i - C];
-          in = cur_.pair[i - C];
-        }
-        PeCounters& pe = st.pe[i];
-        nxt_.at[i] = tag;
-        nxt_.a[i] = a;
-        pe.reg_writes += tag.tile != kNone;
-        nxt_.pt[i] = pt;
-        if (dbl && (tag.flags & kFirst) && c < tiles_[tag.tile].cols) {  // the tile's weights
-          w_[i] = shadow_[i];
-          ++pe.reg_writes;
-        }
-        if (pt == kNone) continue;
-        pe.reg_writes += column_lane() ? 1 : 2;
-        if (tag.tile == kNone) {  // a row the tile does not use: the pair passes through
-          nxt_.pair[i] = in;
-          continue;
-        }
-        if (tag.tile != pt) throw std::logic_error("WS schedule: two tiles meet in one PE");
-        nxt_.pair[i] =
-            core_.template mac<kRecord>(i, tiles_[pt].row0 + r, in, tag.flags & kRestart, a, w_[i]);
-        ++busy;
+      if (!macs) continue;
+      busy += macs;
+      if (rows) {
+        core_.add_row(r * C, C, macs, ops, &act_val_[ring + q], &w_val_[r * C], psum, chunk);
+        continue;
+      }
+      for (int c = 0; c < C; ++c) {
+        if (!ops[c]) continue;
+        const int i = r * C + c;
+        const detail::Lanes out =
+            core_.template mac<kRecord>(i, tiles_[pt[c]].row0 + r, {psum[c], chunk[c]},
+                                        ops[c] & num::FastFmaq::kRestart, acts[c], w_[i]);
+        psum[c] = out.psum;
+        chunk[c] = out.chunk;
       }
     }
-    std::swap(cur_, nxt_);
+    if (rows) core_.template run_rows<kRecord>();  // rows are independent within a cycle
     for (const auto& [at, pair] : parked_) part_[at] = pair;
     parked_.clear();
     core_.count_stream_cycle(busy, windows_.used_pes(), blocked_);
+  }
+
+  // The pairs entering the column tops in cycle t: +0, or the pair parked by the previous K
+  // tile.
+  void top_pairs(std::int64_t t, std::int32_t* pt, double* psum, double* chunk) {
+    const int C = core_.array.cols;
+    ArrayStats& st = core_.stats;
+    for (int c = 0; c < C; ++c) {
+      std::int64_t m_top = 0;
+      pt[c] = streaming_at(t, c, false, m_top);
+      pair_at_[pt - pt_.data() + c] = pt[c] != kNone ? kPresent : 0;
+      detail::Lanes in;
+      if (pt[c] != kNone && column_lane() && !tiles_[pt[c]].chunk_start) {
+        in.psum = part_[m_top * C + c].psum;  // the chunk continues
+        ++st.out_buffer.reads;
+      } else if (pt[c] != kNone && !column_lane() && !tiles_[pt[c]].first_k) {
+        in = part_[m_top * C + c];
+        st.out_buffer.reads += 2;
+      }
+      psum[c] = in.psum;
+      chunk[c] = in.chunk;
+    }
   }
 
   // Output de-skew: column c's pair for row m leaves the bottom PE in cycle s + m + R + c. After
   // the last K tile the column's chunk accumulator adds the last chunk into the lane.
   void drain_bottom(std::int64_t t) {
     const int R = core_.array.rows, C = core_.array.cols;
+    const std::size_t sl = slot(t - R);  // what the bottom row wrote in cycle t - 1
     for (int c = 0; c < C; ++c) {
-      const int i = (R - 1) * C + c;
-      const std::int32_t id = cur_.pt[i];
+      const std::int32_t id = pt_[sl + c];
       if (id == kNone) continue;
       const detail::Tile& tile = tiles_[id];
       OutputWord word;
@@ -332,8 +403,8 @@ class WeightStationary final : public Dataflow {
       word.column = c;
       word.m = t - tile.stream - R - c;
       word.n = tile.col0 + c;
-      word.psum = cur_.pair[i].psum;
-      word.chunk = cur_.pair[i].chunk;
+      word.psum = psum_[sl + c];
+      word.chunk = chunk_[sl + c];
       const std::int64_t at = word.m * C + c;
       if (column_lane()) {
         bottom_column_lane(tile, word, at);
@@ -341,7 +412,7 @@ class WeightStationary final : public Dataflow {
         core_.result(word);
         ++core_.stats.out_buffer.writes;
       } else {
-        parked_.push_back({at, cur_.pair[i]});  // in the buffer from cycle t + 1
+        parked_.push_back({at, {word.psum, word.chunk}});  // in the buffer from cycle t + 1
         core_.stats.out_buffer.writes += 2;
       }
       if (on_output) on_output(word);
@@ -372,10 +443,19 @@ class WeightStationary final : public Dataflow {
   }
 
   detail::ArrayCore<Pe> core_;
-  Regs cur_, nxt_;
-  std::vector<Operand> w_;           // weights the PEs multiply with
-  std::vector<Operand> shadow_;      // double buffering: the next tile's weights
-  std::vector<detail::Lanes> part_;  // output buffer, partial area: m x cols pairs
+  std::vector<Operand> act_;               // R rings of 2C activation registers
+  std::vector<std::int32_t> act_tile_;     // their tiles (kNone: no activation)
+  std::vector<std::uint8_t> act_flags_;    // and tags (kFirst, kRestart)
+  std::vector<double> psum_, chunk_;       // R slots of C pairs (psum, chunk lane)
+  std::vector<std::uint8_t> pair_at_;      // kPresent where pt_ is not kNone
+  std::vector<std::int32_t> pt_;           // their tiles (kNone: no pair)
+  std::vector<std::uint8_t> op_;           // one row's steps (FastFmaq::Row::op)
+  std::vector<double> act_val_;            // the activations' values (RowStepping PEs), as act_
+  std::vector<double> w_val_;              // the weights' values (RowStepping PEs), as w_
+  std::vector<std::uint64_t> reg_writes_;  // per PE, into the statistics when the GEMM ends
+  std::vector<Operand> w_;                 // weights the PEs multiply with
+  std::vector<Operand> shadow_;            // double buffering: the next tile's weights
+  std::vector<detail::Lanes> part_;        // output buffer, partial area: m x cols pairs
   std::vector<std::pair<std::int64_t, detail::Lanes>> parked_;  // written at the cycle's end
   std::vector<detail::Tile> tiles_;                             // in order, with their schedule
   std::size_t next_load_ = 0;                                   // the next tile to load

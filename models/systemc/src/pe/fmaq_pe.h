@@ -70,6 +70,11 @@ class FmaqPe {
   // What bind() chose: "fast", "golden", or "golden (fast refused: <reason>)".
   const std::string& arith() const { return arith_name_; }
 
+  // The fast arithmetic bind() chose, or nullptr (golden): with it the dataflows step whole
+  // rows of PEs at once (FastFmaq::step_row, ArrayCore::mac_row), the same steps as step().
+  const num::FastFmaq* fast() const { return fast_ ? &*fast_ : nullptr; }
+  static double value(const Operand& op) { return op.value; }
+
  private:
   // Q_cacc(chunk + psum) in the chosen arithmetic.
   num::Quantized chunk_add(double chunk, double psum) const {
