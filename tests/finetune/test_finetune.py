@@ -302,6 +302,9 @@ def test_forward(args):
              ("mlp-fmnist", "acc8-underflow-none", finetune.with_underflow(acc8, "none"), 40),
              ("resnet-fmnist", "paper", paper, 12),
              ("resnet-fmnist", "m7e4-nochunk", dict(paper, chunk=0), 6),
+             # version 3: attention's matmuls, softmax, layer norm, GELU (erf)
+             ("vit-fmnist", "paper", paper, 6),
+             ("vit-fmnist", "paper-underflow-none", finetune.with_underflow(paper, "none"), 3),
              ("mlp-fmnist", "hopper_fp8", finetune.read_config(
                  os.path.join(ROOT, "configs", "gpu", "hopper_fp8.json")), 100)]
     for trace_name, name, cfg, limit in cases:
@@ -343,18 +346,45 @@ def test_finetune_smoke(args):
         with open(rep) as f:
             run_top1 = json.load(f)["top1"]
         check(run_top1 == top1, f"mlp {est}: lbasim run top-1 {run_top1} == module's {top1}")
-    # The conv path's gradients flow (one batch per estimator, 4 images).
-    rtrace = os.path.join(ROOT, "traces", "data", "resnet-fmnist")
-    rm, rw = export.read_trace(rtrace)
+    # The conv path's gradients flow (one batch per estimator, 4 images), and the ViT's
+    # through attention (matmul of two activations), softmax, layer norm and GELU.
     paper = finetune.read_config(os.path.join(ROOT, "configs", "paper.json"))
-    for est in ("ste", "recursive"):
-        net = finetune.TraceNet(rm, rw, paper, est)
-        net.train()
-        loss = torch.nn.functional.cross_entropy(net(torch.as_tensor(x[:4])).float(),
-                                                 torch.as_tensor(y[:4]))
-        loss.backward()
-        nonzero = all(float(p.grad.abs().sum()) > 0 for p in net.parameters())
-        check(nonzero, f"resnet {est}: every parameter has a non-zero gradient")
+    for trace_name, ests in (("resnet-fmnist", ("ste", "recursive")), ("vit-fmnist", ("ste",))):
+        rm, rw = export.read_trace(os.path.join(ROOT, "traces", "data", trace_name))
+        for est in ests:
+            net = finetune.TraceNet(rm, rw, paper, est)
+            net.train()
+            loss = torch.nn.functional.cross_entropy(net(torch.as_tensor(x[:4])).float(),
+                                                     torch.as_tensor(y[:4]))
+            loss.backward()
+            nonzero = all(float(p.grad.abs().sum()) > 0 for p in net.parameters())
+            check(nonzero, f"{trace_name} {est}: every parameter has a non-zero gradient")
+
+
+def test_cli(args):
+    """python3 -m lba.finetune end to end on the MLP: one batch per stage, 20 test images; the
+    summary's fine-tuned top-1 equals `lbasim run`'s on the exported trace."""
+    cfg_path = write_cfg(args, "acc8", finetune.read_config(
+        os.path.join(ROOT, "configs", "finetune", "acc8_m3e4_c16.json")))
+    out, summary = os.path.join(args.work, "cli-trace"), os.path.join(args.work, "cli.json")
+    env = dict(os.environ, LBASIM_EXT_BUILD=args.ext_build, LBASIM_NUMERICS_LIB=args.numerics_lib)
+    r = subprocess.run(["/usr/bin/python3", "-m", "lba.finetune", "--trace",
+                        os.path.join(ROOT, "traces", "data", "mlp-fmnist"), "--config", cfg_path,
+                        "--train-count", "64", "--batch", "32", "--max-batches", "1",
+                        "--eval-count", "20", "--out", out, "--json", summary], env=env,
+                       stdout=subprocess.DEVNULL)
+    check(r.returncode == 0, f"python3 -m lba.finetune exits 0 (got {r.returncode})")
+    if r.returncode:
+        return
+    with open(summary) as f:
+        s = json.load(f)
+    rep = os.path.join(args.work, "cli-run.json")
+    subprocess.run([args.lbasim, "run", "--trace", out, "--config", cfg_path, "--out", rep,
+                    "--quiet"], check=True, stdout=subprocess.DEVNULL)
+    with open(rep) as f:
+        run_top1 = json.load(f)["top1"]
+    check(s["eval_images"] == 20 and run_top1 == s["finetuned_top1"],
+          f"lba.finetune CLI: lbasim run top-1 {run_top1} == summary's {s['finetuned_top1']}")
 
 
 def main():
@@ -374,6 +404,7 @@ def main():
     test_finite_differences()
     test_forward(args)
     test_finetune_smoke(args)
+    test_cli(args)
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
         sys.exit(1)

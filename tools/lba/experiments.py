@@ -2,11 +2,14 @@
 """The fine-tuning experiments of docs/finetune.md, resumable (a finished step's JSON is kept).
 
   PYTHONPATH=tools /usr/bin/python3 -m lba.experiments zeroshot --lbasim build-ft/sim/lbasim [--resnet-images N]
+  PYTHONPATH=tools /usr/bin/python3 -m lba.experiments zeroshot --nets vit --lbasim build/sim/lbasim
   PYTHONPATH=tools /usr/bin/python3 -m lba.experiments resnet   --lbasim build-ft/sim/lbasim
   PYTHONPATH=tools /usr/bin/python3 -m lba.experiments mlp      --lbasim build-ft/sim/lbasim
+  PYTHONPATH=tools /usr/bin/python3 -m lba.experiments vit      --lbasim build/sim/lbasim
   PYTHONPATH=tools /usr/bin/python3 -m lba.experiments table    # markdown tables of what has finished
 
-Inputs: the full 10000-image traces (tools/build_full_trace build-ft/traces). Outputs under
+Inputs: the full 10000-image traces (tools/build_full_trace build-ft/traces); the ViT: the
+shipped 1000-image trace traces/data/vit-fmnist (--vit-trace). Outputs under
 --work (default build-ft/experiments): one JSON per step, fine-tuned traces, lbasim reports.
 Every fine-tuned trace is re-run with `lbasim run`; a top-1 differing from the script's is an
 error.
@@ -22,6 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PY = "/usr/bin/python3"
 
 ZERO_SHOT = [  # (label, config)
+    ("FP32 accumulator (W/A FP8)", "configs/fp32.json"),
     ("M10E5, chunk 16", "configs/finetune/m10e5_c16.json"),
     ("M9E5, chunk 16", "configs/finetune/m9e5_c16.json"),
     ("M8E5, chunk 16", "configs/finetune/m8e5_c16.json"),
@@ -74,8 +78,8 @@ def finetune_and_check(args, name, trace, config, estimator, seed, extra):
 
 def zeroshot(args):
     out = {}
-    for net in ("resnet", "mlp"):
-        trace = p("build-ft", "traces", f"{net}-fmnist-full")
+    for net in args.nets:
+        trace = args.vit_trace if net == "vit" else p("build-ft", "traces", f"{net}-fmnist-full")
         for label, cfg in ZERO_SHOT:
             tag = os.path.splitext(os.path.basename(cfg))[0]
             rep = lbasim_run(args.lbasim, trace, p(cfg),
@@ -111,20 +115,34 @@ def mlp(args):
     return res
 
 
+def vit(args):
+    """The ViT (shipped trace, its 1000 test images) under the paper config, STE."""
+    return finetune_and_check(args, "ft-vit-m7e4-c16-ste", args.vit_trace,
+                              p("configs", "finetune", "m7e4_c16.json"), "ste", 0,
+                              ["--train-count", str(args.train_count), "--epochs", "1", "1",
+                               "--lr", str(args.lr)])
+
+
 def table(args):
     w = args.work
-    lines = ["| accumulator | ResNet top-1 | images | MLP top-1 | images |", "|---|---|---|---|---|"]
+    names = {"resnet": "ResNet", "mlp": "MLP", "vit": "ViT"}
+    lines = ["| accumulator | " + " | ".join(f"{names[n]} top-1 | images" for n in args.nets)
+             + " |", "|---|" + "---|---|" * len(args.nets)]
+    ref = {}
     for label, cfg in ZERO_SHOT:
         tag = os.path.splitext(os.path.basename(cfg))[0]
         row = [label]
-        for net in ("resnet", "mlp"):
+        for net in args.nets:
             f = os.path.join(w, f"zeroshot-{net}-{tag}.json")
             if os.path.exists(f):
                 r = json.load(open(f))
                 row += [f"{r['top1']:.4f}", str(r["images"])]
+                ref[net] = (r["fp32_reference_top1"], r["images"])
             else:
                 row += ["-", "-"]
         lines.append("| " + " | ".join(row) + " |")
+    lines.insert(2, "| FP32 reference (no W/A quantization) | " + " | ".join(
+        f"{ref[n][0]:.4f} | {ref[n][1]}" if n in ref else "- | -" for n in args.nets) + " |")
     print("\n".join(lines))
     print()
     for name in sorted(os.listdir(w)):
@@ -148,7 +166,11 @@ def table(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("what", choices=("zeroshot", "resnet", "mlp", "table"))
+    ap.add_argument("what", choices=("zeroshot", "resnet", "mlp", "vit", "table"))
+    ap.add_argument("--nets", nargs="+", choices=("resnet", "mlp", "vit"),
+                    default=["resnet", "mlp"], help="zeroshot and table: the networks")
+    ap.add_argument("--vit-trace", default=p("traces", "data", "vit-fmnist"),
+                    help="the ViT trace (zero-shot and fine-tuning on all its images)")
     ap.add_argument("--lbasim", default=p("build-ft", "sim", "lbasim"))
     ap.add_argument("--work", default=p("build-ft", "experiments"))
     ap.add_argument("--resnet-images", type=int, default=2000,
@@ -161,7 +183,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    result = {"zeroshot": zeroshot, "resnet": resnet, "mlp": mlp, "table": table}[args.what](args)
+    result = {"zeroshot": zeroshot, "resnet": resnet, "mlp": mlp, "vit": vit,
+              "table": table}[args.what](args)
     if result is not None:
         with open(os.path.join(args.work, f"{args.what}.json"), "w") as f:
             json.dump(result, f, indent=1)

@@ -23,6 +23,10 @@ from . import evaluator, export, fmnist, graph, windows
 STAGES = ("none", "flush")
 
 
+def log(msg):
+    print(msg, flush=True)
+
+
 def read_config(path_or_dict):
     if isinstance(path_or_dict, dict):
         return dict(path_or_dict)

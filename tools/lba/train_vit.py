@@ -41,6 +41,9 @@ def main(argv):
     ap.add_argument("--epochs", type=int, default=SETTINGS["epochs"])
     ap.add_argument("--count", type=int, default=1000,
                     help="test images in the trace (0: the whole test split)")
+    ap.add_argument("--batch", type=int, default=SETTINGS["batch"])
+    ap.add_argument("--no-augment", action="store_true",
+                    help="no flips or shifts (a short schedule converges faster without them)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--train-limit", type=int, default=0,
                     help="train on the first N training images only (a quick check of the "
@@ -51,7 +54,8 @@ def main(argv):
     torch.set_flush_denormal(True)
     torch.manual_seed(args.seed)
     gen = torch.Generator().manual_seed(args.seed)
-    s = dict(SETTINGS, epochs=args.epochs)
+    s = dict(SETTINGS, epochs=args.epochs, batch=args.batch, augment=not args.no_augment,
+             progress=50)
     train_u8, train_y = fmnist.load("train")
     test_x = fmnist.normalize(fmnist.load("t10k")[0])
     test_y = fmnist.load("t10k")[1]
@@ -63,8 +67,8 @@ def main(argv):
     trained = {"script": "python3 -m lba.train_vit", "seed": args.seed,
                "epochs": s["epochs"], "batch_size": s["batch"],
                "optimizer": f"AdamW (weight decay {s['wd']}), OneCycle max lr {s['lr']}",
-               "augmentation": f"random horizontal flip, random shift by up to {s['shift']} "
-                               "pixels",
+               "augmentation": (f"random horizontal flip, random shift by up to {s['shift']} "
+                                "pixels" if s["augment"] else "none"),
                "pytorch": torch.__version__}
     print(f"FP32 test top-1 of the module: {acc:.4f}", flush=True)
 

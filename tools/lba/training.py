@@ -32,7 +32,8 @@ def accuracy(model, x, y):
 
 def fit(model, train_x, train_t, test_x, test_y, s, gen, log=print):
     """AdamW with a OneCycle schedule over s["epochs"] epochs of batches of s["batch"];
-    s["augment"] flips (and shifts by s.get("shift", 0)); prints the test top-1 per epoch."""
+    s["augment"] flips (and shifts by s.get("shift", 0)); prints the test top-1 per epoch, and
+    the running time every s["progress"] batches when that is set."""
     opt = torch.optim.AdamW(model.parameters(), lr=s["lr"], weight_decay=s["wd"])
     steps = s["epochs"] * ((len(train_x) + s["batch"] - 1) // s["batch"])
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=s["lr"], total_steps=steps)
@@ -52,8 +53,12 @@ def fit(model, train_x, train_t, test_x, test_y, s, gen, log=print):
             opt.step()
             sched.step()
             total += loss.item() * len(idx)
+            batch, batches = i // s["batch"] + 1, (len(perm) + s["batch"] - 1) // s["batch"]
+            if s.get("progress") and batch % s["progress"] == 0:
+                log(f"  epoch {epoch + 1}, batch {batch}/{batches}: loss {loss.item():.4f}, "
+                    f"{time.time() - t0:.0f} s")
         acc = accuracy(model, test_x, test_y)
         log(f"epoch {epoch + 1}/{s['epochs']}: loss {total / len(perm):.4f}, "
             f"test top-1 {acc:.4f}, {time.time() - t0:.0f} s")
     model.eval()
-    return float(accuracy(model, test_x, test_y))
+    return float(acc)  # the last epoch's test top-1 (eval mode, final weights)
