@@ -230,14 +230,15 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
   nlohmann::json stim_info;
   for (const auto& c : configs) {
     const std::string name = job_name(c.name, o.variant);
-    const power::Stimulus s =
-        c.unit                          ? power::dot_unit_stimulus(unit_formats(c), 128, o.cycles, 7)
-        : o.variant.dataflow == "os" ? power::os_pe_stimulus(trace, c.config, so)
-                                     : power::ws_pe_stimulus(trace, c.config, so);
+    const power::Stimulus s = c.unit ? power::dot_unit_stimulus(unit_formats(c), 128, o.cycles, 7)
+                              : o.variant.dataflow == "os"
+                                  ? power::os_pe_stimulus(trace, c.config, so)
+                                  : power::ws_pe_stimulus(trace, c.config, so);
     power::write_stimulus(s, work / name / "stimulus");
     stim_info = s.info;
     jobs.emplace_back(name, work / name);
-    if (so.column && !c.unit) {  // the column-bottom chunk accumulator, shared by the column's R PEs
+    if (so.column &&
+        !c.unit) {  // the column-bottom chunk accumulator, shared by the column's R PEs
       const std::string lane = lane_job_name(c.name);
       power::write_stimulus(power::column_lane_stimulus(trace, c.config, so),
                             work / lane / "stimulus");
