@@ -204,6 +204,14 @@ void add_column_lane(cost::PowerRow& row, const nlohmann::json& pe, const nlohma
 }
 
 cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, const PowerOptions& o) {
+  // The dot-product units have no chunk lane, pipeline register or dataflow: a PE variant
+  // would label a unit's row with a design it was not built as.
+  for (const auto& c : configs)
+    if (c.unit && o.variant != cost::PowerVariant{})
+      throw InputError(fmt::format(
+          "--configs {}: a dot-product unit has no PE variant; drop --chunk-lane, --stages and "
+          "--dataflow (got {})",
+          c.name, o.variant.to_string()));
   require_flow_tools();
   if (o.variant.dataflow == "os" && (o.variant.chunk_lane != "pe" || o.variant.stages != 1))
     throw InputError(fmt::format(
@@ -237,8 +245,7 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
     power::write_stimulus(s, work / name / "stimulus");
     stim_info = s.info;
     jobs.emplace_back(name, work / name);
-    if (so.column &&
-        !c.unit) {  // the column-bottom chunk accumulator, shared by the column's R PEs
+    if (so.column) {  // the column-bottom chunk accumulator, shared by the column's R PEs
       const std::string lane = lane_job_name(c.name);
       power::write_stimulus(power::column_lane_stimulus(trace, c.config, so),
                             work / lane / "stimulus");

@@ -111,6 +111,8 @@ TEST_F(PowerCli, BadInputIsExitOneNamingTheOptionWithNoOutput) {
       {"--stages 0", "--stages 0: expected 1 or 2"},
       {"--dataflow rs", "--dataflow rs: expected ws or os"},
       {"--merge", "--merge: needs --table-out"},
+      {"--synthesize --configs chain_m13e8 --stages 2 --work " + (dir / "n").string(),
+       "--configs chain_m13e8: a dot-product unit has no PE variant"},
   };
   for (const auto& [args, message] : cases) {
     const auto r = run_command(kBin + " power " + args + " --json " + out());
