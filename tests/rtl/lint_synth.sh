@@ -42,6 +42,13 @@ gparams() { rtl params --cmake "$@" | tr ';' ' '; }
   lint --top-module ws_pe $(gparams --stages 2 ACC=M7E4b10)
   lint --top-module ws_pe $(gparams --stages 2 --chunk-lane column \
     ACC=M10E5b15:rne:subnormal:inf:ieee CACC=M10E5b15:rne:subnormal:inf:ieee)
+  # The fused PE and the WS array of them (FUSED = 1), both chunk lanes.
+  lint --top-module fused_ws_pe
+  lint --top-module fused_ws_pe -GG=4 -GF=4 -GCHUNK_COLUMN=1
+  lint --top-module systolic_ws -GROWS=3 -GCOLS=2 -GFUSED=1 -GG=4 -GF=4 \
+    $(gparams A=M3E4b7:subnormal W=M3E4b7:subnormal ACC=M3E4b7:rne:subnormal \
+    CACC=M6E5b15:rne:subnormal)
+  lint --top-module systolic_ws -GROWS=2 -GCOLS=3 -GFUSED=1 -GG=3 -GF=13 -GCHUNK_COLUMN=1
 }
 
 synth() {
@@ -64,4 +71,5 @@ synth ws_pe "chparam $(rtl params --yosys --stages 2 ACC=M7E4b10) ws_pe;"
 synth os_pe ""
 synth chunk_lane "chparam $(rtl params --yosys CACC=M10E5b15:rne:subnormal:inf:ieee) chunk_lane;"
 synth fused_dot "chparam -set G 4 fused_dot;"
+synth fused_ws_pe "chparam -set G 2 fused_ws_pe;"
 echo "rtl lint and synthesis: clean"

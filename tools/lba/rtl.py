@@ -30,7 +30,7 @@ INCLUDE_DIR = os.path.join(RTL_DIR, "include")  # parameter lists shared by the 
 SOURCES = [
     "fmaq/fp_lzc.v", "fmaq/fp_unpack.v", "fmaq/fp_round.v", "fmaq/fp_mul.v", "fmaq/fp_add.v",
     "fmaq/fmaq.v", "fused/fused_dot.v",
-    "pe/chunk_lane.v", "pe/pe_core.v", "pe/ws_pe.v", "pe/os_pe.v",
+    "pe/chunk_lane.v", "pe/pe_core.v", "pe/ws_pe.v", "pe/os_pe.v", "pe/fused_ws_pe.v",
     "array/delay_line.v", "array/systolic_ws.v", "array/systolic_os.v",
 ]
 
