@@ -25,22 +25,49 @@ std::vector<std::uint64_t> encode_all(const double* x, std::int64_t count, const
 
 }  // namespace
 
+void check_config(const ArrayParams& p, const num::AccumConfig& cfg) {
+  if (p.fused) {
+    const num::FusedOrder& f = *p.fused;
+    if (!cfg.fused || cfg.fused->terms != f.terms || cfg.fused->align_bits != f.align_bits ||
+        !cfg.fused->exact_product)
+      throw InputError(fmt::format(
+          "config: {}; the RTL array {} is built with fused PEs of {{\"terms\": {}, "
+          "\"align_bits\": {}}} and product \"exact\"",
+          !cfg.fused
+              ? "no key 'fused' (the FMAq chain)"
+              : fmt::format("fused {{\"terms\": {}, \"align_bits\": {}}}, product {}",
+                            cfg.fused->terms, cfg.fused->align_bits, num::product_to_string(cfg)),
+          p.name, f.terms, f.align_bits));
+  } else if (cfg.fused) {
+    throw InputError(fmt::format(
+        "config: key 'fused' (the tensor-core order); the RTL array {} is built with FMAq PEs "
+        "(the chain of section 2), which do not compute it",
+        p.name));
+  }
+  if ((!cfg.fused && cfg.product != p.product) || cfg.accumulator != p.accumulator ||
+      cfg.chunk_accumulator != p.chunk_accumulator)
+    throw InputError(fmt::format(
+        "config: formats {}/{}/{} differ from the RTL array's {}/{}/{} (product/accumulator/"
+        "chunk accumulator); the Verilated model is built for one set",
+        num::product_to_string(cfg), cfg.accumulator.to_string(), cfg.chunk_accumulator.to_string(),
+        p.fused ? "exact" : p.product.to_string(), p.accumulator.to_string(),
+        p.chunk_accumulator.to_string()));
+}
+
 ArrayDriver::ArrayDriver(ArrayDut& dut, const GemmJob& job)
     : dut_(dut), m_(job.m), k_(job.k), n_(job.n), double_(job.double_buffered) {
   const num::AccumConfig& cfg = job.cfg;
   const std::optional<WeightFault>& fault = job.fault;
   const std::int64_t m = m_, k = k_, n = n_;
   const ArrayParams& p = dut.params();
-  if (cfg.product != p.product || cfg.accumulator != p.accumulator ||
-      cfg.chunk_accumulator != p.chunk_accumulator)
-    throw InputError(fmt::format(
-        "config: formats {}/{}/{} differ from the RTL array's {}/{}/{} (product/accumulator/"
-        "chunk accumulator); the Verilated model is built for one set",
-        cfg.product.to_string(), cfg.accumulator.to_string(), cfg.chunk_accumulator.to_string(),
-        p.product.to_string(), p.accumulator.to_string(), p.chunk_accumulator.to_string()));
+  check_config(p, cfg);
   rows_ = p.rows;
   cols_ = p.cols;
-  chunk_ = (cfg.chunk <= 0 || cfg.chunk >= k) ? 0 : cfg.chunk;
+  terms_ = p.terms();
+  chunk_len_ = (cfg.chunk <= 0 || cfg.chunk >= k) ? std::max<std::int64_t>(k, 1) : cfg.chunk;
+  chunk_steps_ = (chunk_len_ + terms_ - 1) / terms_;
+  const std::int64_t tail = k % chunk_len_;  // products of a last, shorter chunk
+  steps_ = k / chunk_len_ * chunk_steps_ + (tail + terms_ - 1) / terms_;
   a_codes_ = encode_all(job.a, m * k, p.a, "A");
   w_codes_ = encode_all(job.w, k * n, p.w, "W");
   if (fault) {
@@ -54,6 +81,23 @@ ArrayDriver::ArrayDriver(ArrayDut& dut, const GemmJob& job)
   }
   c_.assign(m * n, 0.0);
   dut_.reset();
+}
+
+std::int64_t ArrayDriver::group_end(std::int64_t s) const {
+  const std::int64_t chunk_end = std::min(k_, (s / chunk_steps_ + 1) * chunk_len_);
+  return std::min(chunk_end, group_begin(s) + terms_);
+}
+
+void ArrayDriver::a_group(std::int64_t m, std::int64_t s, std::vector<std::uint64_t>& out) const {
+  const std::int64_t k0 = group_begin(s), k1 = group_end(s);
+  for (std::int64_t i = 0; i < terms_; ++i)
+    out.push_back(k0 + i < k1 ? a_codes_[m * k_ + k0 + i] : 0);
+}
+
+void ArrayDriver::w_group(std::int64_t s, std::int64_t n, std::vector<std::uint64_t>& out) const {
+  const std::int64_t k0 = group_begin(s), k1 = group_end(s);
+  for (std::int64_t i = 0; i < terms_; ++i)
+    out.push_back(k0 + i < k1 ? w_codes_[(k0 + i) * n_ + n] : 0);
 }
 
 RtlWord ArrayDriver::decode(const ArrayOutputs& out, int c, std::int64_t m, std::int64_t n,

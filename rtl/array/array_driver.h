@@ -23,8 +23,8 @@ struct WeightFault {
 };
 
 // C = A W on an RTL array: operands are values of the DUT's A and W formats (InputError
-// otherwise) and must outlive the driver; the chunk size comes from cfg, whose formats must be
-// the DUT's.
+// otherwise) and must outlive the driver; the chunk size comes from cfg, whose formats and
+// order (FMAq chain, or fused with the DUT's terms and align bits) must be the DUT's.
 struct GemmJob {
   const double* a = nullptr;
   const double* w = nullptr;
@@ -46,8 +46,13 @@ struct RtlWord {
 // What the RTL did in one cycle.
 struct RtlCycle {
   std::vector<RtlWord> words;
-  std::vector<PeEventBits> pe_events;  // rows x cols, row-major
+  std::vector<PeEventBits> pe_events;                         // rows x cols, row-major
+  std::vector<std::uint64_t> pe_inexact_terms, pe_cut_terms;  // fused arrays (ArrayOutputs)
 };
+
+// InputError naming what differs when cfg is not what the RTL array computes: its formats,
+// and the FMAq chain or the fused order with the array's G and F (exact products).
+void check_config(const ArrayParams& p, const num::AccumConfig& cfg);
 
 class ArrayDriver {
  public:
@@ -67,8 +72,19 @@ class ArrayDriver {
   };
   static std::vector<TileSpan> tile_spans(std::int64_t outer, int outer_step, std::int64_t inner,
                                           int inner_step);
-  // Does product k start a chunk other than the first?
-  bool restarts(std::int64_t k) const { return chunk_ > 0 && k > 0 && k % chunk_ == 0; }
+  // A dot product is steps_ PE steps (numerics contract, sections 3 and 7): chunks of
+  // chunk_len_ products, each cut into groups of terms_ (the fused PE's G; 1 for the FMAq
+  // PE), the last group of a chunk short. Does step s start a chunk other than the first?
+  bool restarts(std::int64_t s) const { return s > 0 && s % chunk_steps_ == 0; }
+  // The products [group_begin(s), group_end(s)) of step s.
+  std::int64_t group_begin(std::int64_t s) const {
+    return s / chunk_steps_ * chunk_len_ + s % chunk_steps_ * terms_;
+  }
+  std::int64_t group_end(std::int64_t s) const;
+  // The terms_ codes of step s of A's row m / W's column n (zero codes past the group's end)
+  // appended to `out`.
+  void a_group(std::int64_t m, std::int64_t s, std::vector<std::uint64_t>& out) const;
+  void w_group(std::int64_t s, std::int64_t n, std::vector<std::uint64_t>& out) const;
   // Decodes the word of column c in `out` as C[m][n] (or a partial pair when !final); `added`:
   // the column-bottom chunk accumulator added it (its value and events are kept; default: when
   // final).
@@ -78,7 +94,10 @@ class ArrayDriver {
   ArrayDut& dut_;
   std::int64_t m_, k_, n_;
   int rows_, cols_;
-  std::int64_t chunk_;  // 0: one chunk
+  int terms_ = 1;
+  std::int64_t chunk_len_ = 1;    // products per chunk (K: one chunk)
+  std::int64_t chunk_steps_ = 1;  // steps per whole chunk
+  std::int64_t steps_ = 0;        // steps per dot product
   std::vector<std::uint64_t> a_codes_, w_codes_;
   bool double_;  // job.double_buffered
   std::vector<double> c_;

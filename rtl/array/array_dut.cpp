@@ -55,8 +55,11 @@ std::uint64_t at(const std::vector<T>& v, int i) {
 // A template so that only the branches of the model's dataflow are compiled.
 template <typename Model>
 class Dut final : public ArrayDut {
-  // systolic_os has a drain port, systolic_ws a weight-load port.
+  // systolic_os has a drain port, systolic_ws a weight-load port; a fused WS array has
+  // LBASIM_FUSED_TERMS > 0 (systolic_ws FUSED = 1, G = terms).
   static constexpr bool kOs = requires(Model & m) { m.drain_en; };
+  static constexpr bool kFused = LBASIM_FUSED_TERMS > 0;
+  static_assert(LBASIM_FUSED_TERMS <= 63, "term flags travel in one 64-bit word per PE");
 
  public:
   Dut() {
@@ -67,9 +70,10 @@ class Dut final : public ArrayDut {
     params_.cols = LBASIM_COLS;
     params_.a = num::parse_format(LBASIM_FMT_A);
     params_.w = num::parse_format(LBASIM_FMT_W);
-    params_.product = num::parse_format(LBASIM_FMT_PROD);
+    if constexpr (!kFused) params_.product = num::parse_format(LBASIM_FMT_PROD);
     params_.accumulator = num::parse_format(LBASIM_FMT_ACC);
     params_.chunk_accumulator = num::parse_format(LBASIM_FMT_CACC);
+    if constexpr (kFused) params_.fused = num::FusedOrder{LBASIM_FUSED_TERMS, LBASIM_FUSED_ALIGN};
     ctx_.traceEverOn(true);
     top_ = std::make_unique<Model>(&ctx_, "top");
   }
@@ -114,14 +118,15 @@ class Dut final : public ArrayDut {
 
  private:
   void drive(const ArrayInputs& in) {
-    const int R = params_.rows, C = params_.cols;
+    const int R = params_.rows, C = params_.cols, T = params_.terms();
     const int aw = params_.a.width(), ww = params_.w.width();
     top_->act_first = in.act_first;
     put_bits(top_->act_restart, 0, R, in.act_restart);
     for (int r = 0; r < R; ++r) {
       const bool av = at(in.act_valid, r);
       put_bits(top_->act_valid, r, 1, av);
-      put_bits(top_->act_data, r * aw, aw, av ? at(in.act_data, r) : 0);
+      for (int i = 0; i < T; ++i)
+        put_bits(top_->act_data, (r * T + i) * aw, aw, av ? at(in.act_data, r * T + i) : 0);
     }
     if constexpr (kOs) {
       top_->cfg_en = in.cfg_en;
@@ -140,7 +145,8 @@ class Dut final : public ArrayDut {
       top_->w_load = in.w_load;
       top_->w_row = in.w_row;
       for (int c = 0; c < C; ++c) {
-        put_bits(top_->w_data, c * ww, ww, at(in.w_data, c));
+        for (int i = 0; i < T; ++i)
+          put_bits(top_->w_data, (c * T + i) * ww, ww, at(in.w_data, c * T + i));
         const bool tv = at(in.top_valid, c);
         put_bits(top_->top_valid, c, 1, tv);
         put_bits(top_->top_psum, c * sw, sw, tv ? at(in.top_psum, c) : 0);
@@ -171,6 +177,15 @@ class Dut final : public ArrayDut {
     out.pe_events.resize(static_cast<std::size_t>(R) * C);
     for (int i = 0; i < R * C; ++i)
       out.pe_events[i] = static_cast<PeEventBits>(get_bits(top_->pe_events, i * 13, 13));
+    if constexpr (kFused) {  // pe_terms: PE i's {cut_terms, inexact_terms} at i * (2G + 2)
+      const int g1 = LBASIM_FUSED_TERMS + 1;
+      out.pe_inexact_terms.resize(static_cast<std::size_t>(R) * C);
+      out.pe_cut_terms.resize(static_cast<std::size_t>(R) * C);
+      for (int i = 0; i < R * C; ++i) {
+        out.pe_inexact_terms[i] = get_bits(top_->pe_terms, i * 2 * g1, g1);
+        out.pe_cut_terms[i] = get_bits(top_->pe_terms, i * 2 * g1 + g1, g1);
+      }
+    }
     return out;
   }
 

@@ -5,10 +5,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lbasim/numerics/format.h"
+#include "lbasim/numerics/fused.h"
 #include "lbasim/systemc/array_config.h"
 
 namespace lbasim::rtl {
@@ -18,23 +20,30 @@ struct ArrayParams {
   sysc::DataflowKind dataflow = sysc::DataflowKind::ws;
   sysc::ChunkLane chunk_lane = sysc::ChunkLane::pe;  // WS: systolic_ws CHUNK_COLUMN
   int rows = 0, cols = 0;
-  num::Format a, w, product, accumulator, chunk_accumulator;
+  num::Format a, w, product, accumulator, chunk_accumulator;  // product: unused when fused
+  // WS PE kind (systolic_ws FUSED): absent ws_pe, the FMAq chain; set fused_ws_pe with G =
+  // terms and F = align_bits (exact products).
+  std::optional<num::FusedOrder> fused;
   std::string name;  // the Verilated configuration, e.g. "paper4x4"
+  // Codes per operand word: the products of one PE step (1 for the FMAq PE).
+  int terms() const { return fused ? fused->terms : 1; }
 };
 
 // The ports of one clock cycle, both dataflows' (a port the model does not have is ignored);
 // codes are sign|exponent|mantissa (lbasim::num::encode). Vectors shorter than the array
-// leave the remaining rows/columns at 0.
+// leave the remaining rows/columns at 0. Operand words are ArrayParams::terms() codes each
+// (the fused PE's group; 1 for the FMAq PE): act_data and w_data hold code i of row/column j at
+// j * terms() + i, a short group with zero codes in its unused slots.
 struct ArrayInputs {
   // WS weight load: the shadow weight registers of row w_row take w_data.
   bool w_load = false;
   int w_row = 0;
   std::vector<std::uint8_t> w_valid;  // OS: the weight row entering the top, per column
-  std::vector<std::uint64_t> w_data;  // cols
+  std::vector<std::uint64_t> w_data;  // cols x terms()
   // Activations (unskewed) and their tags: first = WS the tile's row m = 0, OS product k = 0;
   // restart bit r = row r's product starts a chunk; last = OS product K - 1.
   std::vector<std::uint8_t> act_valid;  // rows
-  std::vector<std::uint64_t> act_data;  // rows
+  std::vector<std::uint64_t> act_data;  // rows x terms()
   bool act_first = false, act_last = false;
   std::uint64_t act_restart = 0;
   // WS: the psum pairs entering the column tops, each column in its own cycle (skewed).
@@ -62,6 +71,9 @@ struct ArrayOutputs {
   std::vector<std::uint64_t> psum, chunk, value;  // cols
   std::vector<std::uint8_t> value_events;         // cols: events of Q_cacc(psum + chunk)
   std::vector<PeEventBits> pe_events;             // rows x cols, row-major
+  // Fused arrays (empty otherwise): each PE's fused_dot term flags of the cycle, bit 0 the
+  // running sum and bit 1 + i product i: alignment dropped bits, a non-zero term cut to zero.
+  std::vector<std::uint64_t> pe_inexact_terms, pe_cut_terms;  // rows x cols
   bool overrun = false;  // OS: a result met a full drain register (a schedule error)
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <chrono>
 #include <vector>
 
@@ -62,20 +63,40 @@ class Comparator {
   }
 
   // Compares every PE's events of one cycle; `want` empty: a cycle without PE arithmetic.
+  // Fused arrays: also the number of terms whose alignment dropped bits and of terms cut to
+  // zero (the SystemC model counts them; the RTL flags each term).
   void compare(std::uint64_t cycle, const std::vector<sysc::PeStepEvents>& want,
-               const std::vector<PeEventBits>& got) {
-    for (std::size_t i = 0; i < got.size(); ++i) {
+               const RtlCycle& got) {
+    const bool terms = p_.fused.has_value();
+    for (std::size_t i = 0; i < got.pe_events.size(); ++i) {
       ++r_.pe_events;
-      const PeEventBits e = i < want.size() ? to_bits(want[i]) : 0;
-      if (e == got[i]) continue;
+      const sysc::PeStepEvents e = i < want.size() ? want[i] : sysc::PeStepEvents{};
+      const std::uint64_t inexact = terms ? got.pe_inexact_terms.at(i) : 0;
+      const std::uint64_t cut = terms ? got.pe_cut_terms.at(i) : 0;
+      const char* field = nullptr;
+      std::uint64_t want_code = 0, got_code = 0;
+      if (to_bits(e) != got.pe_events[i]) {
+        field = "PE events";
+        want_code = to_bits(e);
+        got_code = got.pe_events[i];
+      } else if (std::popcount(inexact) != e.align_inexact) {
+        field = "PE align_inexact terms";
+        want_code = e.align_inexact;
+        got_code = inexact;
+      } else if (std::popcount(cut) != e.cut) {
+        field = "PE cut terms";
+        want_code = e.cut;
+        got_code = cut;
+      }
+      if (!field) continue;
       ++r_.mismatched_pe_events;
       if (r_.first) continue;
       r_.first = Mismatch{.cycle = cycle,
                           .column = static_cast<int>(i % p_.cols),
                           .row = static_cast<int>(i / p_.cols),
-                          .field = "PE events",
-                          .expected_code = e,
-                          .actual_code = got[i]};
+                          .field = field,
+                          .expected_code = want_code,
+                          .actual_code = got_code};
     }
   }
 
@@ -135,6 +156,7 @@ CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w
   const ArrayParams p = dut->params();
   if (!opt.vcd.empty()) dut->open_vcd(opt.vcd);
   const GemmJob job{a, w, m, k, n, cfg, opt.fault, opt.buffering == sysc::Buffering::double_};
+  check_config(p, cfg);  // before the SystemC side, which may accept configs the RTL does not
   std::unique_ptr<ArrayDriver> driver = make_array_driver(*dut, job);
   Comparator cmp(p, r);
 
@@ -152,7 +174,7 @@ CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w
     const RtlCycle rtl = driver->step();
     rtl_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
     cmp.compare(cycle, sc_words, rtl.words);
-    cmp.compare(cycle, sc_events, rtl.pe_events);
+    cmp.compare(cycle, sc_events, rtl);
     sc_words.clear();
     sc_events.clear();
   };
@@ -160,7 +182,13 @@ CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w
   sysc::ArrayConfig array{p.rows, p.cols, p.dataflow};
   array.buffering = opt.buffering;
   array.chunk_lane = p.chunk_lane;
-  r.stats = sysc::run_gemm({a, w, c.data(), m, k, n}, array, cfg, hooks);
+  array.pe = p.fused ? sysc::PeKind::fused : sysc::PeKind::fmaq;
+  // The RTL decodes codes: a subnormal operand's exponent is its format's minimum normal one
+  // (fused_dot), which the SystemC fused PE takes from the operands' floors.
+  sysc::GemmProblem problem{a, w, c.data(), m, k, n};
+  problem.floors.a = num::operand_floor(p.a);
+  if (const int fw = num::operand_floor(p.w); fw != num::kNoFloor) problem.floors.w = {fw};
+  r.stats = sysc::run_gemm(problem, array, cfg, hooks);
   const double total = std::chrono::duration<double>(Clock::now() - t0).count();
   r.sc_cycles = r.stats.total_cycles;
   // The RTL may still be busy: let it finish (bounded); every word or event it emits is
@@ -170,7 +198,7 @@ CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w
     const std::uint64_t cycle = driver->cycles();
     const RtlCycle rtl = driver->step();
     cmp.compare(cycle, {}, rtl.words);
-    cmp.compare(cycle, std::vector<sysc::PeStepEvents>{}, rtl.pe_events);
+    cmp.compare(cycle, std::vector<sysc::PeStepEvents>{}, rtl);
   }
   r.rtl_cycles = driver->done() ? driver->cycles() : limit;
   r.rtl_seconds = rtl_seconds;
@@ -194,6 +222,12 @@ CosimResult run_cosim(ArrayDutFactory make_dut, const double* a, const double* w
 }
 
 std::string describe(const Mismatch& mm) {
+  if (mm.row >= 0 && mm.field != "PE events")  // a count of terms, and the RTL's term flags
+    return fmt::format(
+        "cycle {}, PE({}, {}), {}: expected {}, RTL {} (flags 0x{:x}, bit 0 the "
+        "running sum, bit 1 + i product i)",
+        mm.cycle, mm.row, mm.column, mm.field, mm.expected_code, std::popcount(mm.actual_code),
+        mm.actual_code);
   if (mm.row >= 0)
     return fmt::format("cycle {}, PE({}, {}), {}: expected 0x{:x} ({}), RTL 0x{:x} ({})", mm.cycle,
                        mm.row, mm.column, mm.field, mm.expected_code,

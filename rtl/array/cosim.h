@@ -29,7 +29,8 @@ struct Mismatch {
   int row = -1;               // a PE's row for "PE events" (column: its column), else -1
   std::int64_t m = 0, n = 0;  // the word's C coordinates
   // psum, chunk, value, value events, word (a word missing or extra), m, final, chunk add
-  // (the column-bottom add happened on one side only), PE events
+  // (the column-bottom add happened on one side only), PE events; fused arrays: PE
+  // align_inexact terms, PE cut terms (expected: the SystemC count; actual: the RTL's flags)
   std::string field;
   std::uint64_t expected_code = 0, actual_code = 0;
   double expected = 0, actual = 0;

@@ -16,15 +16,16 @@ const std::vector<CosimCase>& default_cosim_cases() {
 
 std::vector<CosimCase> default_cosim_cases(const ArrayParams& p) {
   std::vector<CosimCase> cases = default_cosim_cases();
+  const std::int64_t unit = std::int64_t{p.rows} * p.terms();  // products of a K tile
   if (p.chunk_lane == sysc::ChunkLane::column)
-    for (CosimCase& c : cases) c.chunk = (c.chunk + p.rows - 1) / p.rows * p.rows;
+    for (CosimCase& c : cases) c.chunk = (c.chunk + unit - 1) / unit * unit;
   return cases;
 }
 
 CosimResult cosim_random(ArrayDutFactory make_dut, const CosimCase& c, std::uint64_t seed,
                          const CosimOptions& opt) {
   const ArrayParams p = make_dut()->params();
-  const num::AccumConfig cfg{p.product, p.accumulator, p.chunk_accumulator, c.chunk};
+  const num::AccumConfig cfg{p.product, p.accumulator, p.chunk_accumulator, c.chunk, p.fused};
   const std::vector<double> a = sysc::random_operand(c.m * c.k, p.a, seed, 2.0);
   const std::vector<double> w = sysc::random_operand(c.k * c.n, p.w, seed + 1, 2.0);
   return run_cosim(make_dut, a.data(), w.data(), c.m, c.k, c.n, cfg, opt);

@@ -20,8 +20,9 @@ struct CosimCase {
 // a 4 x 4 array.
 const std::vector<CosimCase>& default_cosim_cases();
 // The default cases for one array: with column-bottom chunk accumulators (chunk lane
-// 'column'), each chunk size rounded up to a multiple of the rows (1..4 -> 4, 5..8 -> 8 on 4
-// rows; 0 stays), so chunks of one to several K tiles, ending at ragged K, are covered.
+// 'column'), each chunk size rounded up to a multiple of the rows x terms (the products of a
+// K tile: 1..4 -> 4, 5..8 -> 8 on 4 FMAq rows; 0 stays), so chunks of one to several K tiles,
+// ending at ragged K, are covered.
 std::vector<CosimCase> default_cosim_cases(const ArrayParams& p);
 
 // Operands ~ Q(2 N(0,1)) in the DUT's A and W formats (seeded; 2 sigma reaches saturation

@@ -23,7 +23,10 @@ module systolic_ws #(
     parameter integer ROWS = 4, parameter integer COLS = 4,
 `include "pe_params.vh"
   , parameter integer CHUNK_COLUMN = 0
-  , parameter integer FUSED = 0, parameter integer G = 1, parameter integer F = 13
+  , parameter integer FUSED = 0, parameter integer G = 1
+  /* verilator lint_off UNUSEDPARAM */  // F: the fused PE's only
+  , parameter integer F = 13
+  /* verilator lint_on UNUSEDPARAM */
 ) (
     input  wire                          clk,
     input  wire                          rst,

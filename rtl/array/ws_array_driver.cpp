@@ -15,6 +15,9 @@
 // psums the previous K tile parked; where a K tile ends a chunk (the last, or k0 + kt a chunk
 // start) the column bottom adds its words into the running sums, which the controller keeps
 // in the output buffer (+0 for the first chunk of the columns), else the psums are parked.
+// K counts PE steps (ArrayDriver::steps_): products for the FMAq PE, groups of G products for
+// the fused PE, whose weight rows and activations are G codes each (chunk lane 'column': a
+// chunk of a multiple of R x G products).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -60,12 +63,12 @@ class WsArrayDriver final : public ArrayDriver {
 
 WsArrayDriver::WsArrayDriver(ArrayDut& dut, const GemmJob& job)
     : ArrayDriver(dut, job), column_(dut.params().chunk_lane == sysc::ChunkLane::column) {
-  if (column_ && job.cfg.chunk > 0 && job.cfg.chunk % rows_ != 0)
-    throw InputError(fmt::format(
-        "chunk {} is not a multiple of the RTL array's {} rows (nor 0): its chunk accumulators "
-        "are at the column bottoms (chunk lane 'column')",
-        job.cfg.chunk, rows_));
-  for (const TileSpan& span : tile_spans(n_, cols_, k_, rows_)) {  // N tiles outer, K inner
+  if (column_ && job.cfg.chunk > 0 && job.cfg.chunk % (rows_ * terms_) != 0)
+    throw InputError(
+        fmt::format("chunk {} is not a multiple of the RTL array's {} rows{} (nor 0): its chunk "
+                    "accumulators are at the column bottoms (chunk lane 'column')",
+                    job.cfg.chunk, rows_, terms_ > 1 ? fmt::format(" x {} terms", terms_) : ""));
+  for (const TileSpan& span : tile_spans(n_, cols_, steps_, rows_)) {  // N tiles outer, K inner
     Tile t;
     t.n0 = span.outer0;
     t.k0 = span.inner0;
@@ -73,7 +76,7 @@ WsArrayDriver::WsArrayDriver(ArrayDut& dut, const GemmJob& job)
     t.kt = span.inner_size;
     t.words_left = m_ * t.nt;
     t.chunk_start = t.k0 == 0 || restarts(t.k0);
-    t.chunk_end = t.k0 + t.kt >= k_ || restarts(t.k0 + t.kt);
+    t.chunk_end = t.k0 + t.kt >= steps_ || restarts(t.k0 + t.kt);
     t.first_chunk = t.k0 == 0 || (tiles_.back().first_chunk && !tiles_.back().chunk_end);
     words_left_ += t.words_left;
     tiles_.push_back(t);
@@ -124,8 +127,7 @@ RtlCycle WsArrayDriver::step() {
     const std::int64_t r = t - tile.load;
     in.w_load = true;
     in.w_row = static_cast<int>(r);
-    in.w_data.assign(cols_, 0);
-    for (int c = 0; c < tile.nt; ++c) in.w_data[c] = w_codes_[(tile.k0 + r) * n_ + tile.n0 + c];
+    for (int c = 0; c < tile.nt; ++c) w_group(tile.k0 + r, tile.n0 + c, in.w_data);
     if (r + 1 == tile.kt) ++load_i_;
   }
   // Activation row m = t - s of the streaming tile, with its tags.
@@ -133,11 +135,10 @@ RtlCycle WsArrayDriver::step() {
     const Tile& tile = tiles_[stream_i_];
     const std::int64_t m = t - tile.stream;
     in.act_valid.assign(rows_, 0);
-    in.act_data.assign(rows_, 0);
     in.act_first = m == 0;
     for (int r = 0; r < tile.kt; ++r) {
       in.act_valid[r] = 1;
-      in.act_data[r] = a_codes_[m * k_ + tile.k0 + r];
+      a_group(m, tile.k0 + r, in.act_data);
       if (!column_ && restarts(tile.k0 + r)) in.act_restart |= 1ull << r;
     }
     if (m + 1 == m_) ++stream_i_;
@@ -177,6 +178,8 @@ RtlCycle WsArrayDriver::step() {
 
   const ArrayOutputs o = dut_.cycle(in);
   out.pe_events = o.pe_events;
+  out.pe_inexact_terms = o.pe_inexact_terms;
+  out.pe_cut_terms = o.pe_cut_terms;
   for (int c = 0; c < cols_; ++c) {
     if (!o.valid[c]) continue;
     // The next word of column c belongs to the first remaining tile that uses the column.
@@ -187,7 +190,7 @@ RtlCycle WsArrayDriver::step() {
     }
     Tile& tile = tiles_[col_tile_[c]];
     const std::int64_t row = col_m_[c];
-    const bool last_k = tile.k0 + tile.kt >= k_;
+    const bool last_k = tile.k0 + tile.kt >= steps_;
     // Where the column-bottom chunk accumulator added: every final word, and with chunk lane
     // 'column' every word of a tile that ends a chunk.
     const bool added = last_k || (column_ && tile.chunk_end);

@@ -1,11 +1,13 @@
 // Lockstep co-simulation of the SystemC array and a Verilated RTL array, compiled once per RTL
 // model (LBASIM_DUT_CONFIG: paper4x4, paper4x4_os, paper4x4_col (WS, chunk lane 'column'),
-// rne3x5, rne3x5_os): zero mismatches in words and PE events and equal cycle counts on the
-// default suite of ragged shapes and chunk sizes, single- and double-buffered; a corrupted
-// weight, one event bit, or (column) one bit of a running sum, on the RTL side must be caught.
+// rne3x5, rne3x5_os, fused4x4 (WS of fused dot-product PEs, G = 4)): zero mismatches in words
+// and PE events and equal cycle counts on the default suite of ragged shapes and chunk sizes,
+// single- and double-buffered; a corrupted weight, one event bit, (fused) one term flag, or
+// (column) one bit of a running sum, on the RTL side must be caught.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <ostream>
@@ -27,6 +29,19 @@ namespace {
 
 const ArrayDutFactory kDut = &LBASIM_ARRAY_DUT(LBASIM_DUT_CONFIG);
 
+// PE steps of a K-long dot product (numerics contract, section 7): chunks of `chunk` products
+// (K if 0 or larger), each of ceil(chunk / g) groups; one product per step for the FMAq PE.
+std::int64_t steps(const ArrayParams& p, const CosimCase& c) {
+  const std::int64_t g = p.fused ? p.fused->terms : 1;
+  const std::int64_t n = c.chunk <= 0 || c.chunk >= c.k ? c.k : c.chunk;
+  return c.k / n * ((n + g - 1) / g) + (c.k % n + g - 1) / g;
+}
+
+// The suite's config for the model: its formats and order, the case's chunk.
+num::AccumConfig config(const ArrayParams& p, const CosimCase& c) {
+  return {p.product, p.accumulator, p.chunk_accumulator, c.chunk, p.fused};
+}
+
 class CosimBuffering : public ::testing::TestWithParam<sysc::Buffering> {};
 
 TEST_P(CosimBuffering, ZeroMismatchesOnTheDefaultSuite) {
@@ -40,9 +55,9 @@ TEST_P(CosimBuffering, ZeroMismatchesOnTheDefaultSuite) {
                         << r.mismatched_words << " mismatched words, " << r.mismatched_pe_events
                         << " mismatched PE events, cycles " << r.sc_cycles << " vs " << r.rtl_cycles
                         << (r.first ? ", first: " + describe(*r.first) : "");
-    // WS: one pair per K tile; OS: one result per output.
+    // WS: one pair per K tile (of `rows` steps); OS: one result per output.
     const std::int64_t k_tiles =
-        p.dataflow == sysc::DataflowKind::ws ? (c.k + p.rows - 1) / p.rows : 1;
+        p.dataflow == sysc::DataflowKind::ws ? (steps(p, c) + p.rows - 1) / p.rows : 1;
     EXPECT_EQ(r.words, static_cast<std::uint64_t>(c.m * c.n * k_tiles));
     // Every PE in every cycle the RTL ran.
     EXPECT_EQ(r.pe_events, r.rtl_cycles * p.rows * p.cols);
@@ -59,7 +74,7 @@ TEST_P(CosimBuffering, ZeroMismatchesOnTheDefaultSuite) {
     outputs += c.m * c.n;
   }
   EXPECT_GT(words, 2000u);
-  EXPECT_GT(events, 50000u);
+  EXPECT_GT(events, p.fused ? 20000u : 50000u);  // fused: G products per PE step
   // With 'column', the suite has outputs of several chunks.
   if (p.chunk_lane == sysc::ChunkLane::column) {
     EXPECT_GT(adds, outputs);
@@ -132,6 +147,75 @@ TEST(Cosim, OneFlippedEventBitIsCaught) {
   EXPECT_EQ(r.first->expected_code ^ r.first->actual_code, 1u << 7) << describe(*r.first);
 }
 
+// The fused model's term flags (cut_terms and inexact_terms, compared as counts with the
+// SystemC PE's align_inexact and cut): PE(2, 1)'s first non-zero inexact flags of the GEMM with
+// one more bit set (a product term that kept its bits), and what the RTL did on the suite, to
+// show that the suite reaches what it compares.
+class TamperedTerms final : public TamperedDut {
+ public:
+  ArrayOutputs cycle(const ArrayInputs& in) override {
+    ArrayOutputs out = dut_->cycle(in);
+    for (std::size_t i = 0; i < out.pe_events.size(); ++i) {
+      const PeEventBits e = out.pe_events[i];
+      macs += e & 1;
+      restarts += (e >> 1) & 1;
+      for (int b = 0; b < 4; ++b) acc_events[b] += (e >> (5 + b)) & 1;
+      inexact_terms += std::popcount(out.pe_inexact_terms.at(i));
+      cut_terms += std::popcount(out.pe_cut_terms.at(i));
+    }
+    std::uint64_t& flags = out.pe_inexact_terms.at(2 * params().cols + 1);
+    if (tamper && !done_ && flags != 0 && ~flags & 0x1e) {
+      flags |= std::uint64_t{1} << std::countr_one(flags | 1);  // a product term's flag
+      done_ = true;
+      tampered = true;
+    }
+    return out;
+  }
+  static inline bool tamper = false, tampered = false;
+  static inline std::uint64_t macs = 0, restarts = 0, inexact_terms = 0, cut_terms = 0;
+  static inline std::uint64_t acc_events[4] = {};
+};
+
+TEST(CosimFused, OneFlippedTermFlagIsCaught) {
+  if (!kDut()->params().fused) GTEST_SKIP() << "FMAq PEs: no term flags";
+  TamperedTerms::tamper = true;
+  const CosimResult r =
+      cosim_random([]() -> std::unique_ptr<ArrayDut> { return std::make_unique<TamperedTerms>(); },
+                   {5, 9, 6, 4}, 3);
+  ASSERT_TRUE(TamperedTerms::tampered);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.mismatched_words, 0u);
+  EXPECT_EQ(r.mismatched_pe_events, 1u);
+  ASSERT_TRUE(r.first.has_value());
+  EXPECT_EQ(r.first->field, "PE align_inexact terms") << describe(*r.first);
+  EXPECT_EQ(r.first->row, 2);
+  EXPECT_EQ(r.first->column, 1);
+  EXPECT_EQ(static_cast<std::uint64_t>(std::popcount(r.first->actual_code)),
+            r.first->expected_code + 1)
+      << describe(*r.first);
+}
+
+// The suite on the fused model (single buffering, untampered) reaches what the comparison
+// checks: chunk restarts, terms losing bits and cut to zero, and every accumulator event but
+// underflow (the operands' products are far above the accumulator's subnormals).
+TEST(CosimFused, SuiteReachesTheEvents) {
+  if (!kDut()->params().fused) GTEST_SKIP() << "FMAq PEs";
+  TamperedTerms::tamper = false;
+  std::uint64_t seed = 10;
+  for (const CosimCase& c : default_cosim_cases(kDut()->params()))
+    EXPECT_TRUE(cosim_random(
+                    []() -> std::unique_ptr<ArrayDut> { return std::make_unique<TamperedTerms>(); },
+                    c, seed += 2)
+                    .ok());
+  EXPECT_GT(TamperedTerms::macs, 5000u);
+  EXPECT_GT(TamperedTerms::restarts, 100u);
+  EXPECT_GT(TamperedTerms::inexact_terms, 1000u);
+  EXPECT_GT(TamperedTerms::cut_terms, 100u);
+  EXPECT_GT(TamperedTerms::acc_events[0], 100u);   // overflow (saturation)
+  EXPECT_GT(TamperedTerms::acc_events[2], 1000u);  // inexact
+  EXPECT_GT(TamperedTerms::acc_events[3], 50u);    // swamped
+}
+
 // Chunk lane 'column': the RTL with one bit of a running sum flipped where a column-bottom
 // add ends a chunk that is not the last (the sum goes back to the output buffer, not to C).
 // Only the comparison of those words' values can see it in that cycle.
@@ -181,12 +265,13 @@ std::int64_t double_buffered_cycles(const ArrayParams& p, const CosimCase& c) {
       }
     return end;
   }
-  // WS, tile by tile (N outer, K inner).
+  // WS, tile by tile (N outer, K inner; K in PE steps).
   std::int64_t load = 0, stream = 1, prev_n0 = -1, prev_nt = 0, prev_kt = 0;
   bool first = true;
+  const std::int64_t k = steps(p, c);
   for (std::int64_t n0 = 0; n0 < c.n; n0 += p.cols)
-    for (std::int64_t k0 = 0; k0 < c.k; k0 += p.rows) {
-      const std::int64_t kt = std::min<std::int64_t>(p.rows, c.k - k0);
+    for (std::int64_t k0 = 0; k0 < k; k0 += p.rows) {
+      const std::int64_t kt = std::min<std::int64_t>(p.rows, k - k0);
       const std::int64_t nt = std::min<std::int64_t>(p.cols, c.n - n0);
       if (!first) {
         const std::int64_t l = std::max(load + prev_kt, stream + prev_nt - 1);
@@ -213,9 +298,13 @@ TEST(RtlArray, DoubleBufferedEqualsGoldenOnTheSuite) {
   for (const CosimCase& c : default_cosim_cases(p)) {
     const std::vector<double> a = sysc::random_operand(c.m * c.k, p.a, seed += 2, 2.0);
     const std::vector<double> w = sysc::random_operand(c.k * c.n, p.w, seed + 1, 2.0);
-    const num::AccumConfig cfg{p.product, p.accumulator, p.chunk_accumulator, c.chunk};
+    const num::AccumConfig cfg = config(p, c);
+    // The operands' exponent floors (fused order): their formats', as the RTL decodes codes.
+    num::OperandFloors floors;
+    floors.a = num::operand_floor(p.a);
+    if (num::operand_floor(p.w) != num::kNoFloor) floors.w = {num::operand_floor(p.w)};
     std::vector<double> want(c.m * c.n);
-    num::gemm_reference(a.data(), w.data(), want.data(), c.m, c.k, c.n, cfg, nullptr);
+    num::gemm_reference(a.data(), w.data(), want.data(), c.m, c.k, c.n, cfg, nullptr, floors);
     std::unique_ptr<ArrayDut> dut = kDut();
     std::unique_ptr<ArrayDriver> driver =
         make_array_driver(*dut, {a.data(), w.data(), c.m, c.k, c.n, cfg, {}, true});

@@ -39,7 +39,7 @@ def array_top(f, rows, cols, path):
     lines += [f"  output wire [{w - 1}:0] {n};" for n, w in outputs]
     lines.append("  systolic_ws #(" + ", ".join(f".{k}({v})" for k, v in params.items()) + ") u (")
     lines.append("      " + ", ".join([".clk(clk)"] + [f".{n}({n})" for n in ports]
-                                      + [".out_events()", ".pe_events()"]) + ");")
+                                      + [".out_events()", ".pe_events()", ".pe_terms()"]) + ");")
     lines.append("endmodule")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as fh:
