@@ -61,8 +61,9 @@ void add_bench_array_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--rtl", opt->rtl,
-                "Also time the Verilated RTL array of --dataflow (4x4, paper formats) on the same "
-                "GEMM, against the SystemC model of that array in each --arith");
+                "Also time the Verilated RTL array of --dataflow and --pe (4x4: the paper's "
+                "formats, or the fused model fused4x4 of `lbasim cosim --pe fused`, ws) on the "
+                "same GEMM, against the SystemC model of that array in each --arith");
   cmd->callback([opt] {
     num::AccumConfig cfg;
     cfg.product = num::parse_format("M7E4b12");
@@ -107,28 +108,35 @@ void add_bench_array_command(CLI::App& app) {
             pe_cycles / best_wall / 1e6, st.arith);
       }
     if (opt->rtl) {
-      std::unique_ptr<rtl::ArrayDut> dut =
-          rtl_array_model(sysc::parse_dataflow(opt->dataflow, "--dataflow"))();
+      const sysc::PeKind pe = sysc::parse_pe_kind(opt->pe, "--pe");
+      std::unique_ptr<rtl::ArrayDut> dut = rtl_array_model(
+          sysc::parse_dataflow(opt->dataflow, "--dataflow"), sysc::ChunkLane::pe, pe)();
       const rtl::ArrayParams& p = dut->params();
       const std::vector<double> ra = sysc::random_operand(opt->m * opt->k, p.a, 1);
       const std::vector<double> rw = sysc::random_operand(opt->k * opt->n, p.w, 2);
-      num::AccumConfig rcfg{p.product, p.accumulator, p.chunk_accumulator, 16};
+      num::AccumConfig rcfg{p.product, p.accumulator, p.chunk_accumulator, 16, p.fused};
+      // The fused PE aligns subnormal operands at their formats' minimum normal exponent.
+      num::OperandFloors floors;
+      floors.a = num::operand_floor(p.a);
+      if (num::operand_floor(p.w) != num::kNoFloor) floors.w = {num::operand_floor(p.w)};
       const double c0 = thread_cpu_seconds();
       std::unique_ptr<rtl::ArrayDriver> driver =
           rtl::make_array_driver(*dut, {ra.data(), rw.data(), opt->m, opt->k, opt->n, rcfg, {}});
       while (!driver->done()) driver->step();
       const double rtl_cpu = thread_cpu_seconds() - c0;
       const double pe_cycles = static_cast<double>(driver->cycles()) * p.rows * p.cols;
-      fmt::print("RTL {}x{} {} (Verilated, with its driver): {} cycles, {:.2f} M PE-cycles/s CPU\n",
-                 p.rows, p.cols, sysc::to_string(p.dataflow), driver->cycles(),
-                 pe_cycles / rtl_cpu / 1e6);
+      fmt::print(
+          "RTL {}x{} {} PE {} (Verilated, with its driver): {} cycles, {:.2f} M PE-cycles/s CPU\n",
+          p.rows, p.cols, sysc::to_string(p.dataflow), sysc::to_string(pe), driver->cycles(),
+          pe_cycles / rtl_cpu / 1e6);
       for (const sysc::PeArith arith : ariths) {
         sysc::ArrayConfig same{p.rows, p.cols, p.dataflow};
         same.buffering = sysc::Buffering::single;  // as the RTL array
         same.arith = arith;
+        same.pe = pe;
         const double s0 = thread_cpu_seconds();
-        sysc::ArrayStats st =
-            sysc::run_gemm({ra.data(), rw.data(), c.data(), opt->m, opt->k, opt->n}, same, rcfg);
+        sysc::ArrayStats st = sysc::run_gemm(
+            {ra.data(), rw.data(), c.data(), opt->m, opt->k, opt->n, {}, floors}, same, rcfg);
         const double sc_cpu = thread_cpu_seconds() - s0;
         fmt::print(
             "  SystemC model same array, {}: {} cycles, {:.2f} M PE-cycles/s CPU ({:.1f}x the "

@@ -1,5 +1,6 @@
 // lbasim cosim: the SystemC array model and the Verilated RTL arrays in lockstep, on one GEMM
-// or on the default suite of ragged shapes, in one or both dataflows and chunk lanes.
+// or on the default suite of ragged shapes, in one or both dataflows and chunk lanes, with FMAq
+// or fused (tensor-core) PEs.
 #include <fmt/core.h>
 
 #include <charconv>
@@ -25,6 +26,7 @@ struct CosimCliOptions {
   std::string dataflow = "both";
   std::string buffering = "both";
   std::string chunk_lane = "both";
+  std::string pe = "fmaq";
   std::string gemm;  // empty (and no --a/--b): the default suite
   std::optional<std::int64_t> chunk;
   std::string config;
@@ -65,30 +67,41 @@ std::vector<sysc::Buffering> parse_bufferings(const std::string& text) {
 }
 
 // The RTL arrays to run: each dataflow with each chunk lane, except os with 'column' (not a
-// design) unless asked for alone, which rtl_array_model refuses.
+// design) unless asked for alone, which rtl_array_model refuses. The fused PE has one model
+// (ws, chunk lane pe): 'both' means it, anything else explicit is refused.
 struct ArrayChoice {
   sysc::DataflowKind dataflow;
   sysc::ChunkLane lane;
 };
-std::vector<ArrayChoice> parse_arrays(const std::string& dataflow, const std::string& lane) {
+std::vector<ArrayChoice> parse_arrays(const std::string& dataflow, const std::string& lane,
+                                      sysc::PeKind pe) {
   const std::vector<sysc::ChunkLane> lanes =
       lane == "both" ? std::vector{sysc::ChunkLane::pe, sysc::ChunkLane::column}
                      : std::vector{sysc::parse_chunk_lane(lane, "--chunk-lane (or both)")};
+  const std::vector<sysc::DataflowKind> dataflows = parse_dataflows(dataflow);
+  if (pe == sysc::PeKind::fused) {
+    const sysc::DataflowKind df = dataflow == "both" ? sysc::DataflowKind::ws : dataflows.front();
+    const sysc::ChunkLane l = lane == "both" ? sysc::ChunkLane::pe : lanes.front();
+    rtl_array_model(df, l, pe);  // throws for what is not built
+    return {{df, l}};
+  }
   std::vector<ArrayChoice> out;
-  for (const sysc::DataflowKind df : parse_dataflows(dataflow))
+  for (const sysc::DataflowKind df : dataflows)
     for (const sysc::ChunkLane l : lanes)
       if (df == sysc::DataflowKind::ws || l == sysc::ChunkLane::pe) out.push_back({df, l});
   if (out.empty()) rtl_array_model(sysc::DataflowKind::os, sysc::ChunkLane::column);  // throws
   return out;
 }
 
-// Chunk lane 'column' maps chunks of whole K tiles only (docs/systolic.md).
+// Chunk lane 'column' maps chunks of whole K tiles only (docs/systolic.md): rows steps of
+// terms() products each.
 void check_column_chunk(const rtl::ArrayParams& p, std::int64_t chunk, const char* what) {
-  if (p.chunk_lane == sysc::ChunkLane::column && chunk > 0 && chunk % p.rows != 0)
+  const std::int64_t unit = std::int64_t{p.rows} * p.terms();
+  if (p.chunk_lane == sysc::ChunkLane::column && chunk > 0 && chunk % unit != 0)
     throw InputError(fmt::format(
-        "{}: chunk {} is not a multiple of the RTL array's {} rows (nor 0), which chunk lane "
+        "{}: chunk {} is not a multiple of the RTL array's {} rows{} (nor 0), which chunk lane "
         "'column' needs; use --chunk-lane pe or a chunk of k x {}",
-        what, chunk, p.rows, p.rows));
+        what, chunk, p.rows, p.terms() > 1 ? fmt::format(" x {} terms", p.terms()) : "", unit));
 }
 
 // One GEMM of the run: a suite case, or the command line's.
@@ -182,7 +195,8 @@ void run(const CosimCliOptions& opt) {
     throw InputError("--vcd: a full trace needs one GEMM (--gemm or --a/--b)");
   if (opt.chunk && *opt.chunk < 0)
     throw InputError(fmt::format("--chunk: {} must be >= 0", *opt.chunk));
-  const std::vector<ArrayChoice> arrays = parse_arrays(opt.dataflow, opt.chunk_lane);
+  const sysc::PeKind pe = sysc::parse_pe_kind(opt.pe, "--pe");
+  const std::vector<ArrayChoice> arrays = parse_arrays(opt.dataflow, opt.chunk_lane, pe);
   const std::vector<sysc::Buffering> bufferings = parse_bufferings(opt.buffering);
   if (!opt.fault.empty()) parse_fault(opt.fault);  // bad syntax before any run
   Totals t;
@@ -195,10 +209,18 @@ void run(const CosimCliOptions& opt) {
   };
   std::vector<ArrayJobs> runs;
   for (const ArrayChoice& choice : arrays) {
-    const rtl::ArrayDutFactory make_dut = rtl_array_model(choice.dataflow, choice.lane);
+    const rtl::ArrayDutFactory make_dut = rtl_array_model(choice.dataflow, choice.lane, pe);
     const rtl::ArrayParams params = make_dut()->params();
-    num::AccumConfig cfg{params.product, params.accumulator, params.chunk_accumulator, 16};
-    if (!opt.config.empty()) cfg = read_accum_config(opt.config);
+    num::AccumConfig cfg{params.product, params.accumulator, params.chunk_accumulator, 16,
+                         params.fused};
+    if (!opt.config.empty()) {
+      cfg = read_accum_config(opt.config);
+      try {
+        rtl::check_config(params, cfg);  // what the model was built for, before any run
+      } catch (const InputError& e) {
+        rethrow_with_context(opt.config, e);
+      }
+    }
     std::vector<Job> jobs;
     if (!opt.a.empty() || !opt.b.empty()) {
       if (opt.a.empty() || opt.b.empty()) throw InputError("--a/--b: give both operand files");
@@ -239,11 +261,14 @@ void run(const CosimCliOptions& opt) {
   for (const ArrayJobs& run : runs) {
     const rtl::ArrayParams& p = run.params;
     fmt::print(
-        "RTL array {} {}x{} {}, chunk lane {}: A {} W {} product {} accumulator {} chunk "
+        "RTL array {} {}x{} {}, chunk lane {}, PE {}: A {} W {} product {} accumulator {} chunk "
         "accumulator {}\n",
         p.name, p.rows, p.cols, sysc::to_string(p.dataflow), sysc::to_string(p.chunk_lane),
-        p.a.to_string(), p.w.to_string(), p.product.to_string(), p.accumulator.to_string(),
-        p.chunk_accumulator.to_string());
+        p.fused
+            ? fmt::format("fused (terms {}, align bits {})", p.fused->terms, p.fused->align_bits)
+            : std::string("fmaq"),
+        p.a.to_string(), p.w.to_string(), p.fused ? "exact" : p.product.to_string(),
+        p.accumulator.to_string(), p.chunk_accumulator.to_string());
     for (const sysc::Buffering buffering : bufferings)
       for (const Job& job : run.jobs) run_job(opt, run.make_dut, buffering, job, run.cfg, t);
   }
@@ -280,11 +305,18 @@ void add_cosim_command(CLI::App& app) {
                   "pe (a chunk adder in every PE), column (one per column bottom; ws only, chunk "
                   "a multiple of the rows or 0) or both (os: pe only)")
       ->capture_default_str();
+  cmd->add_option("--pe", opt->pe,
+                  "fmaq (the paper's formats, every dataflow and chunk lane) or fused (the "
+                  "tensor-core PE: model fused4x4, ws, chunk lane pe, G 4, F 4, e4m3 operands, "
+                  "accumulator M3E4b12, chunk accumulator M6E5b15; --dataflow and --chunk-lane "
+                  "'both' mean ws and pe)")
+      ->capture_default_str();
   cmd->add_option("--gemm", opt->gemm, "One GEMM shape M,K,N instead of the default suite");
   cmd->add_option("--chunk", opt->chunk,
                   "Chunk size (default: each suite case's; one GEMM: the config's, else 16)");
   cmd->add_option("--config,-c", opt->config,
-                  "Accumulation config JSON; its formats must be the RTL model's");
+                  "Accumulation config JSON; its formats (and 'fused' order) must be the RTL "
+                  "model's");
   cmd->add_option("--a", opt->a, "A, M x K .npy (values of the RTL's A format)");
   cmd->add_option("--b", opt->b, "B, K x N .npy (values of the RTL's W format)");
   cmd->add_option("--seed", opt->seed, "Seed of random operands")->capture_default_str();

@@ -1,6 +1,7 @@
 // lbasim cosim end to end: the default suite passes in both dataflows, chunk lanes and
-// bufferings with its totals, an injected weight fault fails with exit 1 and names the first
-// mismatch, bad options are refused naming the option and value.
+// bufferings with its totals, and on the fused array (--pe fused); an injected weight fault
+// fails with exit 1 and names the first mismatch; bad options are refused naming the option
+// and value.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -58,6 +59,23 @@ TEST(CosimCli, WeightFaultIsCaughtInEitherDataflowAndChunkLane) {
   }
 }
 
+// The fused (tensor-core) array, model fused4x4 (G = 4): 'both' dataflows and chunk lanes mean
+// its one array, ws with chunk lane pe; 24 cases x 2 bufferings. Words: one per K tile of 4
+// steps and output, S = ceil steps of 4 products per chunk (docs/systolic.md).
+TEST(CosimCli, FusedSuiteAndFault) {
+  CommandResult r = cosim("--pe fused --window-vcd ''");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("RTL array fused4x4 4x4 ws, chunk lane pe, PE fused (terms 4, "
+                                  "align bits 4)"));
+  EXPECT_THAT(r.output, HasSubstr("48 GEMMs, words compared 11370, mismatched 0; PE events "
+                                  "compared 75296, mismatched 0"));
+  r = cosim("--pe fused --gemm 9,37,6 --fault-weight 3,2,5 --window-vcd ''");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_THAT(r.output, ::testing::ContainsRegex(
+                            "first mismatch: cycle [0-9]+, (PE\\([0-9]+, 2\\)|column 2 \\(C\\[)"));
+  EXPECT_THAT(r.output, HasSubstr("SystemC model and RTL disagree in 2 of 2 GEMMs"));
+}
+
 // Without --chunk-lane, a chunk that 'column' cannot map runs the pe array only, and says so.
 TEST(CosimCli, UnmappableChunkSkipsTheColumnArray) {
   const CommandResult r = cosim("--dataflow ws --gemm 9,11,6 --chunk 6 --window-vcd ''");
@@ -81,7 +99,15 @@ TEST(CosimCli, BadOptionsAreRefused) {
         Bad{"--chunk-lane row", "--chunk-lane (or both): 'row'"},
         Bad{"--chunk-lane column --dataflow os", "--chunk-lane column: the chunk accumulators"},
         Bad{"--chunk-lane column --chunk 6",
-            "--chunk: chunk 6 is not a multiple of the RTL array's 4 rows"}}) {
+            "--chunk: chunk 6 is not a multiple of the RTL array's 4 rows"},
+        Bad{"--pe tensor", "--pe: 'tensor' is not a PE kind"},
+        Bad{"--pe fused --dataflow os", "--pe fused with --dataflow os: the fused RTL PE"},
+        Bad{"--pe fused --chunk-lane column", "the built model fused4x4 has chunk lane pe"},
+        Bad{"--pe fused --config " LBASIM_CONFIGS "/gpu/hopper_fp8.json",
+            "the RTL array fused4x4 is built with fused PEs of {\"terms\": 4, \"align_bits\": "
+            "4}"},
+        Bad{"--config " LBASIM_CONFIGS "/gpu/hopper_fp8.json",
+            "the RTL array paper4x4 is built with FMAq PEs"}}) {
     const CommandResult r = cosim(b.args);
     EXPECT_EQ(r.status, 1) << b.args << "\n" << r.output;
     EXPECT_THAT(r.output, HasSubstr(b.fragment)) << b.args;
