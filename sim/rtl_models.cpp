@@ -19,7 +19,8 @@ rtl::ArrayDutFactory rtl_array_model(sysc::DataflowKind dataflow, sysc::ChunkLan
     if (chunk_lane == sysc::ChunkLane::column)
       throw InputError(
           "--pe fused with --chunk-lane column: the built model fused4x4 has chunk lane pe (the "
-          "RTL has CHUNK_COLUMN, but no Verilated model of it is built); use --chunk-lane pe");
+          "RTL has CHUNK_COLUMN; its model fused4x4_col is a test-only opt-in, "
+          "-DLBASIM_RTL_FUSED_COLUMN=ON); use --chunk-lane pe");
     return &LBASIM_ARRAY_DUT(fused4x4);
   }
   if (dataflow == sysc::DataflowKind::os) {
