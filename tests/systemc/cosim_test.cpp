@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <ostream>
@@ -225,6 +226,35 @@ TEST(CosimFused, SuiteReachesTheEvents) {
   EXPECT_GT(TamperedTerms::acc_events[0], 100u);   // overflow (saturation)
   EXPECT_GT(TamperedTerms::acc_events[2], 1000u);  // inexact
   EXPECT_GT(TamperedTerms::acc_events[3], 50u);    // swamped
+}
+
+// Mostly subnormal activations: fused_dot takes a subnormal code's exponent as its format's
+// minimum normal one, the SystemC PE from the operands' floors that run_cosim passes. The data
+// must tell floors from none (the golden GEMM differs), so the agreement is not vacuous.
+TEST(CosimFused, SubnormalOperandsAlignAtTheFormatsFloor) {
+  const ArrayParams p = kDut()->params();
+  if (!p.fused) GTEST_SKIP() << "FMAq PEs: no alignment";
+  const CosimCase c{9, 37, 7, 0};
+  const std::vector<double> a = sysc::random_operand(c.m * c.k, p.a, 71, 1.0 / 64);
+  const std::vector<double> w = sysc::random_operand(c.k * c.n, p.w, 72, 2.0);
+  const double min_normal = std::ldexp(1.0, 1 - p.a.bias);
+  EXPECT_GT(std::count_if(a.begin(), a.end(),
+                          [&](double x) { return x != 0 && std::abs(x) < min_normal; }),
+            c.m * c.k / 4);
+  const num::AccumConfig cfg = config(p, c);
+  num::OperandFloors floors;
+  floors.a = num::operand_floor(p.a);
+  floors.w = {num::operand_floor(p.w)};
+  std::vector<double> with(c.m * c.n), without(c.m * c.n);
+  num::gemm_reference(a.data(), w.data(), with.data(), c.m, c.k, c.n, cfg, nullptr, floors);
+  num::gemm_reference(a.data(), w.data(), without.data(), c.m, c.k, c.n, cfg, nullptr);
+  EXPECT_NE(with, without);
+  for (const sysc::Buffering b : {sysc::Buffering::single, sysc::Buffering::double_}) {
+    CosimOptions opt;
+    opt.buffering = b;
+    const CosimResult r = run_cosim(kDut, a.data(), w.data(), c.m, c.k, c.n, cfg, opt);
+    EXPECT_TRUE(r.ok()) << (r.first ? describe(*r.first) : "cycle counts");
+  }
 }
 
 // Chunk lane 'column': the RTL with one bit of a running sum flipped where a column-bottom
