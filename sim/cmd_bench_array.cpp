@@ -38,6 +38,7 @@ void add_bench_array_command(CLI::App& app) {
     std::int64_t m = 256, k = 256, n = 256;
     int repeat = 3;
     bool rtl = false;
+    std::string rtl_array = "4x4";
   };
   auto opt = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("bench-array",
@@ -61,9 +62,13 @@ void add_bench_array_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--rtl", opt->rtl,
-                "Also time the Verilated RTL array of --dataflow and --pe (4x4: the paper's "
-                "formats, or the fused model fused4x4 of `lbasim cosim --pe fused`, ws) on the "
-                "same GEMM, against the SystemC model of that array in each --arith");
+                "Also time the Verilated RTL array of --dataflow, --pe and --rtl-array (the "
+                "paper's formats, or the fused model fused4x4 of `lbasim cosim --pe fused`, ws) on "
+                "the same GEMM, against the SystemC model of that array in each --arith");
+  cmd->add_option("--rtl-array", opt->rtl_array,
+                  "Shape of the --rtl array: 4x4, or 8x8 and 16x16 (ws, --pe fmaq) in a build "
+                  "configured with -DLBASIM_RTL_BENCH_ARRAYS=ON")
+      ->capture_default_str();
   cmd->callback([opt] {
     num::AccumConfig cfg;
     cfg.product = num::parse_format("M7E4b12");
@@ -74,6 +79,14 @@ void add_bench_array_command(CLI::App& app) {
     std::vector<sysc::PeArith> ariths;
     for (const std::string& name : opt->ariths)
       ariths.push_back(sysc::parse_pe_arith(name, "--arith"));
+    // The RTL model is chosen before any timing, so a shape this build lacks fails at once.
+    rtl::ArrayDutFactory rtl_model = nullptr;
+    if (opt->rtl) {
+      const sysc::ArrayConfig shape = sysc::parse_array_shape(opt->rtl_array, "--rtl-array");
+      rtl_model = rtl_bench_array_model(shape.rows, shape.cols,
+                                        sysc::parse_dataflow(opt->dataflow, "--dataflow"),
+                                        sysc::parse_pe_kind(opt->pe, "--pe"));
+    }
     const num::Format wa = num::parse_format("M4E3");
     const std::vector<double> a = sysc::random_operand(opt->m * opt->k, wa, 1);
     const std::vector<double> w = sysc::random_operand(opt->k * opt->n, wa, 2);
@@ -107,10 +120,9 @@ void add_bench_array_command(CLI::App& app) {
             static_cast<double>(st.total_cycles) / best / 1e3, st.utilization(),
             pe_cycles / best_wall / 1e6, st.arith);
       }
-    if (opt->rtl) {
+    if (rtl_model) {
       const sysc::PeKind pe = sysc::parse_pe_kind(opt->pe, "--pe");
-      std::unique_ptr<rtl::ArrayDut> dut = rtl_array_model(
-          sysc::parse_dataflow(opt->dataflow, "--dataflow"), sysc::ChunkLane::pe, pe)();
+      std::unique_ptr<rtl::ArrayDut> dut = rtl_model();
       const rtl::ArrayParams& p = dut->params();
       const std::vector<double> ra = sysc::random_operand(opt->m * opt->k, p.a, 1);
       const std::vector<double> rw = sysc::random_operand(opt->k * opt->n, p.w, 2);

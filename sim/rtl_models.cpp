@@ -1,11 +1,17 @@
 #include "rtl_models.h"
 
+#include <fmt/format.h>
+
 #include "lbasim/base/error.h"
 
 LBASIM_DECLARE_ARRAY_DUT(paper4x4)
 LBASIM_DECLARE_ARRAY_DUT(paper4x4_os)
 LBASIM_DECLARE_ARRAY_DUT(paper4x4_col)
 LBASIM_DECLARE_ARRAY_DUT(fused4x4)
+#ifdef LBASIM_RTL_BENCH_ARRAYS
+LBASIM_DECLARE_ARRAY_DUT(paper8x8)
+LBASIM_DECLARE_ARRAY_DUT(paper16x16)
+#endif
 
 namespace lbasim::cli {
 
@@ -32,6 +38,25 @@ rtl::ArrayDutFactory rtl_array_model(sysc::DataflowKind dataflow, sysc::ChunkLan
   }
   return chunk_lane == sysc::ChunkLane::column ? &LBASIM_ARRAY_DUT(paper4x4_col)
                                                : &LBASIM_ARRAY_DUT(paper4x4);
+}
+
+rtl::ArrayDutFactory rtl_bench_array_model(int rows, int cols, sysc::DataflowKind dataflow,
+                                           sysc::PeKind pe) {
+  if (rows == 4 && cols == 4) return rtl_array_model(dataflow, sysc::ChunkLane::pe, pe);
+#ifdef LBASIM_RTL_BENCH_ARRAYS
+  constexpr const char* kBuilt = "4x4, and 8x8 and 16x16 (ws, --pe fmaq)";
+  if (dataflow == sysc::DataflowKind::ws && pe == sysc::PeKind::fmaq) {
+    if (rows == 8 && cols == 8) return &LBASIM_ARRAY_DUT(paper8x8);
+    if (rows == 16 && cols == 16) return &LBASIM_ARRAY_DUT(paper16x16);
+  }
+#else
+  constexpr const char* kBuilt =
+      "4x4 (configure with -DLBASIM_RTL_BENCH_ARRAYS=ON for 8x8 and 16x16, ws, --pe fmaq)";
+#endif
+  throw InputError(fmt::format(
+      "--rtl-array {}x{} with --dataflow {} --pe {}: no Verilated array of that shape and kind in "
+      "this build; built: {}",
+      rows, cols, sysc::to_string(dataflow), sysc::to_string(pe), kBuilt));
 }
 
 }  // namespace lbasim::cli
