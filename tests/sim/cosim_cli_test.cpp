@@ -15,6 +15,7 @@ namespace lbasim::test {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 CommandResult cosim(const std::string& args) {
   return run_command(std::string(LBASIM_BIN) + " cosim " + args);
@@ -113,6 +114,25 @@ TEST(CosimCli, BadOptionsAreRefused) {
     EXPECT_THAT(r.output, HasSubstr(b.fragment)) << b.args;
     EXPECT_FALSE(std::filesystem::exists("x.vcd"));
   }
+}
+
+// bench-array --rtl times the RTL array of --rtl-array's shape; a shape without a Verilated
+// model is refused before any timing, naming the shapes this build has.
+TEST(CosimCli, BenchArrayRtlArrayShape) {
+  const std::string bench = std::string(LBASIM_BIN) + " bench-array --arith fast --repeat 1 " +
+                            "--m 8 --k 8 --n 8 --array 4x4 --rtl";
+  CommandResult r = run_command(bench + " --rtl-array 4x4");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("RTL 4x4 ws PE fmaq"));
+  EXPECT_THAT(r.output, HasSubstr("SystemC model same array, fast"));
+  r = run_command(bench + " --rtl-array 5x5");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--rtl-array 5x5 with --dataflow ws --pe fmaq: no Verilated "
+                                  "array of that shape"));
+  EXPECT_THAT(r.output, Not(HasSubstr("M PE-cycles/s")));  // refused before any timing
+  r = run_command(bench + " --rtl-array 8");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--rtl-array"));
 }
 
 }  // namespace
