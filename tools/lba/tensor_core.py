@@ -7,7 +7,7 @@ lbasim's own (`lbasim quantize`, `lbasim gemm`); this module only draws data, ru
 prints a Markdown table.
 
     cd tools && /usr/bin/python3 -m lba.tensor_core --lbasim ../build/sim/lbasim
-    cd tools && /usr/bin/python3 -m lba.tensor_core --networks [--limit N]
+    cd tools && /usr/bin/python3 -m lba.tensor_core --networks [--limit N] [--traces NAME...]
 
 --networks runs the shipped traces (`lbasim run`) under each GPU preset and the paper's config
 instead: top-1 and, per layer, SQNR and the accumulator's events.
@@ -118,7 +118,10 @@ NETWORK_CONFIGS = ["configs/fp32.json", "configs/paper.json", "configs/gpu/hoppe
                    "configs/gpu/blackwell_fp8.json", "configs/gpu/ada_fp8.json"]
 
 
-def networks(args, traces=("mlp-fmnist", "resnet-fmnist")):
+TRACES = ("mlp-fmnist", "resnet-fmnist", "vit-fmnist")
+
+
+def networks(args, traces=TRACES):
     """Top-1 and per-layer SQNR / events of the shipped traces under each config."""
     results = {}
     with tempfile.TemporaryDirectory() as work:
@@ -168,9 +171,11 @@ def main():
     ap.add_argument("--networks", action="store_true",
                     help="the shipped traces under each GPU preset instead (lbasim run)")
     ap.add_argument("--limit", type=int, default=0, help="--networks: images (0: all)")
+    ap.add_argument("--traces", nargs="+", choices=TRACES, default=list(TRACES),
+                    help="--networks: which shipped traces (traces/data/NAME)")
     args = ap.parse_args()
     if args.networks:
-        results = networks(args)
+        results = networks(args, args.traces)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(results, f, indent=1)

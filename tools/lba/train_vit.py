@@ -6,7 +6,7 @@ The trace is made the way a user brings a network: torch.onnx export (opset 17),
 importer (lba.onnx_import) with the first `--count` test images, their labels and training
 images 0..2047 for calibration; the manifest's network and training fields are then filled in.
 tools/build_full_trace re-exports it with the whole test split from the shipped weights, as
-it does for the CNNs. Training costs about 10 CPU-minutes per epoch (docs/onnx.md, "A
+it does for the CNNs. Training costs about 10-13 CPU-minutes per epoch (docs/onnx.md, "A
 transformer trained here").
 """
 import argparse
