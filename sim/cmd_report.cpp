@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "io_util.h"
 #include "lbasim/base/atomic_file.h"
+#include "lbasim/cost/power_table.h"
 #include "report/report_html.h"
 #include "report/report_model.h"
 
@@ -15,12 +16,13 @@ namespace lbasim::cli {
 namespace {
 
 struct ReportOptions {
-  std::string in, out = "report.html", json;
+  std::string in, out = "report.html", json, units;
 };
 
 void run_report(const ReportOptions& o) {
   // Everything is read and rendered before anything is written: bad input leaves no file.
-  const report::Report r = report::load_report(o.in);
+  report::Report r = report::load_report(o.in);
+  if (!o.units.empty()) report::add_units(r, cost::read_power_table(o.units), o.units);
   const std::string html = report::render_html(r);
   const nlohmann::json merged = report::to_json(r);
   if (!o.json.empty()) write_json_file(o.json, merged);
@@ -43,6 +45,9 @@ void add_report_command(CLI::App& app) {
       ->required();
   cmd->add_option("--out", o->out, "HTML page to write")->capture_default_str();
   cmd->add_option("--json", o->json, "Also write the merged JSON behind the page");
+  cmd->add_option("--units", o->units,
+                  "Also compare the dot-product units of a cost-flow table (e.g. "
+                  "models/cost/data/power_osu018_units.json: the FMAq chain and fused units)");
   cmd->callback([o] { run_report(*o); });
 }
 

@@ -364,6 +364,27 @@ std::string heatmaps(const Report& r) {
          plot_heatmap(cols, layers, "overflow", &StageEvents::overflow);
 }
 
+// The cost flow's dot-product units side by side (`--units`): the FMAq chain and fused units.
+std::string units_table(const Report& r) {
+  std::string s = fmt::format(
+      "<h2>Dot-product units: FMAq chain vs fused</h2>\n<table>\n<thead><tr><th>unit</th>"
+      "<th>what</th><th>accumulator</th><th>MACs / cycle</th><th>area &micro;m&sup2;</th>"
+      "<th>cells</th><th>fmax MHz</th><th>pJ / MAC at {:.1f} MHz</th><th>G MAC/s per mm&sup2; "
+      "at fmax</th></tr></thead>\n<tbody>\n",
+      r.units_clock_mhz);
+  for (const UnitCost& u : r.units)
+    s += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0f}</td><td>{}</td>"
+        "<td>{:.1f}</td><td>{:.1f}</td><td>{:.2f}</td></tr>\n",
+        escape_html(u.name), escape_html(u.label), escape_html(u.accumulator), u.macs_per_cycle,
+        u.area_um2, u.cells, u.fmax_mhz, u.pj_per_mac, u.gmacs_per_mm2);
+  s += "</tbody>\n</table>\n<p>Units without registers from the gate-level flow (Yosys on OSU "
+       "0.18 &micro;m cells, OpenSTA timing and power from simulated toggles; docs/cost.md, "
+       "docs/tensor-core.md). pJ / MAC is one busy cycle's energy over the MACs it does, every "
+       "unit at the slowest unit's fmax.</p>\n";
+  return s;
+}
+
 std::string points_table(const Report& r, const std::vector<std::size_t>& front,
                          std::optional<std::size_t> rec, std::optional<double> best_fp32) {
   std::vector<std::size_t> idx(r.points.size());
@@ -495,6 +516,7 @@ std::string render_html(const Report& r) {
        "<figcaption>Events of the accumulator stage (within-chunk adds): swamped = the addend was "
        "lost entirely, underflow = a non-zero sum became zero, overflow = the sum exceeded the "
        "format. Cell tooltips give the counts.</figcaption>\n</figure>\n";
+  if (!r.units.empty()) h += units_table(r);
   h += "<h2>All design points, cheapest first</h2>\n" + points_table(r, front, rec, best_fp32);
   h += "</body>\n</html>\n";
   return h;

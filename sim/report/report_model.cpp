@@ -142,7 +142,8 @@ Report load_report(const fs::path& in) {
     for (const auto& e : fs::directory_iterator(dir))
       if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    for (const fs::path& f : files) rep.points.push_back(parse_point(read_json_file(f), f.string()));
+    for (const fs::path& f : files)
+      rep.points.push_back(parse_point(read_json_file(f), f.string()));
     if (rep.points.empty())
       throw InputError(fmt::format("{}: no point records (*.json) found", dir.string()));
   } else if (fs::is_regular_file(in, ec)) {
@@ -199,6 +200,30 @@ std::optional<std::size_t> recommended_point(const Report& r, double tolerance) 
   return pick;
 }
 
+void add_units(Report& r, const cost::PowerTable& t, const std::string& source) {
+  if (t.rows.empty()) throw InputError(source + ": the table has no rows (expected units)");
+  double clock = std::numeric_limits<double>::infinity();
+  for (const cost::PowerRow& row : t.rows) clock = std::min(clock, row.fmax_mhz);
+  r.units.clear();
+  r.units_clock_mhz = clock;
+  const cost::NodeScaling at_180 = cost::scaling_from_180nm(180);
+  for (const cost::PowerRow& row : t.rows) {
+    const cost::RowAt a = cost::evaluate(row, clock, at_180);
+    UnitCost u;
+    u.name = row.name;
+    u.label = row.label;
+    u.accumulator = row.accumulator;
+    u.macs_per_cycle = row.macs_per_cycle;
+    u.cells = row.cells;
+    u.area_um2 = row.area_um2;
+    u.fmax_mhz = row.fmax_mhz;
+    u.pj_per_mac = a.pj_per_mac;
+    // fmax (MHz) x MACs per cycle / area (um^2) x 1e3 = G MAC/s per mm^2.
+    u.gmacs_per_mm2 = row.fmax_mhz * static_cast<double>(row.macs_per_cycle) / row.area_um2 * 1e3;
+    r.units.push_back(u);
+  }
+}
+
 json to_json(const Report& r) {
   json j;
   j["lbasim_report"] = 1;
@@ -211,6 +236,20 @@ json to_json(const Report& r) {
   j["recommendation_rule"] =
       "cheapest energy per inference with top-1 within 0.5 points of the best FP32-accumulator "
       "point";
+  if (!r.units.empty()) {
+    j["units_clock_mhz"] = r.units_clock_mhz;
+    j["units"] = json::array();
+    for (const UnitCost& u : r.units)
+      j["units"].push_back({{"name", u.name},
+                            {"label", u.label},
+                            {"accumulator", u.accumulator},
+                            {"macs_per_cycle", u.macs_per_cycle},
+                            {"cells", u.cells},
+                            {"area_um2", u.area_um2},
+                            {"fmax_mhz", u.fmax_mhz},
+                            {"pj_per_mac", u.pj_per_mac},
+                            {"gmacs_per_mm2", u.gmacs_per_mm2}});
+  }
   return j;
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "lbasim/cost/power_table.h"
+
 namespace lbasim::report {
 
 // Event counts of one arithmetic stage of one layer (numerics events, docs/numerics.md).
@@ -45,9 +47,26 @@ struct PointRecord {
   nlohmann::json raw;             // the record as read, copied into the merged JSON
 };
 
+// A dot-product unit from the cost flow's units table (docs/tensor-core.md, "RTL: the fused unit
+// and its cost"): the FMAq chain's step or a fused unit of G terms, evaluated at one clock.
+struct UnitCost {
+  std::string name, label, accumulator;
+  long macs_per_cycle = 1, cells = 0;
+  double area_um2 = 0, fmax_mhz = 0;
+  double pj_per_mac = 0;     // at Report::units_clock_mhz (dynamic + leakage, over G MACs)
+  double gmacs_per_mm2 = 0;  // throughput per area at the unit's own fmax
+};
+
 struct Report {
   std::vector<PointRecord> points;  // sorted by id
+  std::vector<UnitCost> units;      // `lbasim report --units TABLE`; empty otherwise
+  double units_clock_mhz = 0;       // the slowest unit's fmax: every unit at one clock
 };
+
+// Adds every row of a units table (`lbasim power --table ...`), each evaluated at the slowest
+// row's fmax, so that pJ/MAC compares units at one clock. InputError naming `source` if the
+// table has no rows.
+void add_units(Report& r, const cost::PowerTable& t, const std::string& source);
 
 // Validates one record; InputError messages name `source`, the field, the value and what was
 // expected.

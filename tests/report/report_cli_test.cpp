@@ -3,6 +3,7 @@
 // Chromium and checks the screenshot is a real picture.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -69,6 +70,46 @@ TEST(ReportCli, RefusesBadRecordAndWritesNothing) {
   EXPECT_NE(r.out.find("trace"), std::string::npos) << r.out;  // the first missing field
   EXPECT_FALSE(fs::exists(d / "report.html"));
   EXPECT_FALSE(fs::exists(d / "report.json"));
+}
+
+// --units: the cost flow's units (chain and fused) in the page and the JSON, every unit at the
+// slowest unit's fmax; pJ/MAC is the busy cycle's energy plus leakage over the MACs it does.
+TEST(ReportCli, UnitsTableComparesChainAndFusedAtOneClock) {
+  const fs::path d = sweep_dir("units");
+  const CliResult r = run(fmt_cmd(d) + " --units " + LBASIM_UNITS_TABLE);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto table = nlohmann::json::parse(slurp(LBASIM_UNITS_TABLE));
+  const auto merged = nlohmann::json::parse(slurp(d / "report.json"));
+  const std::string html = slurp(d / "report.html");
+  ASSERT_EQ(merged["units"].size(), table["configs"].size());
+  double clock = 1e300;
+  for (const auto& row : table["configs"]) clock = std::min(clock, row["fmax_mhz"].get<double>());
+  EXPECT_DOUBLE_EQ(merged["units_clock_mhz"].get<double>(), clock);
+  for (std::size_t i = 0; i < table["configs"].size(); ++i) {
+    const auto& row = table["configs"][i];
+    const auto& u = merged["units"][i];
+    EXPECT_EQ(u["name"], row["name"]);
+    EXPECT_NE(html.find(row["name"].get<std::string>()), std::string::npos);
+    const double macs = row.value("macs_per_cycle", 1.0);
+    const double pj =
+        (row["mac"]["internal_pj"].get<double>() + row["mac"]["switching_pj"].get<double>() +
+         row["leakage_mw"].get<double>() / clock * 1e3) /
+        macs;
+    EXPECT_NEAR(u["pj_per_mac"].get<double>(), pj, 1e-9 * pj) << row["name"];
+    EXPECT_NEAR(u["gmacs_per_mm2"].get<double>(),
+                row["fmax_mhz"].get<double>() * macs / row["area_um2"].get<double>() * 1e3, 1e-9)
+        << row["name"];
+  }
+  EXPECT_NE(html.find("Dot-product units: FMAq chain vs fused"), std::string::npos);
+  // A units file that is not a power table: exit 1 naming it, nothing written.
+  const fs::path bad = d / "not_a_table.json";
+  std::ofstream(bad) << R"({"rows": 3})";
+  fs::remove(d / "report.html");
+  fs::remove(d / "report.json");
+  const CliResult b = run(fmt_cmd(d) + " --units " + bad.string());
+  EXPECT_EQ(b.status, 1) << b.out;
+  EXPECT_NE(b.out.find("not_a_table.json"), std::string::npos) << b.out;
+  EXPECT_FALSE(fs::exists(d / "report.html"));
 }
 
 TEST(ReportBrowser, ChromiumRendersThePage) {
