@@ -127,10 +127,7 @@ void add_bench_array_command(CLI::App& app) {
       const std::vector<double> ra = sysc::random_operand(opt->m * opt->k, p.a, 1);
       const std::vector<double> rw = sysc::random_operand(opt->k * opt->n, p.w, 2);
       num::AccumConfig rcfg{p.product, p.accumulator, p.chunk_accumulator, 16, p.fused};
-      // The fused PE aligns subnormal operands at their formats' minimum normal exponent.
-      num::OperandFloors floors;
-      floors.a = num::operand_floor(p.a);
-      if (num::operand_floor(p.w) != num::kNoFloor) floors.w = {num::operand_floor(p.w)};
+      const num::OperandFloors floors = p.floors();  // as the RTL decodes subnormal codes
       const double c0 = thread_cpu_seconds();
       std::unique_ptr<rtl::ArrayDriver> driver =
           rtl::make_array_driver(*dut, {ra.data(), rw.data(), opt->m, opt->k, opt->n, rcfg, {}});

@@ -27,6 +27,14 @@ struct ArrayParams {
   std::string name;  // the Verilated configuration, e.g. "paper4x4"
   // Codes per operand word: the products of one PE step (1 for the FMAq PE).
   int terms() const { return fused ? fused->terms : 1; }
+  // The operands' exponent floors as the RTL decodes codes (fused_dot: a subnormal operand's
+  // exponent is its format's minimum normal one), for the golden and SystemC fused PEs.
+  num::OperandFloors floors() const {
+    num::OperandFloors f;
+    f.a = num::operand_floor(a);
+    if (const int fw = num::operand_floor(w); fw != num::kNoFloor) f.w = {fw};
+    return f;
+  }
 };
 
 // The ports of one clock cycle, both dataflows' (a port the model does not have is ignored);

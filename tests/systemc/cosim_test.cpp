@@ -343,10 +343,7 @@ TEST(RtlArray, DoubleBufferedEqualsGoldenOnTheSuite) {
     const std::vector<double> a = sysc::random_operand(c.m * c.k, p.a, seed += 2, 2.0);
     const std::vector<double> w = sysc::random_operand(c.k * c.n, p.w, seed + 1, 2.0);
     const num::AccumConfig cfg = config(p, c);
-    // The operands' exponent floors (fused order): their formats', as the RTL decodes codes.
-    num::OperandFloors floors;
-    floors.a = num::operand_floor(p.a);
-    if (num::operand_floor(p.w) != num::kNoFloor) floors.w = {num::operand_floor(p.w)};
+    const num::OperandFloors floors = p.floors();  // as the RTL decodes codes (fused order)
     std::vector<double> want(c.m * c.n);
     num::gemm_reference(a.data(), w.data(), want.data(), c.m, c.k, c.n, cfg, nullptr, floors);
     std::unique_ptr<ArrayDut> dut = kDut();
