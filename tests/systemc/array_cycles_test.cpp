@@ -113,6 +113,17 @@ TEST(ArrayCycles, OutputStationaryDrainTimingAndChunkCounters) {
   EXPECT_EQ(r.stats.chunk_adds, 32u);
 }
 
+TEST(ArrayCycles, RegisterWritesPastSixteenBits) {
+  // The per-PE write counters are 16 bits wide between flushes (write_counts.h): a GEMM whose
+  // PEs each write more than 65535 times must still count every write.
+  // WS 4x4, M=30000 K=N=4: 1 weight + M activations + M psum pairs (2 registers) = 90001.
+  const test::ArrayRun ws = run(30000, 4, 4, {4, 4, DataflowKind::ws});
+  for (const PeCounters& pe : ws.stats.pe) EXPECT_EQ(pe.reg_writes, 90001u);
+  // OS 4x4, M=N=4 K=30000: K activations + K weights + K psums + the chunk lane cleared at k=0.
+  const test::ArrayRun os = run(4, 30000, 4, {4, 4, DataflowKind::os});
+  for (const PeCounters& pe : os.stats.pe) EXPECT_EQ(pe.reg_writes, 90001u);
+}
+
 TEST(ArrayCycles, OneByOneArray) {
   // 1x1 WS, M=2 K=3 N=1: three tiles of 1 load + (2+1+1-1) stream = 12; 2 full cycles each.
   const test::ArrayRun r = run(2, 3, 1, {1, 1, DataflowKind::ws});

@@ -14,6 +14,7 @@
 
 #include "array_core.h"
 #include "tile_schedule.h"
+#include "write_counts.h"
 
 namespace lbasim::sysc {
 
@@ -26,7 +27,7 @@ class OutputStationary final : public Dataflow {
     act_tag_.assign(2 * pes, ATag{});
     act_flags_.assign(2 * pes, 0);
     w_at_.assign(pes, 0);
-    reg_writes_.assign(pes, 0);
+    reg_writes_.reset(pes);
     act_val_.assign(2 * pes, 0.0);
     w_.assign(pes, Operand{});
     wt_.assign(pes, kNone);
@@ -63,7 +64,7 @@ class OutputStationary final : public Dataflow {
     core_.stats.tiles = tiles_.size();
     core_.stats.out_buffer.size_words = p.m * p.n;
     clear_registers();
-    std::fill(reg_writes_.begin(), reg_writes_.end(), 0);
+    reg_writes_.reset(static_cast<std::size_t>(R) * C);
     std::fill(drain_.begin(), drain_.end(), Drain{});
     drain_words_ = 0;
     dram_.reset(core_.array.dram_bytes_per_cycle);
@@ -80,8 +81,7 @@ class OutputStationary final : public Dataflow {
     control(t);
     if (next_ == tiles_.size() && started_.empty() && writes_done_ <= t) {
       done_ = true;
-      for (std::size_t i = 0; i < reg_writes_.size(); ++i)
-        core_.stats.pe[i].reg_writes += reg_writes_[i];
+      reg_writes_.add_to(core_.stats);
       core_.finish();
       return false;
     }
@@ -101,6 +101,7 @@ class OutputStationary final : public Dataflow {
       drain_row(*tile, t);
     }
     if (!streaming) ++(draining && !blocked_ ? st.stall_cycles : st.memory_stall_cycles);
+    reg_writes_.end_cycle();
     ++st.total_cycles;
     return true;
   }
@@ -255,15 +256,15 @@ class OutputStationary final : public Dataflow {
       const std::uint8_t* flags = &act_flags_[ring + q];
       const std::uint8_t* w_at = &w_at_[sl];
       std::uint8_t* ops = &op_[r * C];
-      std::uint64_t* writes = &reg_writes_[r * C];
+      std::uint16_t* writes = reg_writes_.at(r * C);
       std::uint8_t seen = 0;
       for (int c = 0; c < C; ++c) {
         const std::uint8_t fa = flags[c], has_a = fa >> 3, has_w = w_at[c] >> 3;
         const std::uint8_t mac = has_a & has_w;
         // activation, weight; with a MAC the psum, the chunk lane on a new output or a
         // restart, the drain register pair on a last step (double buffering)
-        writes[c] +=
-            has_a + has_w + mac * (1 + ((fa & (kFirst | kRestart)) != 0) + (dbl && (fa & kLast)));
+        writes[c] += static_cast<std::uint8_t>(
+            has_a + has_w + mac * (1 + ((fa & (kFirst | kRestart)) != 0) + (dbl && (fa & kLast))));
         ops[c] = static_cast<std::uint8_t>(mac | (fa & kRestart & -mac));
         macs += mac;
         seen |= fa & -mac;
@@ -389,20 +390,20 @@ class OutputStationary final : public Dataflow {
   }
 
   detail::ArrayCore<Pe> core_;
-  std::vector<Operand> act_;               // R rings of 2C activation registers
-  std::vector<ATag> act_tag_;              // their tags (tile kNone: no activation)
-  std::vector<std::uint8_t> act_flags_;    // their flags, with kPresent
-  std::vector<std::uint8_t> w_at_;         // kPresent where wt_ is not kNone
-  std::vector<std::uint64_t> reg_writes_;  // per PE, into the statistics when the GEMM ends
-  std::vector<double> act_val_;            // their values (RowStepping PEs)
-  std::vector<Operand> w_;                 // R slots of C weight registers
-  std::vector<std::int32_t> wt_;           // their tiles (kNone: no weight)
-  std::vector<double> w_val_;              // their values (RowStepping PEs)
-  std::vector<double> psum_, chunk_;       // stationary: the output's psum and chunk lane, per PE
-  std::vector<std::uint8_t> op_;     // row stepping: this cycle's steps per PE (FastFmaq::Row)
-  std::vector<Drain> drain_, cap_;   // double buffering: drain registers, this cycle's captures
-  std::vector<int> captured_;        // PEs with a capture this cycle
-  std::vector<std::uint8_t> moves_;  // per row of the column being drained: the word moves
+  std::vector<Operand> act_;             // R rings of 2C activation registers
+  std::vector<ATag> act_tag_;            // their tags (tile kNone: no activation)
+  std::vector<std::uint8_t> act_flags_;  // their flags, with kPresent
+  std::vector<std::uint8_t> w_at_;       // kPresent where wt_ is not kNone
+  detail::WriteCounts reg_writes_;       // per PE, into the statistics when the GEMM ends
+  std::vector<double> act_val_;          // their values (RowStepping PEs)
+  std::vector<Operand> w_;               // R slots of C weight registers
+  std::vector<std::int32_t> wt_;         // their tiles (kNone: no weight)
+  std::vector<double> w_val_;            // their values (RowStepping PEs)
+  std::vector<double> psum_, chunk_;     // stationary: the output's psum and chunk lane, per PE
+  std::vector<std::uint8_t> op_;         // row stepping: this cycle's steps per PE (FastFmaq::Row)
+  std::vector<Drain> drain_, cap_;       // double buffering: drain registers, this cycle's captures
+  std::vector<int> captured_;            // PEs with a capture this cycle
+  std::vector<std::uint8_t> moves_;      // per row of the column being drained: the word moves
   std::int64_t drain_words_ = 0;
   std::vector<detail::Tile> tiles_;
   std::size_t next_ = 0;               // the next tile to start

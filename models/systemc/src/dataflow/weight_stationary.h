@@ -15,6 +15,7 @@
 
 #include "array_core.h"
 #include "tile_schedule.h"
+#include "write_counts.h"
 
 namespace lbasim::sysc {
 
@@ -33,7 +34,7 @@ class WeightStationary final : public Dataflow {
     op_.assign(pes, 0);
     act_val_.assign(2 * pes, 0.0);
     w_val_.assign(pes, 0.0);
-    reg_writes_.assign(pes, 0);
+    reg_writes_.reset(pes);
     w_.assign(pes, Operand{});
     shadow_.assign(a.buffering == Buffering::double_ ? pes : 0, Operand{});
   }
@@ -75,7 +76,7 @@ class WeightStationary final : public Dataflow {
     // Partial pairs need two words per output of a tile.
     core_.stats.out_buffer.size_words = p.m * p.n + 2 * part_.size();
     clear_registers();
-    std::fill(reg_writes_.begin(), reg_writes_.end(), 0);
+    reg_writes_.reset(static_cast<std::size_t>(R) * C);
     dram_.reset(core_.array.dram_bytes_per_cycle);
     windows_.reset(R);
     next_load_ = 0;
@@ -91,8 +92,7 @@ class WeightStationary final : public Dataflow {
     control(t);
     if (next_load_ == tiles_.size() && loaded_ == kNone && started_.empty() && writes_done_ <= t) {
       done_ = true;
-      for (std::size_t i = 0; i < reg_writes_.size(); ++i)
-        core_.stats.pe[i].reg_writes += reg_writes_[i];
+      reg_writes_.add_to(core_.stats);
       core_.finish();
       return false;
     }
@@ -104,6 +104,7 @@ class WeightStationary final : public Dataflow {
       ++(!blocked_ && load_cycle_due(t) ? st.stall_cycles : st.memory_stall_cycles);
     }
     load_cycle(t);  // after the PEs: a shadow written in cycle t is seen from cycle t + 1
+    reg_writes_.end_cycle();
     ++st.total_cycles;
     return true;
   }
@@ -265,7 +266,7 @@ class WeightStationary final : public Dataflow {
         shadow_[r * C + c] = w;
       else
         set_weight(r * C + c, w);
-      ++reg_writes_[r * C + c];
+      ++*reg_writes_.at(r * C + c);
       core_.stats.weight_buffer.reads += Pe::words(w);
     }
   }
@@ -285,7 +286,7 @@ class WeightStationary final : public Dataflow {
     const int R = core_.array.rows, C = core_.array.cols;
     const bool dbl = double_buffered();
     const bool rows = core_.row_stepping();
-    const std::uint64_t pair_writes = column_lane() ? 1 : 2;
+    const std::uint8_t pair_writes = column_lane() ? 1 : 2;
     ArrayStats& st = core_.stats;
     drain_bottom(t);  // reads the bottom row's registers before row 0 reuses their slot
     const int q = ring_base(t);
@@ -324,12 +325,12 @@ class WeightStationary final : public Dataflow {
       // tile does not use): byte operations the compiler vectorizes; the rare cases after.
       std::uint64_t macs = 0;
       std::uint8_t* ops = &op_[r * C];
-      std::uint64_t* writes = &reg_writes_[r * C];
+      std::uint16_t* writes = reg_writes_.at(r * C);
       std::uint8_t first = 0;
       for (int c = 0; c < C; ++c) {
         const std::uint8_t fa = flags[c], has_a = fa >> 2, has_p = pair_at[c] >> 2;
         const std::uint8_t mac = has_a & has_p;
-        writes[c] += has_a + pair_writes * has_p;
+        writes[c] += static_cast<std::uint8_t>(has_a + (pair_writes & -has_p));
         ops[c] = static_cast<std::uint8_t>(mac | (fa & kRestart & -mac));
         macs += mac;
         first |= fa;
@@ -443,19 +444,19 @@ class WeightStationary final : public Dataflow {
   }
 
   detail::ArrayCore<Pe> core_;
-  std::vector<Operand> act_;               // R rings of 2C activation registers
-  std::vector<std::int32_t> act_tile_;     // their tiles (kNone: no activation)
-  std::vector<std::uint8_t> act_flags_;    // and tags (kFirst, kRestart)
-  std::vector<double> psum_, chunk_;       // R slots of C pairs (psum, chunk lane)
-  std::vector<std::uint8_t> pair_at_;      // kPresent where pt_ is not kNone
-  std::vector<std::int32_t> pt_;           // their tiles (kNone: no pair)
-  std::vector<std::uint8_t> op_;           // one row's steps (FastFmaq::Row::op)
-  std::vector<double> act_val_;            // the activations' values (RowStepping PEs), as act_
-  std::vector<double> w_val_;              // the weights' values (RowStepping PEs), as w_
-  std::vector<std::uint64_t> reg_writes_;  // per PE, into the statistics when the GEMM ends
-  std::vector<Operand> w_;                 // weights the PEs multiply with
-  std::vector<Operand> shadow_;            // double buffering: the next tile's weights
-  std::vector<detail::Lanes> part_;        // output buffer, partial area: m x cols pairs
+  std::vector<Operand> act_;             // R rings of 2C activation registers
+  std::vector<std::int32_t> act_tile_;   // their tiles (kNone: no activation)
+  std::vector<std::uint8_t> act_flags_;  // and tags (kFirst, kRestart)
+  std::vector<double> psum_, chunk_;     // R slots of C pairs (psum, chunk lane)
+  std::vector<std::uint8_t> pair_at_;    // kPresent where pt_ is not kNone
+  std::vector<std::int32_t> pt_;         // their tiles (kNone: no pair)
+  std::vector<std::uint8_t> op_;         // one row's steps (FastFmaq::Row::op)
+  std::vector<double> act_val_;          // the activations' values (RowStepping PEs), as act_
+  std::vector<double> w_val_;            // the weights' values (RowStepping PEs), as w_
+  detail::WriteCounts reg_writes_;       // per PE, into the statistics when the GEMM ends
+  std::vector<Operand> w_;               // weights the PEs multiply with
+  std::vector<Operand> shadow_;          // double buffering: the next tile's weights
+  std::vector<detail::Lanes> part_;      // output buffer, partial area: m x cols pairs
   std::vector<std::pair<std::int64_t, detail::Lanes>> parked_;  // written at the cycle's end
   std::vector<detail::Tile> tiles_;                             // in order, with their schedule
   std::size_t next_load_ = 0;                                   // the next tile to load
