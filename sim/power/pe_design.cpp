@@ -39,6 +39,36 @@ RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane, int st
   return d;
 }
 
+RtlDesign fused_ws_pe_design(const PeFormats& f, int terms, int align_bits) {
+  RtlDesign d;
+  d.top = "fused_ws_pe";
+  d.chunk_lane = "pe";
+  d.formats = {{"A", f.a.to_string()},
+               {"W", f.w.to_string()},
+               {"ACC", f.accumulator.to_string()},
+               {"CACC", f.chunk_accumulator.to_string()}};
+  d.extra_params = {{"G", terms}, {"F", align_bits}};
+  d.inputs = {{"rst", 1},
+              {"w_load", 1},
+              {"w_in", terms * f.w.width()},
+              {"av_in", 1},
+              {"first_in", 1},
+              {"restart_in", 1},
+              {"a_in", terms * f.a.width()},
+              {"pv_in", 1},
+              {"ps_in", f.accumulator.width()},
+              {"co_in", f.chunk_accumulator.width()}};
+  d.outputs = {{"av_out", 1},
+               {"first_out", 1},
+               {"restart_out", 1},
+               {"a_out", terms * f.a.width()},
+               {"pv_out", 1},
+               {"ps_out", f.accumulator.width()},
+               {"co_out", f.chunk_accumulator.width()}};
+  d.unused_outputs = {"events", "terms"};
+  return d;
+}
+
 RtlDesign os_pe_design(const PeFormats& f) {
   RtlDesign d;
   d.top = "os_pe";
