@@ -20,10 +20,16 @@ struct PowerConfig {
   bool unit = false;
 };
 
+// The PE a row's flow builds: "fused" (fused_ws_pe) for a PE row with config.fused, else
+// "fmaq" (ws_pe / os_pe; the dot-product units too, they take no --pe).
+std::string pe_kind(const PowerConfig& c);
+
 const std::vector<PowerConfig>& power_configs();
-// The rows named in a comma-separated list ("all" or empty: every ws_pe row). Throws InputError
-// naming `what`, the unknown name and the known ones.
-std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what);
+// The rows named in a comma-separated list ("all" or empty: every PE row of PE kind `pe`).
+// Throws InputError naming `what`, the unknown name and the known ones, or a PE row of the
+// other kind.
+std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what,
+                                        const std::string& pe = "fmaq");
 
 // IEEE units of the Horowitz check: {name, op, format, Horowitz's 45 nm pJ}.
 struct AnchorUnit {
