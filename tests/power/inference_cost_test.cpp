@@ -16,6 +16,7 @@ TEST(InferenceCost, PeSramAndDramByHand) {
   st.n = 5;
   st.total_cycles = 100;
   st.macs = 300;
+  st.pe_steps = 300;
   st.act_buffer.reads = 50;
   st.weight_buffer.reads = 20;
   st.out_buffer.reads = 6;
@@ -48,6 +49,31 @@ TEST(InferenceCost, PeSramAndDramByHand) {
   EXPECT_NEAR(c.tops_per_w(), 600 / (c.total.total_pj() * 1e-12) / 1e12, 1e-9);
   EXPECT_THROW(inference_cost({{"other", st}}, pe, 50, t, mem, {1, 1, 4}), InputError);
   EXPECT_THROW(inference_cost({{"L", st}}, pe, 0, t, mem, {1, 1, 4}), InputError);
+}
+
+// A fused array: a busy PE-cycle is a step of up to G MACs, costed at the row's MAC-cycle
+// energy once; TOPS/W still counts the MACs.
+TEST(InferenceCost, FusedStepsAreTheBusyCycles) {
+  sysc::ArrayStats st;
+  st.array = {2, 2, sysc::DataflowKind::ws};
+  st.m = 1;
+  st.n = 1;
+  st.total_cycles = 100;
+  st.macs = 1000;  // 300 steps of up to 4 products
+  st.pe_steps = 300;
+  PowerRow pe;
+  pe.mac_internal_pj = 30;
+  pe.mac_switching_pj = 10;
+  pe.idle_pj = 2;
+  pe.macs_per_cycle = 4;
+  memory::NetworkTraffic t;
+  t.buffers = {4, 4, 4};
+  memory::GemmTraffic g;
+  g.name = "L";
+  t.gemms = {g};
+  const InferenceCost c = inference_cost({{"L", st}}, pe, 50, t, memory::MemoryCosts{}, {1, 1, 4});
+  EXPECT_NEAR(c.layers[0].pe_pj, 300 * 40 + 100 * 2, 1e-9);
+  EXPECT_NEAR(c.tops_per_w(), 2000 / (c.total.total_pj() * 1e-12) / 1e12, 1e-9);
 }
 
 }  // namespace
