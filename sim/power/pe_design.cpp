@@ -5,49 +5,11 @@
 #include "lbasim/base/error.h"
 
 namespace lbasim::power {
+namespace {
 
-RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane, int stages) {
-  if (chunk_lane != "pe" && chunk_lane != "column")
-    throw InputError("--chunk-lane " + chunk_lane + ": expected pe or column");
-  RtlDesign d;
-  d.top = "ws_pe";
-  d.chunk_lane = chunk_lane;
-  d.stages = stages;
-  d.formats = {{"A", f.a.to_string()},
-               {"W", f.w.to_string()},
-               {"P", f.product.to_string()},
-               {"ACC", f.accumulator.to_string()},
-               {"CACC", f.chunk_accumulator.to_string()}};
-  d.inputs = {{"rst", 1},
-              {"w_load", 1},
-              {"w_in", f.w.width()},
-              {"av_in", 1},
-              {"first_in", 1},
-              {"restart_in", 1},
-              {"a_in", f.a.width()},
-              {"pv_in", 1},
-              {"ps_in", f.accumulator.width()},
-              {"co_in", f.chunk_accumulator.width()}};
-  d.outputs = {{"av_out", 1},
-               {"first_out", 1},
-               {"restart_out", 1},
-               {"a_out", f.a.width()},
-               {"pv_out", 1},
-               {"ps_out", f.accumulator.width()},
-               {"co_out", f.chunk_accumulator.width()}};
-  d.unused_outputs = {"events"};
-  return d;
-}
-
-RtlDesign fused_ws_pe_design(const PeFormats& f, int terms, int align_bits) {
-  RtlDesign d;
-  d.top = "fused_ws_pe";
-  d.chunk_lane = "pe";
-  d.formats = {{"A", f.a.to_string()},
-               {"W", f.w.to_string()},
-               {"ACC", f.accumulator.to_string()},
-               {"CACC", f.chunk_accumulator.to_string()}};
-  d.extra_params = {{"G", terms}, {"F", align_bits}};
+// The ports of a weight-stationary PE (ws_pe, fused_ws_pe): weight and activation words of
+// `terms` codes each (1 for the FMAq PE), the psum pair, the tags and valid bits.
+void ws_ports(RtlDesign& d, const PeFormats& f, int terms) {
   d.inputs = {{"rst", 1},
               {"w_load", 1},
               {"w_in", terms * f.w.width()},
@@ -65,6 +27,37 @@ RtlDesign fused_ws_pe_design(const PeFormats& f, int terms, int align_bits) {
                {"pv_out", 1},
                {"ps_out", f.accumulator.width()},
                {"co_out", f.chunk_accumulator.width()}};
+}
+
+}  // namespace
+
+RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane, int stages) {
+  if (chunk_lane != "pe" && chunk_lane != "column")
+    throw InputError("--chunk-lane " + chunk_lane + ": expected pe or column");
+  RtlDesign d;
+  d.top = "ws_pe";
+  d.chunk_lane = chunk_lane;
+  d.stages = stages;
+  d.formats = {{"A", f.a.to_string()},
+               {"W", f.w.to_string()},
+               {"P", f.product.to_string()},
+               {"ACC", f.accumulator.to_string()},
+               {"CACC", f.chunk_accumulator.to_string()}};
+  ws_ports(d, f, 1);
+  d.unused_outputs = {"events"};
+  return d;
+}
+
+RtlDesign fused_ws_pe_design(const PeFormats& f, int terms, int align_bits) {
+  RtlDesign d;
+  d.top = "fused_ws_pe";
+  d.chunk_lane = "pe";
+  d.formats = {{"A", f.a.to_string()},
+               {"W", f.w.to_string()},
+               {"ACC", f.accumulator.to_string()},
+               {"CACC", f.chunk_accumulator.to_string()}};
+  d.extra_params = {{"G", terms}, {"F", align_bits}};
+  ws_ports(d, f, terms);
   d.unused_outputs = {"events", "terms"};
   return d;
 }

@@ -266,6 +266,27 @@ class WsPeStreams {
 // (with the weight it meets and its restart tag) is taken in its cycle, and the MAC happens
 // in the next cycle if a pair arrives then; the first activation copies shadow to active in
 // its own cycle.
+// The registers both WS PEs have (ws_pe, fused_ws_pe) as their always blocks update them: the
+// shadow and active weights (the first activation row copies shadow to active), the activation
+// moving right with its tags, the valid bits. Word: one code (ws_pe) or the G codes' port words
+// (fused_ws_pe); nullopt / empty until written (X).
+template <typename Word>
+struct WsRegisters {
+  Word shadow, active, a;
+  std::optional<std::uint64_t> first, restart, av, pv;
+
+  void clock(bool rst, bool w_load, const Word& w_in, bool copy, const Word& a_in, bool first_in,
+             bool restart_in, bool av_in, bool pv_in) {
+    if (copy) active = shadow;
+    if (w_load) shadow = w_in;
+    a = a_in;
+    first = first_in;
+    restart = restart_in;
+    av = rst ? 0 : av_in;
+    pv = rst ? 0 : pv_in;
+  }
+};
+
 class WsPeModel {
  public:
   WsPeModel(const PeFormats& f, const num::AccumConfig& cfg, bool column, int stages)
@@ -276,7 +297,7 @@ class WsPeModel {
     const bool restart_tag = !column_ && in[5];
     const std::uint64_t w_in = in[2], a_in = in[6], ps_in = in[8], co_in = in[9];
     const bool copy = (stages_ == 1 ? pv : true) && av && first;
-    const std::optional<std::uint64_t>& wcode = copy ? shadow_ : active_;
+    const std::optional<std::uint64_t>& wcode = copy ? regs_.shadow : regs_.active;
     // The accumulator stage's operands: this cycle's, or those registered a cycle ago.
     Operands now{av, restart_tag, a_in, wcode};
     const Operands& acc = stages_ == 1 ? now : held_;
@@ -307,14 +328,8 @@ class WsPeModel {
       held_.valid = !rst && av;
     }
     if (column_) co_ = 0;  // a constant, from the first cycle
-    if (copy) active_ = shadow_;
-    if (w_load) shadow_ = w_in;
-    a_ = a_in;
-    first_ = first;
-    restart_ = restart_tag;
-    av_ = rst ? 0 : av;
-    pv_ = rst ? 0 : pv;
-    return {av_, first_, restart_, a_, pv_, ps_, co_};
+    regs_.clock(rst, w_load, w_in, copy, a_in, first, restart_tag, av, pv);
+    return {regs_.av, regs_.first, regs_.restart, regs_.a, regs_.pv, ps_, co_};
   }
 
  private:
@@ -328,7 +343,8 @@ class WsPeModel {
   bool column_;
   int stages_;
   Operands held_;
-  std::optional<std::uint64_t> shadow_, active_, a_, first_, restart_, av_, pv_, ps_, co_;
+  WsRegisters<std::optional<std::uint64_t>> regs_;
+  std::optional<std::uint64_t> ps_, co_;
 };
 
 // The column-bottom chunk_lane (rtl/pe/chunk_lane.v), golden: combinational,
@@ -378,7 +394,7 @@ class FusedWsPeModel {
       ps_ = ps_in;
       co_ = co_in;
       if (mac) {
-        const auto& w = copy ? shadow_ : active_;
+        const auto& w = copy ? regs_.shadow : regs_.active;
         if (w.empty()) throw std::logic_error("power stimulus: MAC before the weight was loaded");
         const double ps = num::decode(ps_in, f_.accumulator);
         const std::vector<double> a = values(a_in, f_.a), wv = values(w, f_.w);
@@ -394,17 +410,11 @@ class FusedWsPeModel {
               f_.chunk_accumulator);
       }
     }
-    if (copy) active_ = shadow_;
-    if (w_load) shadow_ = w_in;
-    a_ = a_in;
-    first_ = first;
-    restart_ = restart;
-    av_ = rst ? 0 : av;
-    pv_ = rst ? 0 : pv;
-    std::vector<std::optional<std::uint64_t>> out{av_, first_, restart_};
+    regs_.clock(rst, w_load, w_in, copy, a_in, first, restart, av, pv);
+    std::vector<std::optional<std::uint64_t>> out{regs_.av, regs_.first, regs_.restart};
     for (std::size_t i = 0; i < aw_; ++i)
-      out.push_back(a_.empty() ? std::nullopt : std::optional<std::uint64_t>(a_[i]));
-    out.insert(out.end(), {pv_, ps_, co_});
+      out.push_back(regs_.a.empty() ? std::nullopt : std::optional<std::uint64_t>(regs_.a[i]));
+    out.insert(out.end(), {regs_.pv, ps_, co_});
     return out;
   }
 
@@ -422,8 +432,8 @@ class FusedWsPeModel {
   int g_;
   std::size_t aw_, ww_;
   int floor_a_, floor_w_;
-  std::vector<std::uint64_t> shadow_, active_, a_;  // empty: not yet written (X)
-  std::optional<std::uint64_t> first_, restart_, av_, pv_, ps_, co_;
+  WsRegisters<std::vector<std::uint64_t>> regs_;
+  std::optional<std::uint64_t> ps_, co_;
 };
 
 // The output-stationary schedule (docs/systolic.md), single-buffered: per output tile (M
