@@ -445,8 +445,8 @@ void add_power_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "power", "Area, fmax, power and energy per MAC of the array's PE per accumulator");
   cmd->add_option("--configs,-c", opt->configs,
-                  "Comma-separated rows: fp32,fp16,bf16,m10e5,m7e4,m6e5,m3e4 (default all of the "
-                  "--pe); fused PE rows f32_m13e8,f4_m13e8 (with --pe fused); "
+                  "Comma-separated rows: fp32,fp16,bf16,m10e5,m7e4,m6e5,m3e4,m13e8 (default all "
+                  "of the --pe); fused PE rows f32_m13e8,f4_m13e8 (with --pe fused); "
                   "dot-product units chain_m13e8,fused4_m13e8,fused32_m13e8 (named only; with "
                   "--table models/cost/data/power_osu018_units.json)");
   cmd->add_option("--clock-mhz", opt->clock_mhz,

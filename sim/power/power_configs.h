@@ -1,7 +1,8 @@
 // The rows of the power table (docs/cost.md): the paper's accumulator and the usual
 // alternatives. Every row shares the trace's FP8 W/A format and the chunk size 16; the product
 // is rounded into the accumulator format except in the paper's row, and the chunk accumulator
-// is the accumulator format.
+// is the accumulator format. The rows at Hopper's M13E8 accumulator (the FMAq chain's m13e8
+// with exact products, the fused PE rows f32_m13e8 / f4_m13e8) have one chunk, as hopper_fp8.
 #pragma once
 
 #include <string>
