@@ -157,6 +157,10 @@ cost::PowerRow row_from_result(const power::PowerConfig& c, const cost::PowerVar
   row.variant = v;
   row.product = c.config.fused ? "exact" : c.config.product.to_string();
   row.macs_per_cycle = c.config.fused ? c.config.fused->terms : 1;
+  if (v.pe == "fused") {
+    row.terms = c.config.fused->terms;
+    row.align_bits = c.config.fused->align_bits;
+  }
   row.accumulator = c.config.accumulator.to_string();
   row.chunk_accumulator = c.config.chunk_accumulator.to_string();
   row.chunk = c.config.chunk;
@@ -210,7 +214,7 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
     if (c.unit && o.variant != cost::PowerVariant{})
       throw InputError(fmt::format(
           "--configs {}: a dot-product unit has no PE variant; drop --chunk-lane, --stages and "
-          "--dataflow (got {})",
+          "--dataflow and --pe (got {})",
           c.name, o.variant.to_string()));
   require_flow_tools();
   if (o.variant.dataflow == "os" && (o.variant.chunk_lane != "pe" || o.variant.stages != 1))
@@ -238,10 +242,11 @@ cost::PowerTable synthesize(const std::vector<power::PowerConfig>& configs, cons
   nlohmann::json stim_info;
   for (const auto& c : configs) {
     const std::string name = job_name(c.name, o.variant);
-    const power::Stimulus s = c.unit ? power::dot_unit_stimulus(unit_formats(c), 128, o.cycles, 7)
-                              : o.variant.dataflow == "os"
-                                  ? power::os_pe_stimulus(trace, c.config, so)
-                                  : power::ws_pe_stimulus(trace, c.config, so);
+    const power::Stimulus s =
+        c.unit                       ? power::dot_unit_stimulus(unit_formats(c), 128, o.cycles, 7)
+        : o.variant.pe == "fused"    ? power::fused_ws_pe_stimulus(trace, c.config, so)
+        : o.variant.dataflow == "os" ? power::os_pe_stimulus(trace, c.config, so)
+                                     : power::ws_pe_stimulus(trace, c.config, so);
     power::write_stimulus(s, work / name / "stimulus");
     stim_info = s.info;
     jobs.emplace_back(name, work / name);
@@ -317,11 +322,12 @@ std::string fmt_or_na(double v, int digits) {
 
 void run_power(const PowerOptions& o) {
   // Everything the user typed is checked before any tool runs or any file is written.
-  const std::vector<power::PowerConfig> configs = power::select_configs(o.configs, "--configs");
+  cost::check_variant(o.variant);
+  const std::vector<power::PowerConfig> configs =
+      power::select_configs(o.configs, "--configs", o.variant.pe);
   if (o.clock_given && (!std::isfinite(o.clock_mhz) || o.clock_mhz <= 0))
     throw InputError(fmt::format("--clock-mhz {}: expected a clock in MHz > 0", o.clock_mhz));
   const cost::NodeScaling node = cost::scaling_from_180nm(o.node, "--node");
-  cost::check_variant(o.variant);
   if (!o.synthesize && (!o.netlists.empty() || !o.write_stimulus.empty() || o.anchors))
     throw InputError(
         "--netlists, --write-stimulus and --anchors rerun the flow: add "
@@ -379,11 +385,17 @@ void run_power(const PowerOptions& o) {
                                          node.vdd)
                            : "",
              clock, rule, what);
-  fmt::print("{:<7} {:<26} {:>10} {:>9} {:>9} {:>8} {:>11} {:>9} {:>8}\n", "config", "accumulator",
-             "area um2", "fmax MHz", "power mW", "pJ/MAC", "leakage mW", "idle pJ", "vs fp32");
+  std::size_t name_w = 7, label_w = 26;  // the fused PE rows' are wider than the FMAq rows'
+  for (const auto& a : at) {
+    name_w = std::max(name_w, a.name.size());
+    label_w = std::max(label_w, a.label.size());
+  }
+  fmt::print("{:<{}} {:<{}} {:>10} {:>9} {:>9} {:>8} {:>11} {:>9} {:>8}\n", "config", name_w,
+             "accumulator", label_w, "area um2", "fmax MHz", "power mW", "pJ/MAC", "leakage mW",
+             "idle pJ", "vs fp32");
   for (const auto& a : at)
-    fmt::print("{:<7} {:<26} {:>10.0f} {:>9.1f} {:>9.3f} {:>8.3f} {:>11} {:>9.3f} {:>8}{}\n",
-               a.name, a.label, a.area_um2, a.fmax_mhz, a.power_mw, a.pj_per_mac,
+    fmt::print("{:<{}} {:<{}} {:>10.0f} {:>9.1f} {:>9.3f} {:>8.3f} {:>11} {:>9.3f} {:>8}{}\n",
+               a.name, name_w, a.label, label_w, a.area_um2, a.fmax_mhz, a.power_mw, a.pj_per_mac,
                fmt_or_na(a.leakage_mw, 6), a.idle_pj,
                ref ? fmt::format("{:.3f}", a.power_mw / ref->power_mw) : "-",
                a.meets_timing ? "" : "  (clock above fmax)");
@@ -433,7 +445,8 @@ void add_power_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "power", "Area, fmax, power and energy per MAC of the array's PE per accumulator");
   cmd->add_option("--configs,-c", opt->configs,
-                  "Comma-separated rows: fp32,fp16,bf16,m10e5,m7e4,m6e5,m3e4 (default all); "
+                  "Comma-separated rows: fp32,fp16,bf16,m10e5,m7e4,m6e5,m3e4,m13e8 (default all "
+                  "of the --pe); fused PE rows f32_m13e8,f4_m13e8 (with --pe fused); "
                   "dot-product units chain_m13e8,fused4_m13e8,fused32_m13e8 (named only; with "
                   "--table models/cost/data/power_osu018_units.json)");
   cmd->add_option("--clock-mhz", opt->clock_mhz,
@@ -451,6 +464,10 @@ void add_power_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--dataflow", opt->variant.dataflow,
                   "The PE's dataflow: ws (weight-stationary) or os (output-stationary)")
+      ->capture_default_str();
+  cmd->add_option("--pe", opt->variant.pe,
+                  "The PE: fmaq (the FMAq chain's PE) or fused (fused_ws_pe, a tensor-core step "
+                  "of G products: rows f32_m13e8, f4_m13e8; ws, chunk lane pe, 1 stage)")
       ->capture_default_str();
   cmd->add_option("--json,-o", opt->json, "Write the table as JSON here");
   cmd->add_option("--table", opt->table,

@@ -45,29 +45,27 @@ namespace {
 // Energy and average power of the inference (docs/cost.md "Energy of a run"): the PE array from
 // the committed power table's row for cfg's formats, SRAM and DRAM from the memory model with
 // the given buffers, at the array's clock; the same cost code as the sweep. null (and a
-// note) when no table row has cfg's product, accumulator and chunk-accumulator formats for the
-// array's chunk lane placement (a 'column' array takes the column rows: PE + lane / R).
+// note) when no table row has cfg's product, accumulator and chunk-accumulator formats (and a
+// fused PE's G and F) for the array's PE kind and chunk lane placement (a 'column' array takes
+// the column rows: PE + lane / R).
 nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayConfig& ac,
                                 const num::AccumConfig& cfg, double mhz,
                                 const std::vector<sysc::LayerRun>& layers,
                                 const memory::BufferConfig& buffers) {
-  if (ac.pe == sysc::PeKind::fused) {  // its rows are FMAq-chain PEs (synthesized ws_pe.v)
-    fmt::print(
-        "no energy: the power table has FMAq PEs only; the fused PE's RTL and cost rows are not "
-        "built yet (docs/tensor-core.md)\n");
-    return nullptr;
-  }
   const cost::PowerTable table = cost::read_power_table(cost::default_power_table());
   cost::PowerVariant variant;
   variant.chunk_lane = std::string(sysc::to_string(ac.chunk_lane));
   variant.dataflow = std::string(sysc::to_string(ac.dataflow));
+  variant.pe = std::string(sysc::to_string(ac.pe));
   const auto find = [&](const cost::PowerVariant& v, std::string* names) {
     const cost::PowerRow* found = nullptr;
     for (const cost::PowerRow& r : table.rows) {
       if (r.variant != v) continue;
       if (names) *names += (names->empty() ? "" : ", ") + r.name;
-      if (r.product == cfg.product.to_string() && r.accumulator == cfg.accumulator.to_string() &&
-          r.chunk_accumulator == cfg.chunk_accumulator.to_string())
+      if (r.product == num::product_to_string(cfg) &&
+          r.accumulator == cfg.accumulator.to_string() &&
+          r.chunk_accumulator == cfg.chunk_accumulator.to_string() &&
+          (!cfg.fused || (r.terms == cfg.fused->terms && r.align_bits == cfg.fused->align_bits)))
         found = &r;
     }
     return found;
@@ -89,9 +87,13 @@ nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayCon
   if (!row) {
     fmt::print(
         "no energy: the power table ({}) has no row with product {}, accumulator {}, chunk "
-        "accumulator {} for the PE {} (its rows: {}; lbasim power --synthesize adds rows)\n",
-        cost::default_power_table().string(), cfg.product.to_string(), cfg.accumulator.to_string(),
-        cfg.chunk_accumulator.to_string(), variant.to_string(), names.empty() ? "none" : names);
+        "accumulator {}{} for the PE {} (its rows: {}; lbasim power --synthesize adds rows)\n",
+        cost::default_power_table().string(), num::product_to_string(cfg),
+        cfg.accumulator.to_string(), cfg.chunk_accumulator.to_string(),
+        cfg.fused
+            ? fmt::format(", {} terms, {} align bits", cfg.fused->terms, cfg.fused->align_bits)
+            : "",
+        variant.to_string(), names.empty() ? "none" : names);
     return nullptr;
   }
   // A 'column' row's lane is shared over this array's rows, not the flow's.
@@ -127,6 +129,7 @@ nlohmann::json inference_energy(const traces::Trace& trace, const sysc::ArrayCon
   j["power_row"] = row->name;
   j["power_row_chunk_lane"] = row->variant.chunk_lane;
   j["power_row_dataflow"] = row->variant.dataflow;
+  j["power_row_pe"] = row->variant.pe;
   j["fmax_mhz"] = row->fmax_mhz;
   j["clock_above_fmax"] = mhz > row->fmax_mhz;
   j["buffers"] = memory::to_json(buffers);

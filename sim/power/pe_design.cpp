@@ -5,6 +5,31 @@
 #include "lbasim/base/error.h"
 
 namespace lbasim::power {
+namespace {
+
+// The ports of a weight-stationary PE (ws_pe, fused_ws_pe): weight and activation words of
+// `terms` codes each (1 for the FMAq PE), the psum pair, the tags and valid bits.
+void ws_ports(RtlDesign& d, const PeFormats& f, int terms) {
+  d.inputs = {{"rst", 1},
+              {"w_load", 1},
+              {"w_in", terms * f.w.width()},
+              {"av_in", 1},
+              {"first_in", 1},
+              {"restart_in", 1},
+              {"a_in", terms * f.a.width()},
+              {"pv_in", 1},
+              {"ps_in", f.accumulator.width()},
+              {"co_in", f.chunk_accumulator.width()}};
+  d.outputs = {{"av_out", 1},
+               {"first_out", 1},
+               {"restart_out", 1},
+               {"a_out", terms * f.a.width()},
+               {"pv_out", 1},
+               {"ps_out", f.accumulator.width()},
+               {"co_out", f.chunk_accumulator.width()}};
+}
+
+}  // namespace
 
 RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane, int stages) {
   if (chunk_lane != "pe" && chunk_lane != "column")
@@ -18,24 +43,22 @@ RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane, int st
                {"P", f.product.to_string()},
                {"ACC", f.accumulator.to_string()},
                {"CACC", f.chunk_accumulator.to_string()}};
-  d.inputs = {{"rst", 1},
-              {"w_load", 1},
-              {"w_in", f.w.width()},
-              {"av_in", 1},
-              {"first_in", 1},
-              {"restart_in", 1},
-              {"a_in", f.a.width()},
-              {"pv_in", 1},
-              {"ps_in", f.accumulator.width()},
-              {"co_in", f.chunk_accumulator.width()}};
-  d.outputs = {{"av_out", 1},
-               {"first_out", 1},
-               {"restart_out", 1},
-               {"a_out", f.a.width()},
-               {"pv_out", 1},
-               {"ps_out", f.accumulator.width()},
-               {"co_out", f.chunk_accumulator.width()}};
+  ws_ports(d, f, 1);
   d.unused_outputs = {"events"};
+  return d;
+}
+
+RtlDesign fused_ws_pe_design(const PeFormats& f, int terms, int align_bits) {
+  RtlDesign d;
+  d.top = "fused_ws_pe";
+  d.chunk_lane = "pe";
+  d.formats = {{"A", f.a.to_string()},
+               {"W", f.w.to_string()},
+               {"ACC", f.accumulator.to_string()},
+               {"CACC", f.chunk_accumulator.to_string()}};
+  d.extra_params = {{"G", terms}, {"F", align_bits}};
+  ws_ports(d, f, terms);
+  d.unused_outputs = {"events", "terms"};
   return d;
 }
 

@@ -42,6 +42,11 @@ struct PeFormats {
 // chunk lane placement: "pe" (CHUNK_COLUMN = 0) or "column" (1, no chunk lane in the PE),
 // and its stages (STAGES: 1, or 2 with a register after the product).
 RtlDesign ws_pe_design(const PeFormats& f, const std::string& chunk_lane = "pe", int stages = 1);
+// The array's weight-stationary fused PE, rtl/pe/fused_ws_pe.v (fused_dot of G terms with F
+// align bits + the chunk lane, chunk lane pe): G-code weight and activation ports; its
+// simulation-only event and term-flag outputs are dropped as ws_pe's events. f.product is
+// unused (the products are exact).
+RtlDesign fused_ws_pe_design(const PeFormats& f, int terms, int align_bits);
 // The array's output-stationary PE, rtl/pe/os_pe.v: the ports the single-buffered schedule
 // drives and checks (its takes_up / overrun handshake outputs are kept but not checked).
 RtlDesign os_pe_design(const PeFormats& f);

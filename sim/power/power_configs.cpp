@@ -25,6 +25,23 @@ PowerConfig unit_row(const char* name, const char* label, int terms) {
   return c;
 }
 
+// The FMAq chain's PE (ws_pe) at that accumulator, for comparing the arrays at equal
+// accumulator width: the products of the trace's M4E3 codes held exactly (M9E8), one chunk.
+PowerConfig chain_pe_row(const char* name, const char* label) {
+  PowerConfig c = row(name, label, "M9E8b127:rtz:subnormal", kUnitAcc);
+  c.config.chunk = 0;
+  return c;
+}
+
+// The array's fused PE (fused_ws_pe, `--pe fused`) at the same accumulator, g terms, F = 13,
+// exact products, one chunk (configs/gpu/hopper_fp8.json is g = 32).
+PowerConfig fused_pe_row(const char* name, const char* label, int terms) {
+  PowerConfig c = row(name, label, "M7E8b127:rtz:subnormal", kUnitAcc);
+  c.config.chunk = 0;
+  c.config.fused = num::FusedOrder{terms, 13, true};
+  return c;
+}
+
 }  // namespace
 
 const std::vector<PowerConfig>& power_configs() {
@@ -39,15 +56,21 @@ const std::vector<PowerConfig>& power_configs() {
       unit_row("chain_m13e8", "FMAq unit, M13E8 rtz", 0),
       unit_row("fused4_m13e8", "fused g4 F13, M13E8 rtz", 4),
       unit_row("fused32_m13e8", "fused g32 F13 (hopper_fp8)", 32),
+      chain_pe_row("m13e8", "M13E8 rtz, exact products"),
+      fused_pe_row("f32_m13e8", "fused PE g32 F13, M13E8 rtz", 32),
+      fused_pe_row("f4_m13e8", "fused PE g4 F13, M13E8 rtz", 4),
   };
   return rows;
 }
 
-std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what) {
+std::string pe_kind(const PowerConfig& c) { return !c.unit && c.config.fused ? "fused" : "fmaq"; }
+
+std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what,
+                                        const std::string& pe) {
   std::vector<PowerConfig> out;
   if (list.empty() || list == "all") {
     for (const auto& c : power_configs())
-      if (!c.unit) out.push_back(c);
+      if (!c.unit && pe_kind(c) == pe) out.push_back(c);
     return out;
   }
   std::stringstream in(list);
@@ -62,6 +85,9 @@ std::vector<PowerConfig> select_configs(const std::string& list, const std::stri
       throw InputError(fmt::format("{} {}: unknown configuration '{}'; expected {} or all", what,
                                    list, name, names));
     }
+    if (!found->unit && pe_kind(*found) != pe)
+      throw InputError(fmt::format("{} {}: '{}' is a row of the {} PE, not of --pe {}", what, list,
+                                   name, pe_kind(*found), pe));
     out.push_back(*found);
   }
   if (out.empty()) throw InputError(fmt::format("{} '{}': no configuration named", what, list));

@@ -1,7 +1,8 @@
 // The rows of the power table (docs/cost.md): the paper's accumulator and the usual
 // alternatives. Every row shares the trace's FP8 W/A format and the chunk size 16; the product
 // is rounded into the accumulator format except in the paper's row, and the chunk accumulator
-// is the accumulator format.
+// is the accumulator format. The rows at Hopper's M13E8 accumulator (the FMAq chain's m13e8
+// with exact products, the fused PE rows f32_m13e8 / f4_m13e8) have one chunk, as hopper_fp8.
 #pragma once
 
 #include <string>
@@ -20,10 +21,16 @@ struct PowerConfig {
   bool unit = false;
 };
 
+// The PE a row's flow builds: "fused" (fused_ws_pe) for a PE row with config.fused, else
+// "fmaq" (ws_pe / os_pe; the dot-product units too, they take no --pe).
+std::string pe_kind(const PowerConfig& c);
+
 const std::vector<PowerConfig>& power_configs();
-// The rows named in a comma-separated list ("all" or empty: every ws_pe row). Throws InputError
-// naming `what`, the unknown name and the known ones.
-std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what);
+// The rows named in a comma-separated list ("all" or empty: every PE row of PE kind `pe`).
+// Throws InputError naming `what`, the unknown name and the known ones, or a PE row of the
+// other kind.
+std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what,
+                                        const std::string& pe = "fmaq");
 
 // IEEE units of the Horowitz check: {name, op, format, Horowitz's 45 nm pJ}.
 struct AnchorUnit {

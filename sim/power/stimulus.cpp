@@ -23,6 +23,34 @@ struct Pair {
   double ps = 0, co = 0;
 };
 
+// G codes of `bits` bits as words of 64, most significant first (code i at bits i * bits, as
+// the RTL's G-code ports hold them).
+std::vector<std::uint64_t> pack_codes(const std::vector<std::uint64_t>& codes, int bits) {
+  const std::size_t total = codes.size() * static_cast<std::size_t>(bits);
+  std::vector<std::uint64_t> w((total + 63) / 64, 0);
+  for (std::size_t i = 0; i < codes.size(); ++i)
+    for (int b = 0; b < bits; ++b)
+      if ((codes[i] >> b) & 1) {
+        const std::size_t bit = i * static_cast<std::size_t>(bits) + static_cast<std::size_t>(b);
+        w[w.size() - 1 - bit / 64] |= std::uint64_t{1} << (bit % 64);
+      }
+  return w;
+}
+
+// Code i of `count` codes of `bits` bits packed by pack_codes into words [first, first + n).
+std::uint64_t unpacked_code(const std::vector<std::uint64_t>& words, std::size_t first,
+                            std::size_t n, int i, int bits) {
+  std::uint64_t code = 0;
+  for (int b = 0; b < bits; ++b) {
+    const std::size_t bit =
+        static_cast<std::size_t>(i) * static_cast<std::size_t>(bits) + static_cast<std::size_t>(b);
+    code |= ((words[first + n - 1 - bit / 64] >> (bit % 64)) & 1) << b;
+  }
+  return code;
+}
+
+std::size_t words_of(int bits) { return static_cast<std::size_t>((bits + 63) / 64); }
+
 // One tile of the WS schedule (docs/systolic.md): K tiles inner, N tiles outer.
 struct Tile {
   std::int64_t k0, n0;
@@ -45,12 +73,20 @@ class WsPeStreams {
         f_(f),
         rows_(rows),
         cols_(cols),
-        column_(column) {
-    chunk_ = (cfg.chunk <= 0 || cfg.chunk >= k) ? 0 : cfg.chunk;
+        column_(column),
+        terms_(cfg.fused ? cfg.fused->terms : 1),
+        floor_a_(num::operand_floor(f.a)),
+        floor_w_(num::operand_floor(f.w)) {
+    // The array's K is its PE steps (docs/rtl.md "The fused PE and array"): a step is one
+    // product (FMAq) or one group of up to g products of a chunk (the fused order, numerics
+    // contract section 7); a chunk of n products takes ceil(n / g) steps.
+    chunk_products_ = (cfg.chunk <= 0 || cfg.chunk >= k) ? k : cfg.chunk;
+    chunk_steps_ = (chunk_products_ + terms_ - 1) / terms_;
+    steps_ = k / chunk_products_ * chunk_steps_ + (k % chunk_products_ + terms_ - 1) / terms_;
     std::int64_t g = 0;
     for (std::int64_t n0 = 0; n0 < n; n0 += cols)
-      for (std::int64_t k0 = 0; k0 < k; k0 += rows) {
-        const Tile t{k0, n0, static_cast<int>(std::min<std::int64_t>(rows, k - k0)),
+      for (std::int64_t k0 = 0; k0 < steps_; k0 += rows) {
+        const Tile t{k0, n0, static_cast<int>(std::min<std::int64_t>(rows, steps_ - k0)),
                      static_cast<int>(std::min<std::int64_t>(cols, n - n0)), g};
         tiles_.push_back(t);
         g += t.kt + m + rows + t.nt - 1;
@@ -76,38 +112,64 @@ class WsPeStreams {
     return (s >= 0 && s < m_) ? s : -1;
   }
 
-  bool restarts(std::int64_t kk) const { return chunk_ > 0 && kk > 0 && kk % chunk_ == 0; }
-  // Where the column-bottom chunk accumulator adds (chunk lane 'column'): the tile's last k
+  bool restarts(std::int64_t s) const { return s > 0 && s < steps_ && s % chunk_steps_ == 0; }
+  // Where the column-bottom chunk accumulator adds (chunk lane 'column'): the tile's last step
   // ends a chunk or K.
-  bool chunk_end(const Tile& t) const { return t.k0 + t.kt >= k_ || restarts(t.k0 + t.kt); }
+  bool chunk_end(const Tile& t) const { return t.k0 + t.kt >= steps_ || restarts(t.k0 + t.kt); }
 
-  // The (psum, chunk) pair of output (m, n) after the products k < kk, in the PE chain's order.
-  Pair state(std::int64_t m, std::int64_t n, std::int64_t kk) {
-    auto [it, fresh] = states_.try_emplace({m, n});
-    std::vector<Pair>& s = it->second;
-    if (fresh) {
-      s.resize(static_cast<std::size_t>(k_ + 1));
-      Pair p;
-      for (std::int64_t j = 0; j < k_; ++j) {
-        s[j] = p;
-        p = step(p, a_[m * k_ + j], w_[j * n_ + n], restarts(j));
-      }
-      s[k_] = p;
-    }
-    return s[kk];
+  // Products [first, end) of step s: chunk s / chunk_steps_, group s % chunk_steps_ of it (as
+  // the SystemC FusedPe and the RTL array's driver cut them; FMAq: product s).
+  std::pair<std::int64_t, std::int64_t> group(std::int64_t s) const {
+    const std::int64_t first = s / chunk_steps_ * chunk_products_ + s % chunk_steps_ * terms_;
+    const std::int64_t end =
+        std::min({k_, (s / chunk_steps_ + 1) * chunk_products_, first + terms_});
+    return {first, end};
   }
 
-  // The PE rule (docs/systolic.md), golden arithmetic.
-  Pair step(const Pair& in, double a, double w, bool restart) const {
-    Pair out;
-    if (restart) {
-      out.co = num::add_q(in.co, in.ps, cfg_.chunk_accumulator).value;
-      out.ps = num::fmaq(0.0, a, w, cfg_.product, cfg_.accumulator).acc;
-    } else {
-      out.co = in.co;
-      out.ps = num::fmaq(in.ps, a, w, cfg_.product, cfg_.accumulator).acc;
+  // The (psum, chunk) pair of output (m, n) after the steps < s, in the PE chain's order.
+  Pair state(std::int64_t m, std::int64_t n, std::int64_t s) {
+    auto [it, fresh] = states_.try_emplace({m, n});
+    std::vector<Pair>& st = it->second;
+    if (fresh) {
+      st.resize(static_cast<std::size_t>(steps_ + 1));
+      Pair p;
+      for (std::int64_t j = 0; j < steps_; ++j) {
+        st[j] = p;
+        p = step(p, m, j, n, restarts(j));
+      }
+      st[steps_] = p;
     }
+    return st[s];
+  }
+
+  // The PE rule (docs/systolic.md), golden arithmetic: step s of output (m, n).
+  Pair step(const Pair& in, std::int64_t m, std::int64_t s, std::int64_t n, bool restart) const {
+    Pair out;
+    out.co = restart ? num::add_q(in.co, in.ps, cfg_.chunk_accumulator).value : in.co;
+    const double ps = restart ? 0.0 : in.ps;
+    const auto [first, end] = group(s);
+    out.ps =
+        cfg_.fused
+            ? num::fused_step(ps, &a_[m * k_ + first], 1, &w_[first * n_ + n], n_,
+                              static_cast<int>(end - first), *cfg_.fused, cfg_.product,
+                              cfg_.accumulator, floor_a_, floor_w_)
+                  .sum
+            : num::fmaq(ps, a_[m * k_ + s], w_[s * n_ + n], cfg_.product, cfg_.accumulator).acc;
     return out;
+  }
+
+  // The G codes (one for FMAq) of step s's activations of row m / weights of column n as the
+  // port's words; zero codes past a short group's end.
+  std::vector<std::uint64_t> a_words(std::int64_t m, std::int64_t s) const {
+    return codes(
+        s, [&](std::int64_t kk) { return num::encode(a_[m * k_ + kk], f_.a); }, f_.a.width());
+  }
+  std::vector<std::uint64_t> w_words(std::int64_t s, std::int64_t n) const {
+    return codes(
+        s, [&](std::int64_t kk) { return num::encode(w_[kk * n_ + n], f_.w); }, f_.w.width());
+  }
+  std::vector<std::uint64_t> zero_words(int bits) const {
+    return std::vector<std::uint64_t>(words_of(terms_ * bits), 0);
   }
 
   // Inputs of PE(r, c) in global cycle g, in ws_pe_design's port order. The schedule is
@@ -118,16 +180,15 @@ class WsPeStreams {
     const Tile& now = tile_at(g);
     const std::int64_t load_t = g - now.start;
     const bool w_load = load_t < now.kt && load_t == r;
-    std::uint64_t w_in = 0;
-    if (load_t < now.kt && c < now.nt)
-      w_in = num::encode(w_[(now.k0 + load_t) * n_ + now.n0 + c], f_.w);
+    std::vector<std::uint64_t> w_in = zero_words(f_.w.width());
+    if (load_t < now.kt && c < now.nt) w_in = w_words(now.k0 + load_t, now.n0 + c);
     // Activations with their tags: injected unskewed, r cycles of skew and c PEs to the left.
     const Tile* at = nullptr;
     const std::int64_t ma = injected_row(g - r - c, &at);
     const bool av = ma >= 0 && r < at->kt;
     const bool first = av && ma == 0;
     const bool restart = av && !column_ && restarts(at->k0 + r);  // 'column': no tag
-    const std::uint64_t a_in = av ? num::encode(a_[ma * k_ + at->k0 + r], f_.a) : 0;
+    const std::vector<std::uint64_t> a_in = av ? a_words(ma, at->k0 + r) : zero_words(f_.a.width());
     // Partial pairs: injected at the column top, c cycles of skew, r rows above.
     const std::int64_t mp = injected_row(g - c - r, &at);
     const bool pv = mp >= 0 && c < at->nt;
@@ -146,16 +207,13 @@ class WsPeStreams {
         }
       }
     }
-    return {0,
-            w_load,
-            w_in,
-            av,
-            first,
-            restart,
-            a_in,
-            pv,
-            num::encode(pin.ps, f_.accumulator),
-            column_ ? 0 : num::encode(pin.co, f_.chunk_accumulator)};
+    std::vector<std::uint64_t> in{0, w_load};
+    in.insert(in.end(), w_in.begin(), w_in.end());
+    in.insert(in.end(), {av, first, restart});
+    in.insert(in.end(), a_in.begin(), a_in.end());
+    in.insert(in.end(), {pv, num::encode(pin.ps, f_.accumulator),
+                         column_ ? 0 : num::encode(pin.co, f_.chunk_accumulator)});
+    return in;
   }
 
   // Inputs of the column-bottom chunk_lane of column c in global cycle g (chunk lane
@@ -184,10 +242,21 @@ class WsPeStreams {
   PeFormats f_;
   int rows_, cols_;
   bool column_ = false;
-  std::int64_t chunk_ = 0;
+  int terms_ = 1;  // products per step: 1 (FMAq) or the fused order's g
+  int floor_a_, floor_w_;
+  std::int64_t chunk_products_ = 1, chunk_steps_ = 1, steps_ = 0;
   std::vector<Tile> tiles_;
   std::int64_t total_ = 0;
   std::map<std::pair<std::int64_t, std::int64_t>, std::vector<Pair>> states_;
+
+  template <typename Code>
+  std::vector<std::uint64_t> codes(std::int64_t s, Code&& code, int bits) const {
+    const auto [first, end] = group(s);
+    std::vector<std::uint64_t> c(static_cast<std::size_t>(terms_), 0);
+    for (std::int64_t kk = first; kk < end; ++kk)
+      c[static_cast<std::size_t>(kk - first)] = code(kk);
+    return pack_codes(c, bits);
+  }
 };
 
 // The ws_pe registers (rtl/pe/ws_pe.v), golden: what the outputs become at the end of a
@@ -197,6 +266,27 @@ class WsPeStreams {
 // (with the weight it meets and its restart tag) is taken in its cycle, and the MAC happens
 // in the next cycle if a pair arrives then; the first activation copies shadow to active in
 // its own cycle.
+// The registers both WS PEs have (ws_pe, fused_ws_pe) as their always blocks update them: the
+// shadow and active weights (the first activation row copies shadow to active), the activation
+// moving right with its tags, the valid bits. Word: one code (ws_pe) or the G codes' port words
+// (fused_ws_pe); nullopt / empty until written (X).
+template <typename Word>
+struct WsRegisters {
+  Word shadow, active, a;
+  std::optional<std::uint64_t> first, restart, av, pv;
+
+  void clock(bool rst, bool w_load, const Word& w_in, bool copy, const Word& a_in, bool first_in,
+             bool restart_in, bool av_in, bool pv_in) {
+    if (copy) active = shadow;
+    if (w_load) shadow = w_in;
+    a = a_in;
+    first = first_in;
+    restart = restart_in;
+    av = rst ? 0 : av_in;
+    pv = rst ? 0 : pv_in;
+  }
+};
+
 class WsPeModel {
  public:
   WsPeModel(const PeFormats& f, const num::AccumConfig& cfg, bool column, int stages)
@@ -207,7 +297,7 @@ class WsPeModel {
     const bool restart_tag = !column_ && in[5];
     const std::uint64_t w_in = in[2], a_in = in[6], ps_in = in[8], co_in = in[9];
     const bool copy = (stages_ == 1 ? pv : true) && av && first;
-    const std::optional<std::uint64_t>& wcode = copy ? shadow_ : active_;
+    const std::optional<std::uint64_t>& wcode = copy ? regs_.shadow : regs_.active;
     // The accumulator stage's operands: this cycle's, or those registered a cycle ago.
     Operands now{av, restart_tag, a_in, wcode};
     const Operands& acc = stages_ == 1 ? now : held_;
@@ -238,14 +328,8 @@ class WsPeModel {
       held_.valid = !rst && av;
     }
     if (column_) co_ = 0;  // a constant, from the first cycle
-    if (copy) active_ = shadow_;
-    if (w_load) shadow_ = w_in;
-    a_ = a_in;
-    first_ = first;
-    restart_ = restart_tag;
-    av_ = rst ? 0 : av;
-    pv_ = rst ? 0 : pv;
-    return {av_, first_, restart_, a_, pv_, ps_, co_};
+    regs_.clock(rst, w_load, w_in, copy, a_in, first, restart_tag, av, pv);
+    return {regs_.av, regs_.first, regs_.restart, regs_.a, regs_.pv, ps_, co_};
   }
 
  private:
@@ -259,7 +343,8 @@ class WsPeModel {
   bool column_;
   int stages_;
   Operands held_;
-  std::optional<std::uint64_t> shadow_, active_, a_, first_, restart_, av_, pv_, ps_, co_;
+  WsRegisters<std::optional<std::uint64_t>> regs_;
+  std::optional<std::uint64_t> ps_, co_;
 };
 
 // The column-bottom chunk_lane (rtl/pe/chunk_lane.v), golden: combinational,
@@ -273,6 +358,83 @@ std::vector<std::optional<std::uint64_t>> lane_model(const std::vector<std::uint
                          .value;
   return {num::encode(sum, f.chunk_accumulator)};
 }
+
+// The fused_ws_pe registers (rtl/pe/fused_ws_pe.v, chunk lane pe), golden: ws_pe's registers
+// (1 stage) on G-code words, a MAC being one step of the fused order on all G slots (zero codes
+// take no part): ps_out = fused_step(restart ? +0 : ps_in, a, w), co_out = restart ?
+// Q_cacc(co_in + ps_in) : co_in. Inputs in fused_ws_pe_design's port order, G-code ports as
+// pack_codes words.
+class FusedWsPeModel {
+ public:
+  FusedWsPeModel(const PeFormats& f, const num::AccumConfig& cfg)
+      : f_(f),
+        cfg_(cfg),
+        g_(cfg.fused->terms),
+        aw_(words_of(g_ * f.a.width())),
+        ww_(words_of(g_ * f.w.width())),
+        floor_a_(num::operand_floor(f.a)),
+        floor_w_(num::operand_floor(f.w)) {}
+
+  // Word positions of the 1-bit ports av_in and pv_in (for the MAC flag).
+  std::size_t av_index() const { return 2 + ww_; }
+  std::size_t pv_index() const { return 2 + ww_ + 3 + aw_; }
+
+  std::vector<std::optional<std::uint64_t>> clock(const std::vector<std::uint64_t>& in) {
+    const auto at = [&](std::size_t i, std::size_t n) {
+      return std::vector<std::uint64_t>(in.begin() + static_cast<std::ptrdiff_t>(i),
+                                        in.begin() + static_cast<std::ptrdiff_t>(i + n));
+    };
+    const std::size_t av_i = av_index(), pv_i = pv_index();
+    const bool rst = in[0], w_load = in[1], av = in[av_i], first = in[av_i + 1],
+               restart = in[av_i + 2], pv = in[pv_i];
+    const std::vector<std::uint64_t> w_in = at(2, ww_), a_in = at(av_i + 3, aw_);
+    const std::uint64_t ps_in = in[pv_i + 1], co_in = in[pv_i + 2];
+    const bool mac = pv && av, copy = mac && first;
+    if (pv) {
+      ps_ = ps_in;
+      co_ = co_in;
+      if (mac) {
+        const auto& w = copy ? regs_.shadow : regs_.active;
+        if (w.empty()) throw std::logic_error("power stimulus: MAC before the weight was loaded");
+        const double ps = num::decode(ps_in, f_.accumulator);
+        const std::vector<double> a = values(a_in, f_.a), wv = values(w, f_.w);
+        ps_ = num::encode(
+            num::fused_step(restart ? 0.0 : ps, a.data(), 1, wv.data(), 1, g_, *cfg_.fused,
+                            cfg_.product, cfg_.accumulator, floor_a_, floor_w_)
+                .sum,
+            f_.accumulator);
+        if (restart)
+          co_ = num::encode(
+              num::add_q(num::decode(co_in, f_.chunk_accumulator), ps, cfg_.chunk_accumulator)
+                  .value,
+              f_.chunk_accumulator);
+      }
+    }
+    regs_.clock(rst, w_load, w_in, copy, a_in, first, restart, av, pv);
+    std::vector<std::optional<std::uint64_t>> out{regs_.av, regs_.first, regs_.restart};
+    for (std::size_t i = 0; i < aw_; ++i)
+      out.push_back(regs_.a.empty() ? std::nullopt : std::optional<std::uint64_t>(regs_.a[i]));
+    out.insert(out.end(), {regs_.pv, ps_, co_});
+    return out;
+  }
+
+ private:
+  std::vector<double> values(const std::vector<std::uint64_t>& words, const num::Format& f) const {
+    std::vector<double> v(static_cast<std::size_t>(g_));
+    for (int i = 0; i < g_; ++i)
+      v[static_cast<std::size_t>(i)] =
+          num::decode(unpacked_code(words, 0, words.size(), i, f.width()), f);
+    return v;
+  }
+
+  PeFormats f_;
+  num::AccumConfig cfg_;
+  int g_;
+  std::size_t aw_, ww_;
+  int floor_a_, floor_w_;
+  WsRegisters<std::vector<std::uint64_t>> regs_;
+  std::optional<std::uint64_t> ps_, co_;
+};
 
 // The output-stationary schedule (docs/systolic.md), single-buffered: per output tile (M
 // tiles inner, N tiles outer) the activations A[m0 + r][k] and weights W[k][n0 + c] stream
@@ -456,8 +618,10 @@ Stimulus positioned_stimulus(const traces::Trace& trace, const num::AccumConfig&
   const int positions = std::max(1, opt.positions);
   const std::int64_t budget = std::max<std::int64_t>(1, opt.cycles / positions);
   nlohmann::json pos_json = nlohmann::json::array();
+  std::size_t input_words = 0;  // a port wider than 64 bits takes several words
+  for (const auto& port : s.design.inputs) input_words += words_of(port.second);
   for (int i = 0; i < 2; ++i) {
-    std::vector<std::uint64_t> in(s.design.inputs.size(), 0);
+    std::vector<std::uint64_t> in(input_words, 0);
     if (s.design.clocked) in[0] = 1;  // rst
     const auto [ins, exp, mac] = cycle(-1, -1, -1, in);
     s.inputs.push_back(ins);
@@ -552,6 +716,31 @@ Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
       });
 }
 
+Stimulus fused_ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                              const WsStimulusOptions& opt) {
+  if (!cfg.fused)
+    throw InputError(
+        "--pe fused: the configuration has no key 'fused' (terms, align_bits); the fused PE "
+        "computes the fused order only");
+  if (opt.column || opt.stages != 1)
+    throw InputError("--pe fused: the fused PE is built with chunk lane pe and 1 stage only");
+  const LayerGemm g = layer_gemm(trace, cfg, opt.layer);
+  WsPeStreams streams(g.a, g.w, g.m, g.k, g.n, cfg, g.f, opt.rows, opt.cols, false);
+  FusedWsPeModel pe(g.f, cfg);
+  Stimulus s = positioned_stimulus(
+      trace, cfg, opt, g, streams, fused_ws_pe_design(g.f, cfg.fused->terms, cfg.fused->align_bits),
+      [&](int r, int c, std::int64_t gc, std::vector<std::uint64_t> reset) {
+        const auto in = r < 0 ? reset : streams.inputs(r, c, gc);
+        const bool mac = in[pe.av_index()] && in[pe.pv_index()];
+        return CycleIo{in, pe.clock(in), static_cast<std::uint8_t>(mac)};
+      });
+  s.info["pe"] = "fused";
+  s.info["terms"] = cfg.fused->terms;
+  s.info["align_bits"] = cfg.fused->align_bits;
+  s.info["formats"]["product"] = "exact";
+  return s;
+}
+
 Stimulus os_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
                         const WsStimulusOptions& opt) {
   if (opt.column || opt.stages != 1)
@@ -616,18 +805,6 @@ Stimulus dot_unit_stimulus(const DotUnitFormats& f, std::int64_t k, std::int64_t
         fmt::format("dot unit stimulus: {} terms of {} bits: ports too wide", g, std::max(aw, ww)));
   std::mt19937_64 gen(seed);
   std::normal_distribution<double> normal;
-  // G codes of `bits` bits as words of 64, most significant first.
-  const auto words = [](const std::vector<std::uint64_t>& codes, int bits) {
-    const std::size_t total = codes.size() * static_cast<std::size_t>(bits);
-    std::vector<std::uint64_t> w((total + 63) / 64, 0);
-    for (std::size_t i = 0; i < codes.size(); ++i)
-      for (int b = 0; b < bits; ++b)
-        if ((codes[i] >> b) & 1) {
-          const std::size_t bit = i * static_cast<std::size_t>(bits) + static_cast<std::size_t>(b);
-          w[w.size() - 1 - bit / 64] |= std::uint64_t{1} << (bit % 64);
-        }
-    return w;
-  };
   const num::FusedOrder order{f.terms, f.align_bits, true};
   const int floor_a = num::operand_floor(f.a), floor_w = num::operand_floor(f.w);
   double acc = 0;
@@ -643,8 +820,8 @@ Stimulus dot_unit_stimulus(const DotUnitFormats& f, std::int64_t k, std::int64_t
       ac[i] = num::encode(a[i], f.a);
       wc[i] = num::encode(w[i], f.w);
     }
-    std::vector<std::uint64_t> in = words(ac, aw);
-    const auto win = words(wc, ww);
+    std::vector<std::uint64_t> in = pack_codes(ac, aw);
+    const auto win = pack_codes(wc, ww);
     in.insert(in.end(), win.begin(), win.end());
     in.push_back(num::encode(acc, f.accumulator));
     acc = f.fused ? num::fused_step(acc, a.data(), 1, w.data(), 1, count, order, f.product,
@@ -690,8 +867,16 @@ void write_stimulus(const Stimulus& s, const std::filesystem::path& dir) {
       word += n;
     }
     in << static_cast<int>(s.mac[t]) << "\n";
-    for (std::size_t i = 0; i < s.expected[t].size(); ++i)
-      ex << (i ? " " : "") << (s.expected[t][i] ? fmt::format("{:x}", *s.expected[t][i]) : "x");
+    std::size_t at = 0;
+    for (const auto& [name, width] : s.design.outputs) {
+      const std::size_t n = words_of(width);
+      ex << (at ? " " : "");
+      if (!s.expected[t].at(at)) ex << "x";
+      for (std::size_t i = 0; i < n && s.expected[t][at]; ++i)
+        ex << (i ? fmt::format("{:016x}", *s.expected[t].at(at + i))
+                 : fmt::format("{:x}", *s.expected[t].at(at + i)));
+      at += n;
+    }
     ex << "\n";
   }
   if (!in || !ex) throw InputError(fmt::format("{}: cannot write the stimulus", dir.string()));

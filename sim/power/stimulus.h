@@ -23,7 +23,8 @@ struct Stimulus {
   RtlDesign design;
   // Per cycle: the input ports' codes (design.inputs order; a port wider than 64 bits takes
   // ceil(width / 64) consecutive words, most significant first), the expected output codes
-  // (design.outputs order; nullopt: not checked) and whether the cycle is a MAC cycle.
+  // (design.outputs order, wide ports as the inputs; nullopt: not checked, a wide port by its
+  // first word) and whether the cycle is a MAC cycle.
   std::vector<std::vector<std::uint64_t>> inputs;
   std::vector<std::vector<std::optional<std::uint64_t>>> expected;
   std::vector<std::uint8_t> mac;
@@ -51,6 +52,14 @@ struct WsStimulusOptions {
 // (format bias minus the tensor's scale exponent), so the codes are the real ones.
 Stimulus ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
                         const WsStimulusOptions& opt);
+
+// The fused PE (rtl/pe/fused_ws_pe.v: cfg.fused's G terms and F align bits, chunk lane pe, 1
+// stage) at the same positions of a rows x cols WS fused array on `layer`, in the order of the
+// SystemC `--pe fused` array: the array's K is its steps (groups of up to G products of a
+// chunk), each row of a tile loads G weight codes and takes G activation codes per stream
+// cycle. Expected outputs from num::fused_step. The products are exact (cfg.product unused).
+Stimulus fused_ws_pe_stimulus(const traces::Trace& trace, const num::AccumConfig& cfg,
+                              const WsStimulusOptions& opt);
 
 // The output-stationary PE (rtl/pe/os_pe.v, single-buffered: chain 0) at a few positions of a
 // rows x cols OS array on `layer`: both operands streaming, PE(r, c) doing product k of output

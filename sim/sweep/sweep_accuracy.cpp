@@ -23,7 +23,7 @@ void AccuracyRuns::work() {
     try {
       const auto& [name, chunk] = keys_[i];
       traces::GemmSettings settings;
-      settings.config = point_config(*table_.find(name), chunk);
+      settings.config = point_config(*sweep_row(table_, name), chunk);
       traces::EvalOptions eo;
       eo.limit = limit_;
       eo.threads = 1;  // the pool is the parallelism

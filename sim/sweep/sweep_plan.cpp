@@ -18,16 +18,36 @@ const std::string& sweep_buffering() {
 }
 
 num::AccumConfig point_config(const cost::PowerRow& row, std::int64_t chunk) {
-  const num::Format p = num::parse_format(row.product), a = num::parse_format(row.accumulator);
-  return {p, a, a, chunk};
+  const num::Format a = num::parse_format(row.accumulator);
+  if (row.variant.pe == "fused")  // products enter the fused adder exactly (no product format)
+    return {{}, a, a, chunk, num::FusedOrder{row.terms, row.align_bits, true}};
+  return {num::parse_format(row.product), a, a, chunk};
+}
+
+namespace {
+cost::PowerVariant fused_variant() {
+  cost::PowerVariant v;
+  v.pe = "fused";
+  return v;
+}
+}  // namespace
+
+const cost::PowerRow* sweep_row(const cost::PowerTable& table, const std::string& name) {
+  const cost::PowerRow* r = table.find(name);
+  return r ? r : table.find(name, fused_variant());
+}
+
+std::string array_pe(const cost::PowerRow& row) {
+  return row.variant.pe == "fused" ? row.name : "fmaq";
 }
 
 void check_accumulators(const SweepSpec& spec, const cost::PowerTable& table) {
   for (const auto& name : spec.accumulators)
-    if (!table.find(name)) {
+    if (!sweep_row(table, name)) {
       std::string names;
-      for (const auto& r : table.rows)  // the sweep's PE: ws, chunk lane pe, 1 stage
-        if (r.variant == cost::PowerVariant{}) names += (names.empty() ? "" : ", ") + r.name;
+      for (const auto& r : table.rows)  // the sweep's PEs: ws, chunk lane pe, 1 stage
+        if (r.variant == cost::PowerVariant{} || r.variant == fused_variant())
+          names += (names.empty() ? "" : ", ") + r.name;
       throw InputError(
           fmt::format("{}: field 'accumulators': '{}' is not a row of the cost "
                       "table (models/cost/data/power_osu018.json); expected one of {}",

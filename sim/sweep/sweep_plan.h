@@ -19,8 +19,17 @@ namespace lbasim::sweep {
 // modelled have no point.buffering and are recomputed.
 const std::string& sweep_buffering();
 
-// The accumulator configuration of a point: the table row's formats, one chunk size.
+// The accumulator configuration of a point: the table row's formats, one chunk size, and a
+// fused PE row's order (G terms, F align bits, exact products).
 num::AccumConfig point_config(const cost::PowerRow& row, std::int64_t chunk);
+
+// The row named `name` of the sweep's PE (ws, chunk lane pe, 1 stage; the FMAq PE or the fused
+// PE), or nullptr.
+const cost::PowerRow* sweep_row(const cost::PowerTable& table, const std::string& name);
+
+// The PE an accumulator's array runs with: "fmaq" (every FMAq row shares one run: cycles do
+// not depend on the formats) or, for a fused PE row, the row's name (its G sets the cycles).
+std::string array_pe(const cost::PowerRow& row);
 
 // Every accumulator of the spec is a row of `table`; else InputError naming the spec's key.
 void check_accumulators(const SweepSpec& spec, const cost::PowerTable& table);

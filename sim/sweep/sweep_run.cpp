@@ -28,7 +28,7 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   ctx.limit = spec.limit;
   ctx.clock_mhz = std::numeric_limits<double>::infinity();
   for (const auto& name : spec.accumulators)
-    ctx.clock_mhz = std::min(ctx.clock_mhz, table.find(name)->fmax_mhz);
+    ctx.clock_mhz = std::min(ctx.clock_mhz, sweep_row(table, name)->fmax_mhz);
   ctx.network = memory::network_from_trace(trace);
   ctx.mem = memory::MemoryCosts::at_180nm();
   ctx.buffers = spec.buffers;
@@ -43,20 +43,28 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   std::set<ArrayKey> array_keys;
   for (const Point& p : plan.todo) {
     acc_keys.insert({p.accumulator, p.chunk});
-    array_keys.insert({p.array, p.dataflow, p.chunk});
+    array_keys.insert({p.array, p.dataflow, p.chunk, array_pe(*sweep_row(table, p.accumulator))});
   }
   // Accuracy in a pool of threads while the SystemC array (one kernel per process) runs here.
   AccuracyRuns accuracy_runs(trace, table, spec.limit, {acc_keys.begin(), acc_keys.end()},
                              opt.jobs);
   const std::vector<ArrayKey> array_list(array_keys.begin(), array_keys.end());
-  const cost::PowerRow& first = *table.find(spec.accumulators.front());
+  // The FMAq runs take the spec's first FMAq accumulator, a fused run its own row.
+  const cost::PowerRow* first_fmaq = nullptr;
+  for (const auto& name : spec.accumulators)
+    if (!first_fmaq && array_pe(*sweep_row(table, name)) == "fmaq")
+      first_fmaq = sweep_row(table, name);
   const auto arrays = run_arrays(
-      trace, array_list, [&](std::int64_t chunk) { return point_config(first, chunk); },
+      trace, array_list,
+      [&](std::int64_t chunk, const std::string& pe) {
+        return point_config(pe == "fmaq" ? *first_fmaq : *sweep_row(table, pe), chunk);
+      },
       [&](std::size_t i) {
         if (!opt.progress) return;
-        const auto& [shape, df, chunk] = array_list[i];
-        fmt::print(stderr, "sweep: array {} {} chunk {} ({} of {} array runs; accuracy {}/{})\n",
-                   shape, df, chunk, i + 1, array_list.size(), accuracy_runs.done(),
+        const auto& [shape, df, chunk, pe] = array_list[i];
+        fmt::print(stderr,
+                   "sweep: array {} {} chunk {} PE {} ({} of {} array runs; accuracy {}/{})\n",
+                   shape, df, chunk, pe, i + 1, array_list.size(), accuracy_runs.done(),
                    accuracy_runs.total());
       });
   const auto accuracy = accuracy_runs.wait();
@@ -64,9 +72,10 @@ SweepSummary run_sweep(const SweepSpec& spec, const SweepOptions& opt) {
   std::exception_ptr first_error;
   for (const Point& p : plan.todo) {
     try {
+      const cost::PowerRow& row = *sweep_row(table, p.accumulator);
       const nlohmann::json rec =
-          make_record(ctx, p, *table.find(p.accumulator), accuracy.at({p.accumulator, p.chunk}),
-                      arrays.at({p.array, p.dataflow, p.chunk}));
+          make_record(ctx, p, row, accuracy.at({p.accumulator, p.chunk}),
+                      arrays.at({p.array, p.dataflow, p.chunk, array_pe(row)}));
       write_file_atomic(points_dir / (p.id() + ".json"), rec.dump(1) + "\n");
     } catch (...) {
       --summary.computed;

@@ -9,22 +9,36 @@
 namespace lbasim::cost {
 namespace {
 
-TEST(InferenceCost, PeSramAndDramByHand) {
+// One layer on a 2x2 WS array for 100 cycles: m x n outputs, `macs` products in `steps` busy
+// PE-cycles.
+sysc::ArrayStats layer(std::int64_t m, std::int64_t n, std::uint64_t macs, std::uint64_t steps) {
   sysc::ArrayStats st;
   st.array = {2, 2, sysc::DataflowKind::ws};
-  st.m = 4;
-  st.n = 5;
+  st.m = m;
+  st.n = n;
   st.total_cycles = 100;
-  st.macs = 300;
+  st.macs = macs;
+  st.pe_steps = steps;
+  return st;
+}
+
+PowerRow pe_row(double mac_internal_pj, double mac_switching_pj, double idle_pj,
+                double leakage_mw) {
+  PowerRow pe;
+  pe.mac_internal_pj = mac_internal_pj;
+  pe.mac_switching_pj = mac_switching_pj;
+  pe.idle_pj = idle_pj;
+  pe.leakage_mw = leakage_mw;
+  return pe;
+}
+
+TEST(InferenceCost, PeSramAndDramByHand) {
+  sysc::ArrayStats st = layer(4, 5, 300, 300);
   st.act_buffer.reads = 50;
   st.weight_buffer.reads = 20;
   st.out_buffer.reads = 6;
   st.out_buffer.writes = 4;
-  PowerRow pe;
-  pe.mac_internal_pj = 6;
-  pe.mac_switching_pj = 4;
-  pe.idle_pj = 1;
-  pe.leakage_mw = 0.001;
+  const PowerRow pe = pe_row(6, 4, 1, 0.001);
   memory::NetworkTraffic t;
   t.buffers = {4, 4, 4};  // KiB: below 8 KB, Horowitz's 10 pJ per 64 bits = 1.25 pJ/B
   memory::GemmTraffic g;
@@ -48,6 +62,22 @@ TEST(InferenceCost, PeSramAndDramByHand) {
   EXPECT_NEAR(c.tops_per_w(), 600 / (c.total.total_pj() * 1e-12) / 1e12, 1e-9);
   EXPECT_THROW(inference_cost({{"other", st}}, pe, 50, t, mem, {1, 1, 4}), InputError);
   EXPECT_THROW(inference_cost({{"L", st}}, pe, 0, t, mem, {1, 1, 4}), InputError);
+}
+
+// A fused array: a busy PE-cycle is a step of up to G MACs, costed at the row's MAC-cycle
+// energy once; TOPS/W still counts the MACs.
+TEST(InferenceCost, FusedStepsAreTheBusyCycles) {
+  const sysc::ArrayStats st = layer(1, 1, 1000, 300);  // 300 steps of up to 4 products
+  PowerRow pe = pe_row(30, 10, 2, 0);
+  pe.macs_per_cycle = 4;
+  memory::NetworkTraffic t;
+  t.buffers = {4, 4, 4};
+  memory::GemmTraffic g;
+  g.name = "L";
+  t.gemms = {g};
+  const InferenceCost c = inference_cost({{"L", st}}, pe, 50, t, memory::MemoryCosts{}, {1, 1, 4});
+  EXPECT_NEAR(c.layers[0].pe_pj, 300 * 40 + 100 * 2, 1e-9);
+  EXPECT_NEAR(c.tops_per_w(), 2000 / (c.total.total_pj() * 1e-12) / 1e12, 1e-9);
 }
 
 }  // namespace

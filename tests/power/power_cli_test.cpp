@@ -80,6 +80,42 @@ TEST_F(PowerCli, FusedUnitRowsChargeACyclesEnergyToItsMacs) {
   EXPECT_EQ(all.output.find("fused4_m13e8"), std::string::npos) << all.output;
 }
 
+// The array's fused PE (--pe fused, rtl/pe/fused_ws_pe.v): its rows are their own variant,
+// carry G and F, and a busy cycle's energy is over its G MACs; from the table's own numbers.
+TEST_F(PowerCli, FusedPeRowsAreTheirOwnAndChargeACycleToGMacs) {
+  const auto r = run_command(kBin + " power --pe fused --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("the PE (ws fused, chunk lane pe, 1 stage)"), std::string::npos)
+      << r.output;
+  const auto j = read_out();
+  std::ifstream in(std::string(LBASIM_SOURCE_DIR) + "/models/cost/data/power_osu018.json");
+  const auto table = nlohmann::json::parse(in);
+  std::size_t fused_rows = 0;
+  for (const auto& t : table.at("configs")) {
+    if (t.value("pe", "fmaq") != "fused") continue;
+    ++fused_rows;
+    nlohmann::json row;
+    for (const auto& o : j.at("configs"))
+      if (o.at("name") == t.at("name")) row = o;
+    ASSERT_FALSE(row.is_null()) << t.at("name");
+    EXPECT_EQ(row.at("pe"), "fused");
+    const long g = t.at("fused").at("terms");
+    EXPECT_EQ(row.at("macs_per_cycle").get<long>(), g);
+    EXPECT_EQ(t.at("formats").at("product"), "exact");
+    const double mac =
+        t.at("mac").at("internal_pj").get<double>() + t.at("mac").at("switching_pj").get<double>();
+    const double f = j.at("clock_mhz");
+    EXPECT_NEAR(row.at("pj_per_mac").get<double>(),
+                (mac * f * 1e-3 + t.at("leakage_mw").get<double>()) / f * 1e3 / g, 1e-9);
+  }
+  EXPECT_EQ(j.at("configs").size(), fused_rows);
+  EXPECT_GE(fused_rows, 2u);
+  // The FMAq listing has none of them.
+  const auto fmaq = run_command(kBin + " power");
+  ASSERT_EQ(fmaq.status, 0) << fmaq.output;
+  EXPECT_EQ(fmaq.output.find("f32_m13e8"), std::string::npos) << fmaq.output;
+}
+
 TEST_F(PowerCli, DynamicPowerScalesWithTheClockAndNodesAreEstimates) {
   ASSERT_EQ(run_command(kBin + " power --configs m7e4 --clock-mhz 20 --json " + out()).status, 0);
   const auto a = read_out().at("configs").at(0);
@@ -110,6 +146,10 @@ TEST_F(PowerCli, BadInputIsExitOneNamingTheOptionWithNoOutput) {
       {"--stages 3", "--stages 3: expected 1 or 2"},
       {"--stages 0", "--stages 0: expected 1 or 2"},
       {"--dataflow rs", "--dataflow rs: expected ws or os"},
+      {"--pe tensor", "--pe tensor: expected fmaq or fused"},
+      {"--pe fused --dataflow os", "--pe fused: the fused PE is built as ws, chunk lane pe"},
+      {"--pe fused --configs m7e4", "--configs m7e4: 'm7e4' is a row of the fmaq PE"},
+      {"--configs f32_m13e8", "--configs f32_m13e8: 'f32_m13e8' is a row of the fused PE"},
       {"--merge", "--merge: needs --table-out"},
       {"--synthesize --configs chain_m13e8 --stages 2 --work " + (dir / "n").string(),
        "--configs chain_m13e8: a dot-product unit has no PE variant"},

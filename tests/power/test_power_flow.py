@@ -128,18 +128,19 @@ def swap_bits(netlist, bad_dir, a, b):
 
 
 class VariantFlow(unittest.TestCase):
-    """The flow on M3E4 for one PE variant (options of lbasim power); its row and folders."""
-    FOLDER, OPTIONS = None, ()
+    """The flow on M3E4 (or CONFIG) for one PE variant (options of lbasim power); its row and
+    folders."""
+    FOLDER, OPTIONS, CONFIG = None, (), "m3e4"
 
     @classmethod
     def setUpClass(cls):
         cls.work = os.path.join(ARGS.work, cls.FOLDER)
         shutil.rmtree(cls.work, ignore_errors=True)
         t0 = time.time()
-        cls.flow_run = lbasim("power", "--synthesize", "--configs", "m3e4", "--cycles", "800",
+        cls.flow_run = lbasim("power", "--synthesize", "--configs", cls.CONFIG, "--cycles", "800",
                               *cls.OPTIONS, "--work", cls.work,
                               "--table-out", os.path.join(cls.work, "table.json"))
-        print(f"m3e4 {' '.join(cls.OPTIONS)} flow: {time.time() - t0:.1f} s wall",
+        print(f"{cls.CONFIG} {' '.join(cls.OPTIONS)} flow: {time.time() - t0:.1f} s wall",
               file=sys.stderr)
 
     def row(self):
@@ -272,6 +273,37 @@ class OsFlowM3E4(VariantFlow):
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("--dataflow os", r.stderr)
         self.assertFalse(os.path.exists(out))
+
+
+class FusedFlowG4(VariantFlow):
+    """The array's fused PE (rtl/pe/fused_ws_pe.v, G = 4, F = 13, M13E8 rtz) through the flow
+    (~15 s): G-code words streaming in the fused WS array's order, outputs checked against
+    num::fused_step; a busy cycle is a step of G MACs."""
+    FOLDER, OPTIONS, CONFIG = "fused", ("--pe", "fused"), "f4_m13e8"
+
+    def test_row_is_the_fused_pe_checked_against_the_golden_model(self):
+        row = self.row()
+        self.assertEqual(row["pe"], "fused")
+        self.assertEqual(row["fused"], {"terms": 4, "align_bits": 13})
+        self.assertEqual(row["macs_per_cycle"], 4)
+        self.assertEqual(row["formats"]["product"], "exact")
+        design = row["flow"]["design"]
+        self.assertEqual(design["top"], "fused_ws_pe")
+        self.assertEqual((design["params"]["G"], design["params"]["F"]), (4, 13))
+        self.assertIn("rtl/fused/fused_dot.v", design["rtl"])
+        self.assertGreater(row["flow"]["gate_level_check"]["words_checked"], 1000)
+        self.assertGreater(row["flow"]["cycles"]["mac"], 300)
+        with open(os.path.join(self.work, "f4_m13e8", "work", "netlist.v")) as f:
+            text = f.read()
+        self.assertNotIn("events", text)  # simulation-only outputs are not synthesized
+        self.assertIn("a_out[31]", text)  # G = 4 activation codes of 8 bits move right
+
+    def test_a_swapped_psum_bit_of_the_fused_pe_is_caught(self):
+        self.assert_swap_caught("f4_m13e8", ".Q(ps_out[0])", ".Q(ps_out[1])", 30.0, "ps_out")
+
+    def test_a_swapped_activation_code_bit_is_caught(self):
+        # A bit of the last of the G codes: the check covers every word of a wide port.
+        self.assert_swap_caught("f4_m13e8", ".Q(a_out[30])", ".Q(a_out[31])", 30.0, "a_out")
 
 
 @unittest.skipUnless(os.environ.get("LBASIM_SLOW_TESTS") == "1",

@@ -182,15 +182,21 @@ TEST(CliFused, ArrayRunsTheFusedOrderOnFusedPes) {
   }
 }
 
-// One inference of a shipped trace on fused PEs: cycles, and no energy (the power table has
-// FMAq rows only) rather than an FMAq row's energy.
-TEST(CliFused, RunArrayOnFusedPesHasNoEnergyRow) {
+// One inference of a shipped trace on fused PEs: cycles and the energy of the power table's
+// fused PE row of the config's formats, G and F (tests/sim/cli_test.cpp checks its numbers);
+// a fused config no row has (promotion into fp32) gets no energy rather than another row's.
+TEST(CliFused, RunArrayOnFusedPesTakesTheFusedRowOfItsOrder) {
   const std::string trace = std::string(LBASIM_CONFIGS) + "/../traces/data/mlp-fmnist";
   const CommandResult r = run("run --trace " + trace + " --limit 2 --array 4x4 --pe fused " +
                               "--config " + preset("hopper_fp8"));
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("fused PEs"));
-  EXPECT_THAT(r.output, HasSubstr("no energy: the power table has FMAq PEs only"));
+  EXPECT_THAT(r.output, HasSubstr("PE row 'f32_m13e8' (ws fused, chunk lane pe, 1 stage)"));
+  const CommandResult promoted = run("run --trace " + trace + " --limit 2 --array 4x4 --pe " +
+                                     "fused --config " + preset("hopper_fp8_promote128"));
+  EXPECT_EQ(promoted.status, 0) << promoted.output;
+  EXPECT_THAT(promoted.output, HasSubstr("no energy: the power table"));
+  EXPECT_THAT(promoted.output, HasSubstr("32 terms, 13 align bits for the PE ws fused"));
   const CommandResult chain =
       run("run --trace " + trace + " --limit 2 --array 4x4 --config " + preset("hopper_fp8"));
   EXPECT_EQ(chain.status, 1) << chain.output;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -314,20 +315,25 @@ TEST(CliRunTraceArray, OneInferenceOnTheArrayPerLayer) {
 // `run --array` with the paper's configuration: each layer's PE energy by hand from the
 // power table's m7e4 row of the array's chunk lane placement ('column': the PE part plus the
 // lane part over this array's 4 rows).
+// A fused array (--pe fused) takes the fused PE row of its G and F, a busy PE-cycle being a step.
+struct EnergyRun {
+  std::string config = "configs/paper.json", row = "m7e4", pe = "fmaq";
+};
 void check_energy_from_the_table_row(const std::string& chunk_lane,
-                                     const std::string& dataflow = "ws") {
+                                     const std::string& dataflow = "ws",
+                                     const EnergyRun& run = {}) {
   // The paper's configuration is the power table's m7e4 row: each layer's PE energy is its
   // MAC cycles at the row's MAC-cycle energy, its other PE-cycles at the idle energy, plus
   // leakage over the layer's time; layers and the non-GEMM DRAM add up to the inference.
   const std::string src = LBASIM_SOURCE;
   const std::string out = ::testing::TempDir() + "run_energy_" + std::to_string(getpid()) + ".json";
-  const double mhz = 50;
-  const auto r = run_command(
-      std::string(LBASIM_BIN) + " run --trace " + src + "/traces/data/mlp-fmnist --config " + src +
-      "/configs/paper.json --limit 2 -q --array 4x4 --clock-mhz 50 --chunk-lane " + chunk_lane +
-      " --dataflow " + dataflow + " --out " + out);
+  const double mhz = 20;  // below every row's fmax
+  const auto r = run_command(std::string(LBASIM_BIN) + " run --trace " + src +
+                             "/traces/data/mlp-fmnist --config " + src + "/" + run.config +
+                             " --limit 2 -q --array 4x4 --clock-mhz 20 --chunk-lane " + chunk_lane +
+                             " --dataflow " + dataflow + " --pe " + run.pe + " --out " + out);
   ASSERT_EQ(r.status, 0) << r.output;
-  EXPECT_THAT(r.output, ::testing::HasSubstr("PE row 'm7e4'"));
+  EXPECT_THAT(r.output, ::testing::HasSubstr("PE row '" + run.row + "'"));
   std::ifstream in(out);
   const nlohmann::json j = nlohmann::json::parse(in).at("array");
   std::remove(out.c_str());
@@ -335,8 +341,9 @@ void check_energy_from_the_table_row(const std::string& chunk_lane,
   const nlohmann::json table = nlohmann::json::parse(table_in);
   nlohmann::json row;
   for (const auto& c : table.at("configs"))
-    if (c.at("name") == "m7e4" && c.value("chunk_lane", "pe") == chunk_lane &&
-        c.value("dataflow", "ws") == dataflow && c.value("stages", 1) == 1)
+    if (c.at("name") == run.row && c.value("chunk_lane", "pe") == chunk_lane &&
+        c.value("dataflow", "ws") == dataflow && c.value("stages", 1) == 1 &&
+        c.value("pe", "fmaq") == run.pe)
       row = c;
   ASSERT_FALSE(row.is_null());
   const auto energy = [](const nlohmann::json& m) {
@@ -353,7 +360,8 @@ void check_energy_from_the_table_row(const std::string& chunk_lane,
   }
   const nlohmann::json& e = j.at("energy");
   ASSERT_FALSE(e.is_null());
-  EXPECT_EQ(e.at("power_row"), "m7e4");
+  EXPECT_EQ(e.at("power_row"), run.row);
+  EXPECT_EQ(e.at("power_row_pe"), run.pe);
   EXPECT_EQ(e.at("power_row_chunk_lane"), chunk_lane);
   EXPECT_EQ(e.at("power_row_dataflow"), dataflow);
   ASSERT_EQ(e.at("layers").size(), j.at("layers").size());
@@ -362,9 +370,16 @@ void check_energy_from_the_table_row(const std::string& chunk_lane,
   for (std::size_t i = 0; i < e.at("layers").size(); ++i) {
     const nlohmann::json& l = e.at("layers")[i];
     const std::uint64_t t = j.at("layers")[i].at("cycles").at("total");
-    const double macs = j.at("layers")[i].at("macs");
     EXPECT_EQ(l.at("cycles").get<std::uint64_t>(), t);
     const double pe_cycles = static_cast<double>(t) * 16;
+    // Busy PE-cycles (utilization x PE-cycles): MACs of the FMAq PE, steps of up to G MACs of
+    // the fused one.
+    const double macs = std::round(j.at("layers")[i].at("utilization").get<double>() * pe_cycles);
+    if (run.pe == "fmaq") {
+      EXPECT_EQ(macs, j.at("layers")[i].at("macs").get<double>());
+    } else {
+      EXPECT_LT(macs, j.at("layers")[i].at("macs").get<double>());
+    }
     const double pe = macs * mac_pj + (pe_cycles - macs) * idle_pj +
                       leak_mw * 1e-3 * pe_cycles / (mhz * 1e6) * 1e12;
     EXPECT_NEAR(l.at("pe_pj").get<double>(), pe, 1e-9 * pe);
@@ -389,6 +404,11 @@ TEST(CliRunTraceArray, EnergyOfAColumnArrayFromTheColumnRow) {
 
 TEST(CliRunTraceArray, EnergyOfAnOutputStationaryArrayFromTheOsRow) {
   check_energy_from_the_table_row("pe", "os");
+}
+
+TEST(CliRunTraceArray, EnergyOfAFusedArrayFromTheFusedPeRow) {
+  check_energy_from_the_table_row("pe", "ws",
+                                  {"configs/gpu/hopper_fp8.json", "f32_m13e8", "fused"});
 }
 
 TEST(CliRunTraceArray, NoEnergyForAConfigurationOutsideThePowerTable) {

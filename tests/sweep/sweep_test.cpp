@@ -92,6 +92,50 @@ TEST(Sweep, WritesOneCompleteRecordPerPointAndResumes) {
   EXPECT_THAT(r.output, HasSubstr("8 points: 0 computed, 8 reused"));
 }
 
+// A fused PE row of the power table (lbasim power --pe fused) is an accumulator like the
+// others: its points run the array with the fused PE of the row's G (fewer cycles for the same
+// MACs) and take their area, fmax and PE energy from that row.
+TEST(Sweep, FusedPeRowsRunTheFusedArrayAndTheirRow) {
+  const fs::path dir = fresh("fused");
+  write(dir / "spec.json", R"({"trace": ")" + kTrace + R"(", "limit": 4,
+    "accumulators": ["m7e4", "f4_m13e8"], "chunks": [0], "arrays": ["4x4"], "dataflows": ["ws"]})");
+  const RunResult r =
+      run("sweep --spec " + (dir / "spec.json").string() + " --out " + (dir / "out").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto record = [&](const std::string& id) {
+    std::ifstream in(dir / "out" / "points" / (id + ".json"));
+    return nlohmann::json::parse(in);
+  };
+  const auto chain = record("m7e4-c0-4x4-ws"), fused = record("f4_m13e8-c0-4x4-ws");
+  std::ifstream tin(std::string(LBASIM_SOURCE) + "/models/cost/data/power_osu018.json");
+  const auto table = nlohmann::json::parse(tin);
+  nlohmann::json row;
+  for (const auto& t : table.at("configs"))
+    if (t.at("name") == "f4_m13e8" && t.value("pe", "fmaq") == "fused") row = t;
+  ASSERT_FALSE(row.is_null());
+  EXPECT_EQ(fused["point"]["pe"], "fused");
+  EXPECT_EQ(chain["point"]["pe"], "fmaq");
+  EXPECT_EQ(fused["point"]["product"], "exact");
+  EXPECT_EQ(fused["cycles"]["macs"], chain["cycles"]["macs"]);
+  EXPECT_LT(fused["cycles"]["total"].get<double>(), chain["cycles"]["total"].get<double>());
+  EXPECT_DOUBLE_EQ(fused["area_um2"]["pe"].get<double>(), row["area_um2"].get<double>());
+  EXPECT_DOUBLE_EQ(fused["fmax_mhz"].get<double>(), row["fmax_mhz"].get<double>());
+  // One clock for the sweep: the slower row's fmax (the fused PE's).
+  EXPECT_DOUBLE_EQ(fused["clock_mhz"].get<double>(),
+                   std::min(row["fmax_mhz"].get<double>(), chain["fmax_mhz"].get<double>()));
+  // PE energy from the row: busy PE-cycles (steps) at its MAC-cycle energy, the others idle.
+  const double f = fused["clock_mhz"], cycles = fused["cycles"]["total"];
+  const double pe_cycles = cycles * 16,
+               steps = fused["cycles"]["utilization"].get<double>() * pe_cycles;
+  const double mac =
+      row["mac"]["internal_pj"].get<double>() + row["mac"]["switching_pj"].get<double>();
+  const double idle =
+      row["idle"]["internal_pj"].get<double>() + row["idle"]["switching_pj"].get<double>();
+  const double pe = steps * mac + (pe_cycles - steps) * idle +
+                    row["leakage_mw"].get<double>() * 1e-3 * pe_cycles / (f * 1e6) * 1e12;
+  EXPECT_NEAR(fused["energy_pj"]["breakdown"]["pe"].get<double>(), pe, 1e-6 * pe);
+}
+
 TEST(Sweep, BadSpecsAreRefused) {
   const fs::path dir = fresh("bad");
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases{

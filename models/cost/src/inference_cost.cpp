@@ -44,8 +44,10 @@ InferenceCost inference_cost(const std::vector<sysc::LayerRun>& layers, const Po
     l.cycles = st.total_cycles;
     l.macs = st.macs;
     const double pe_cycles = static_cast<double>(st.total_cycles) * st.array.rows * st.array.cols;
-    const double macs = static_cast<double>(st.macs);
-    l.pe_pj = macs * pe.mac_pj() + (pe_cycles - macs) * pe.idle_pj +
+    // Busy PE-cycles: one MAC (FMAq) or one step of up to G MACs (fused PE), each at the row's
+    // MAC-cycle energy (a fused row's cycle is a step of G terms, short groups included).
+    const double busy = static_cast<double>(st.pe_steps);
+    l.pe_pj = busy * pe.mac_pj() + (pe_cycles - busy) * pe.idle_pj +
               pe.leakage_mw * 1e-3 * pe_cycles / (clock_mhz * 1e6) * 1e12;
     // SRAM: what the array reads (activations, weights), the output buffer's traffic, and the
     // layer's output written into the activation buffer once.

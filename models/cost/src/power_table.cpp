@@ -12,8 +12,8 @@
 
 namespace lbasim::cost {
 std::string PowerVariant::to_string() const {
-  return fmt::format("{}, chunk lane {}, {} stage{}", dataflow, chunk_lane, stages,
-                     stages == 1 ? "" : "s");
+  return fmt::format("{}{}, chunk lane {}, {} stage{}", dataflow, pe == "fused" ? " fused" : "",
+                     chunk_lane, stages, stages == 1 ? "" : "s");
 }
 
 void check_variant(const PowerVariant& v) {
@@ -23,6 +23,13 @@ void check_variant(const PowerVariant& v) {
     throw InputError(fmt::format("--stages {}: expected 1 or 2", v.stages));
   if (v.dataflow != "ws" && v.dataflow != "os")
     throw InputError(fmt::format("--dataflow {}: expected ws or os", v.dataflow));
+  if (v.pe != "fmaq" && v.pe != "fused")
+    throw InputError(fmt::format("--pe {}: expected fmaq or fused", v.pe));
+  // fused_ws_pe is weight-stationary with its chunk lane in the PE and one stage (docs/rtl.md).
+  if (v.pe == "fused" && (v.dataflow != "ws" || v.chunk_lane != "pe" || v.stages != 1))
+    throw InputError(
+        fmt::format("--pe fused: the fused PE is built as ws, chunk lane pe, 1 stage only, not {}",
+                    v.to_string()));
 }
 
 const PowerRow* PowerTable::find(const std::string& name, const PowerVariant& v) const {
@@ -124,10 +131,16 @@ PowerTable read_power_table(const std::filesystem::path& path) {
     if (r.has("chunk_lane")) row.variant.chunk_lane = r.at("chunk_lane").str();
     if (r.has("stages")) row.variant.stages = static_cast<int>(r.at("stages").integer(1));
     if (r.has("dataflow")) row.variant.dataflow = r.at("dataflow").str();
+    if (r.has("pe")) row.variant.pe = r.at("pe").str();
     try {
       check_variant(row.variant);
     } catch (const InputError& e) {
-      r.fail(fmt::format("chunk_lane/stages/dataflow: {}", e.what()));
+      r.fail(fmt::format("chunk_lane/stages/dataflow/pe: {}", e.what()));
+    }
+    if (row.variant.pe == "fused") {
+      const JsonField fused = r.at("fused");
+      row.terms = static_cast<int>(fused.at("terms").integer(1));
+      row.align_bits = static_cast<int>(fused.at("align_bits").integer(0));
     }
     row.area_um2 = r.at("area_um2").number();
     row.cells = r.at("cells").integer(0);
@@ -193,7 +206,10 @@ nlohmann::json to_json(const PowerTable& t) {
          {"idle", {{"internal_pj", r.idle_pj}, {"switching_pj", 0.0}}},
          {"leakage_mw", r.leakage_mw},
          {"macs_per_cycle", r.macs_per_cycle},
+         {"pe", r.variant.pe},
          {"flow", r.flow}});
+    if (r.variant.pe == "fused")
+      rows.back()["fused"] = {{"terms", r.terms}, {"align_bits", r.align_bits}};
     if (r.variant.chunk_lane == "column")
       rows.back()["column"] = {{"rows", r.column_rows},
                                {"pe", part_json(r.column_pe)},
@@ -249,6 +265,7 @@ nlohmann::json to_json(const RowAt& r) {
           {"chunk_lane", r.variant.chunk_lane},
           {"stages", r.variant.stages},
           {"dataflow", r.variant.dataflow},
+          {"pe", r.variant.pe},
           {"node_nm", r.node_nm},
           {"estimate", r.estimate},
           {"clock_mhz", r.clock_mhz},

@@ -40,6 +40,9 @@ struct WordBytes {
   double act = 1, weight = 1, out = 4;
 };
 
+// The PE array's energy per layer: busy PE-cycles (ArrayStats::pe_steps: MACs of an FMAq array,
+// steps of G MACs of a fused one) at the row's MAC-cycle energy, the other PE-cycles at its
+// idle energy, leakage over the layer's time; TOPS/W counts MACs.
 // `layers` are the array's GEMMs of one inference in execution order (names "op" or "op/gK"
 // for groups); `traffic` the memory model's plan for the same network. Throws InputError if a
 // clock is not > 0 or a layer has no traffic entry.

@@ -15,14 +15,17 @@ namespace lbasim::cost {
 // Which PE a row measures besides its formats (docs/cost.md): the chunk lane placement ("pe":
 // the lane in every PE; "column": the PE without it plus the column-bottom lane over the
 // array's rows), the pipeline stages (1, or 2: a register after the product) and the
-// dataflow ("ws", "os"). Rows without these fields are pe, 1, ws.
+// dataflow ("ws", "os"), and the PE kind ("fmaq": the FMAq chain's ws_pe/os_pe; "fused":
+// fused_ws_pe, a tensor-core step of G products, ws, chunk lane pe, 1 stage). Rows without
+// these fields are pe, 1, ws, fmaq.
 struct PowerVariant {
   std::string chunk_lane = "pe";
   int stages = 1;
   std::string dataflow = "ws";
+  std::string pe = "fmaq";
 
   bool operator==(const PowerVariant&) const = default;
-  std::string to_string() const;  // "ws, chunk lane pe, 1 stage"
+  std::string to_string() const;  // "ws, chunk lane pe, 1 stage" ("ws fused, ..." if fused)
 };
 
 // Throws InputError naming the option and the value unless it is one the flow builds.
@@ -48,9 +51,11 @@ struct PowerRow {
   // a MAC, and one in which it waits (weight load, fill/drain, pass-through).
   double mac_internal_pj = 0, mac_switching_pj = 0, idle_pj = 0;
   double leakage_mw = 0;
-  // MACs a busy cycle does: 1 for the FMAq PEs, G for a fused unit of G terms (pJ/MAC is the
-  // cycle's energy over this).
+  // MACs a busy cycle does: 1 for the FMAq PEs, G for a fused unit or PE of G terms (pJ/MAC is
+  // the cycle's energy over this).
   long macs_per_cycle = 1;
+  // The fused order of a fused PE row (variant.pe "fused"): G terms, F align bits; 0 otherwise.
+  int terms = 0, align_bits = 0;
   nlohmann::json flow;  // what the flow reported (stimulus, checks, tool versions, timing path)
   // Chunk lane 'column': the two parts; the row's own figures are per PE of an array of
   // column_rows rows (PE + lane / rows; the lane adds once per R MACs, chunk = R).
