@@ -33,6 +33,7 @@ struct PowerOptions {
   std::string array = "16x16";
   double clock_mhz = 0;
   bool clock_given = false;
+  bool pe_given = false;  // --pe typed: named rows must be of that PE
   int node = 180;
   bool synthesize = false, anchors = false, reuse = false, merge = false;
   cost::PowerVariant variant;
@@ -320,11 +321,32 @@ std::string fmt_or_na(double v, int digits) {
   return std::isnan(v) ? "n/a" : fmt::format("{:.{}f}", v, digits);
 }
 
+// The rows' PE variant, or their variants when they differ (rows of both PE kinds).
+std::string pe_description(const std::vector<const cost::PowerRow*>& rows) {
+  std::vector<std::string> seen;
+  std::string out;
+  for (const auto* r : rows) {
+    const std::string v = r->variant.to_string();
+    if (std::find(seen.begin(), seen.end(), v) != seen.end()) continue;
+    out += (seen.empty() ? "" : "; ") + v;
+    seen.push_back(v);
+  }
+  return out;
+}
+
 void run_power(const PowerOptions& o) {
   // Everything the user typed is checked before any tool runs or any file is written.
   cost::check_variant(o.variant);
+  // Rows named without --pe are shown each with its own PE, so that one table compares the
+  // FMAq chain's PE and the fused PEs (m13e8,f4_m13e8,f32_m13e8); the flow runs one PE kind.
+  const bool own_pe = !o.pe_given && !o.synthesize && !o.configs.empty() && o.configs != "all";
   const std::vector<power::PowerConfig> configs =
-      power::select_configs(o.configs, "--configs", o.variant.pe);
+      power::select_configs(o.configs, "--configs", o.variant.pe, own_pe);
+  const auto variant_of = [&](const power::PowerConfig& c) {
+    cost::PowerVariant v = o.variant;
+    if (own_pe && !c.unit) v.pe = power::pe_kind(c);
+    return v;
+  };
   if (o.clock_given && (!std::isfinite(o.clock_mhz) || o.clock_mhz <= 0))
     throw InputError(fmt::format("--clock-mhz {}: expected a clock in MHz > 0", o.clock_mhz));
   const cost::NodeScaling node = cost::scaling_from_180nm(o.node, "--node");
@@ -352,7 +374,7 @@ void run_power(const PowerOptions& o) {
   for (const auto& c : configs) {
     // Without --configs: every row the table has for this PE variant.
     if (o.configs.empty() && !o.synthesize && !table.find(c.name, o.variant)) continue;
-    rows.push_back(&table.at(c.name, "--configs", o.variant));
+    rows.push_back(&table.at(c.name, "--configs", variant_of(c)));
   }
   if (rows.empty())
     throw InputError(
@@ -376,7 +398,7 @@ void run_power(const PowerOptions& o) {
   fmt::print("lbasim power: {}\n", table.library);
   const std::string what =
       table.stimulus.contains("trace")
-          ? fmt::format("the PE ({}) of an array on {} {}", o.variant.to_string(),
+          ? fmt::format("the PE ({}) of an array on {} {}", pe_description(rows),
                         table.stimulus.value("trace", "?"), table.stimulus.value("layer", "?"))
           : "dot-product units without registers (pJ/MAC: a cycle's energy over its MACs)";
   fmt::print("node {} nm{}, clock {:.1f} MHz ({}); {} (busy every cycle)\n", node.node_nm,
@@ -467,8 +489,11 @@ void add_power_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--pe", opt->variant.pe,
                   "The PE: fmaq (the FMAq chain's PE) or fused (fused_ws_pe, a tensor-core step "
-                  "of G products: rows f32_m13e8, f4_m13e8; ws, chunk lane pe, 1 stage)")
-      ->capture_default_str();
+                  "of G products: rows f32_m13e8, f4_m13e8; ws, chunk lane pe, 1 stage). "
+                  "Without --pe, rows named in --configs are shown each with its own PE "
+                  "(e.g. m13e8,f4_m13e8,f32_m13e8); --synthesize runs one PE kind")
+      ->capture_default_str()
+      ->each([opt](const std::string&) { opt->pe_given = true; });
   cmd->add_option("--json,-o", opt->json, "Write the table as JSON here");
   cmd->add_option("--table", opt->table,
                   "Power table to print (default models/cost/data/power_osu018.json)");

@@ -66,7 +66,7 @@ const std::vector<PowerConfig>& power_configs() {
 std::string pe_kind(const PowerConfig& c) { return !c.unit && c.config.fused ? "fused" : "fmaq"; }
 
 std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what,
-                                        const std::string& pe) {
+                                        const std::string& pe, bool any_pe) {
   std::vector<PowerConfig> out;
   if (list.empty() || list == "all") {
     for (const auto& c : power_configs())
@@ -85,7 +85,7 @@ std::vector<PowerConfig> select_configs(const std::string& list, const std::stri
       throw InputError(fmt::format("{} {}: unknown configuration '{}'; expected {} or all", what,
                                    list, name, names));
     }
-    if (!found->unit && pe_kind(*found) != pe)
+    if (!any_pe && !found->unit && pe_kind(*found) != pe)
       throw InputError(fmt::format("{} {}: '{}' is a row of the {} PE, not of --pe {}", what, list,
                                    name, pe_kind(*found), pe));
     out.push_back(*found);

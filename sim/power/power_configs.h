@@ -27,10 +27,10 @@ std::string pe_kind(const PowerConfig& c);
 
 const std::vector<PowerConfig>& power_configs();
 // The rows named in a comma-separated list ("all" or empty: every PE row of PE kind `pe`).
-// Throws InputError naming `what`, the unknown name and the known ones, or a PE row of the
-// other kind.
+// Throws InputError naming `what`, the unknown name and the known ones, or (unless `any_pe`) a
+// named PE row of the other kind.
 std::vector<PowerConfig> select_configs(const std::string& list, const std::string& what,
-                                        const std::string& pe = "fmaq");
+                                        const std::string& pe = "fmaq", bool any_pe = false);
 
 // IEEE units of the Horowitz check: {name, op, format, Horowitz's 45 nm pJ}.
 struct AnchorUnit {

@@ -116,6 +116,35 @@ TEST_F(PowerCli, FusedPeRowsAreTheirOwnAndChargeACycleToGMacs) {
   EXPECT_EQ(fmaq.output.find("f32_m13e8"), std::string::npos) << fmaq.output;
 }
 
+TEST_F(PowerCli, NamedRowsWithoutPeCompareTheChainAndFusedPes) {
+  // Without --pe each named row is shown with its own PE, at one clock: the same figures as
+  // each PE kind's own listing at that clock.
+  const auto r =
+      run_command(kBin + " power --configs m13e8,f32_m13e8 --clock-mhz 20 --json " + out());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto both = read_out().at("configs");
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both.at(0).at("pe"), "fmaq");
+  EXPECT_EQ(both.at(1).at("pe"), "fused");
+  ASSERT_EQ(run_command(kBin + " power --configs m13e8 --clock-mhz 20 --json " + out()).status, 0);
+  EXPECT_EQ(read_out().at("configs").at(0), both.at(0));
+  ASSERT_EQ(
+      run_command(kBin + " power --pe fused --configs f32_m13e8 --clock-mhz 20 --json " + out())
+          .status,
+      0);
+  EXPECT_EQ(read_out().at("configs").at(0), both.at(1));
+  // With --pe, or to rerun the flow (one PE kind per run), a row of the other PE is an error.
+  std::filesystem::remove(out());
+  for (const char* args : {" power --pe fmaq --configs m13e8,f32_m13e8 --json ",
+                           " power --synthesize --configs m13e8,f32_m13e8 --work w --json "}) {
+    const auto bad = run_command(kBin + args + out());
+    EXPECT_EQ(bad.status, 1) << args << bad.output;
+    EXPECT_NE(bad.output.find("'f32_m13e8' is a row of the fused PE"), std::string::npos)
+        << bad.output;
+    EXPECT_FALSE(std::filesystem::exists(out())) << args;
+  }
+}
+
 TEST_F(PowerCli, DynamicPowerScalesWithTheClockAndNodesAreEstimates) {
   ASSERT_EQ(run_command(kBin + " power --configs m7e4 --clock-mhz 20 --json " + out()).status, 0);
   const auto a = read_out().at("configs").at(0);
@@ -149,7 +178,8 @@ TEST_F(PowerCli, BadInputIsExitOneNamingTheOptionWithNoOutput) {
       {"--pe tensor", "--pe tensor: expected fmaq or fused"},
       {"--pe fused --dataflow os", "--pe fused: the fused PE is built as ws, chunk lane pe"},
       {"--pe fused --configs m7e4", "--configs m7e4: 'm7e4' is a row of the fmaq PE"},
-      {"--configs f32_m13e8", "--configs f32_m13e8: 'f32_m13e8' is a row of the fused PE"},
+      {"--pe fmaq --configs f32_m13e8",
+       "--configs f32_m13e8: 'f32_m13e8' is a row of the fused PE"},
       {"--merge", "--merge: needs --table-out"},
       {"--synthesize --configs chain_m13e8 --stages 2 --work " + (dir / "n").string(),
        "--configs chain_m13e8: a dot-product unit has no PE variant"},
