@@ -9,7 +9,7 @@
 
 #include "commands.h"
 #include "fmaq_check.h"
-#include "fmaq_dut.h"
+#include "rtl_models.h"
 
 namespace lbasim::cli {
 namespace {
@@ -22,7 +22,7 @@ struct VerifyOptions {
 };
 
 void verify_fmaq(const VerifyOptions& opt) {
-  auto dut = rtl::make_fmaq_dut();
+  auto dut = rtl_fmaq_model();
   const rtl::FmaqFormats& f = dut->formats();
   fmt::print("fmaq RTL vs golden model: a={} w={} product={} accumulator={}\n", f.a.to_string(),
              f.w.to_string(), f.product.to_string(), f.accumulator.to_string());

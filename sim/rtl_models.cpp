@@ -4,16 +4,37 @@
 
 #include "lbasim/base/error.h"
 
+#ifdef LBASIM_RTL_MODELS
 LBASIM_DECLARE_ARRAY_DUT(paper4x4)
 LBASIM_DECLARE_ARRAY_DUT(paper4x4_os)
 LBASIM_DECLARE_ARRAY_DUT(paper4x4_col)
 LBASIM_DECLARE_ARRAY_DUT(fused4x4)
+#endif
 #ifdef LBASIM_RTL_BENCH_ARRAYS
 LBASIM_DECLARE_ARRAY_DUT(paper8x8)
 LBASIM_DECLARE_ARRAY_DUT(paper16x16)
 #endif
 
 namespace lbasim::cli {
+
+#ifndef LBASIM_RTL_MODELS
+namespace {
+[[noreturn]] void no_models() {
+  throw InputError(
+      "this lbasim was configured with -DLBASIM_RTL_MODELS=OFF: it has no Verilated RTL models "
+      "(cosim, verify fmaq and bench-array --rtl need them; configure without that option)");
+}
+}  // namespace
+
+std::unique_ptr<rtl::FmaqDut> rtl_fmaq_model() { no_models(); }
+rtl::ArrayDutFactory rtl_array_model(sysc::DataflowKind, sysc::ChunkLane, sysc::PeKind) {
+  no_models();
+}
+rtl::ArrayDutFactory rtl_bench_array_model(int, int, sysc::DataflowKind, sysc::PeKind) {
+  no_models();
+}
+#else
+std::unique_ptr<rtl::FmaqDut> rtl_fmaq_model() { return rtl::make_fmaq_dut(); }
 
 rtl::ArrayDutFactory rtl_array_model(sysc::DataflowKind dataflow, sysc::ChunkLane chunk_lane,
                                      sysc::PeKind pe) {
@@ -58,5 +79,6 @@ rtl::ArrayDutFactory rtl_bench_array_model(int rows, int cols, sysc::DataflowKin
       "this build; built: {}",
       rows, cols, sysc::to_string(dataflow), sysc::to_string(pe), kBuilt));
 }
+#endif  // LBASIM_RTL_MODELS
 
 }  // namespace lbasim::cli

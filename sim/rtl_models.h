@@ -2,12 +2,19 @@
 // on a 4 x 4 array, one model per dataflow and one WS model with chunk lane 'column'; and a
 // 4 x 4 WS array of fused dot-product PEs (G = 4) with chunk lane 'pe'; with
 // -DLBASIM_RTL_BENCH_ARRAYS=ON also the paper's WS array at 8 x 8 and 16 x 16 (bench only).
+// A build configured with -DLBASIM_RTL_MODELS=OFF has none: every function here throws.
 #pragma once
 
+#include <memory>
+
 #include "array_dut.h"
+#include "fmaq_dut.h"
 #include "lbasim/systemc/array_config.h"
 
 namespace lbasim::cli {
+
+// The fmaq RTL in the paper's formats (`verify fmaq`).
+std::unique_ptr<rtl::FmaqDut> rtl_fmaq_model();
 
 // InputError for a combination without a model: chunk lane 'column' with os (not modelled, as
 // in SystemC); PE kind 'fused' with os or chunk lane 'column' (not built).
