@@ -61,6 +61,13 @@ target_link_libraries(lbasim_verilated PUBLIC Threads::Threads)
 
 function(lbasim_verilate target)
   verilate(${target} ${ARGN} OPT_SLOW ${_lbasim_vl_slow} OPT_FAST ${_lbasim_vl_fast})
+  # The VCD tracing code (models built with TRACE) runs only when a waveform is written (cosim
+  # --vcd, a mismatch window): -O0 like the "slow" files, where -O3 cost 15 s per file.
+  get_target_property(sources ${target} SOURCES)
+  list(FILTER sources INCLUDE REGEX "__Trace__[0-9]+\\.cpp$")
+  if(sources)
+    set_property(SOURCE ${sources} APPEND_STRING PROPERTY COMPILE_FLAGS " -O0")
+  endif()
   if(NOT SYSTEMC IN_LIST ARGN)
     get_target_property(sources ${target} SOURCES)
     list(REMOVE_ITEM sources ${_lbasim_vl_runtime})
