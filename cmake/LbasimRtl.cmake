@@ -51,13 +51,15 @@ endif()
 # so one build serves models with and without TRACE; SystemC models keep their own.
 set(_lbasim_vl_runtime ${VERILATOR_ROOT}/include/verilated.cpp
   ${VERILATOR_ROOT}/include/verilated_threads.cpp ${VERILATOR_ROOT}/include/verilated_vcd_c.cpp)
-add_library(lbasim_verilated STATIC ${_lbasim_vl_runtime})
-target_include_directories(lbasim_verilated PRIVATE ${VERILATOR_ROOT}/include
-  ${VERILATOR_ROOT}/include/vltstd)
-target_compile_definitions(lbasim_verilated PRIVATE VM_COVERAGE=0 VM_SC=0 VM_TRACE=1
-  VM_TRACE_VCD=1 VM_TRACE_FST=0)
-target_compile_options(lbasim_verilated PRIVATE -Wno-unused-parameter)  # Verilator's headers
-target_link_libraries(lbasim_verilated PUBLIC Threads::Threads)
+if(LBASIM_RTL_MODELS)  # no model, no runtime
+  add_library(lbasim_verilated STATIC ${_lbasim_vl_runtime})
+  target_include_directories(lbasim_verilated PRIVATE ${VERILATOR_ROOT}/include
+    ${VERILATOR_ROOT}/include/vltstd)
+  target_compile_definitions(lbasim_verilated PRIVATE VM_COVERAGE=0 VM_SC=0 VM_TRACE=1
+    VM_TRACE_VCD=1 VM_TRACE_FST=0)
+  target_compile_options(lbasim_verilated PRIVATE -Wno-unused-parameter)  # Verilator's headers
+  target_link_libraries(lbasim_verilated PUBLIC Threads::Threads)
+endif()
 
 function(lbasim_verilate target)
   verilate(${target} ${ARGN} OPT_SLOW ${_lbasim_vl_slow} OPT_FAST ${_lbasim_vl_fast})

@@ -26,7 +26,7 @@ harnesses=("${@:-${all[@]}}")
 
 tools/setup.sh
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Fuzz \
-  -DCMAKE_CXX_FLAGS_FUZZ="-O2 -g1" -DLBASIM_FUZZ=ON -DLBASIM_BUILD_TESTS=OFF >/dev/null
+  -DCMAKE_CXX_FLAGS_FUZZ="-O2 -g1" -DLBASIM_FUZZ=ON -DLBASIM_BUILD_TESTS=OFF -DLBASIM_RTL_MODELS=OFF >/dev/null
 cmake --build build-fuzz -j "$(nproc)" --target "${harnesses[@]}"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
