@@ -376,8 +376,9 @@ std::string units_table(const Report& r) {
     s += fmt::format(
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.0f}</td><td>{}</td>"
         "<td>{:.1f}</td><td>{:.1f}</td><td>{:.2f}</td></tr>\n",
-        escape_html(u.name), escape_html(u.label), escape_html(u.accumulator), u.macs_per_cycle,
-        u.area_um2, u.cells, u.fmax_mhz, u.pj_per_mac, u.gmacs_per_mm2);
+        escape_html(u.at.name), escape_html(u.at.label), escape_html(u.accumulator),
+        u.at.macs_per_cycle, u.at.area_um2, u.cells, u.at.fmax_mhz, u.at.pj_per_mac,
+        u.gmacs_per_mm2);
   s += "</tbody>\n</table>\n<p>Units without registers from the gate-level flow (Yosys on OSU "
        "0.18 &micro;m cells, OpenSTA timing and power from simulated toggles; docs/cost.md, "
        "docs/tensor-core.md). pJ / MAC is one busy cycle's energy over the MACs it does, every "

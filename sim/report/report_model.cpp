@@ -208,19 +208,10 @@ void add_units(Report& r, const cost::PowerTable& t, const std::string& source) 
   r.units_clock_mhz = clock;
   const cost::NodeScaling at_180 = cost::scaling_from_180nm(180);
   for (const cost::PowerRow& row : t.rows) {
-    const cost::RowAt a = cost::evaluate(row, clock, at_180);
-    UnitCost u;
-    u.name = row.name;
-    u.label = row.label;
-    u.accumulator = row.accumulator;
-    u.macs_per_cycle = row.macs_per_cycle;
-    u.cells = row.cells;
-    u.area_um2 = row.area_um2;
-    u.fmax_mhz = row.fmax_mhz;
-    u.pj_per_mac = a.pj_per_mac;
     // fmax (MHz) x MACs per cycle / area (um^2) x 1e3 = G MAC/s per mm^2.
-    u.gmacs_per_mm2 = row.fmax_mhz * static_cast<double>(row.macs_per_cycle) / row.area_um2 * 1e3;
-    r.units.push_back(u);
+    r.units.push_back(
+        {cost::evaluate(row, clock, at_180), row.accumulator, row.cells,
+         row.fmax_mhz * static_cast<double>(row.macs_per_cycle) / row.area_um2 * 1e3});
   }
 }
 
@@ -240,14 +231,14 @@ json to_json(const Report& r) {
     j["units_clock_mhz"] = r.units_clock_mhz;
     j["units"] = json::array();
     for (const UnitCost& u : r.units)
-      j["units"].push_back({{"name", u.name},
-                            {"label", u.label},
+      j["units"].push_back({{"name", u.at.name},
+                            {"label", u.at.label},
                             {"accumulator", u.accumulator},
-                            {"macs_per_cycle", u.macs_per_cycle},
+                            {"macs_per_cycle", u.at.macs_per_cycle},
                             {"cells", u.cells},
-                            {"area_um2", u.area_um2},
-                            {"fmax_mhz", u.fmax_mhz},
-                            {"pj_per_mac", u.pj_per_mac},
+                            {"area_um2", u.at.area_um2},
+                            {"fmax_mhz", u.at.fmax_mhz},
+                            {"pj_per_mac", u.at.pj_per_mac},
                             {"gmacs_per_mm2", u.gmacs_per_mm2}});
   }
   return j;

@@ -50,10 +50,9 @@ struct PointRecord {
 // A dot-product unit from the cost flow's units table (docs/tensor-core.md, "RTL: the fused unit
 // and its cost"): the FMAq chain's step or a fused unit of G terms, evaluated at one clock.
 struct UnitCost {
-  std::string name, label, accumulator;
-  long macs_per_cycle = 1, cells = 0;
-  double area_um2 = 0, fmax_mhz = 0;
-  double pj_per_mac = 0;     // at Report::units_clock_mhz (dynamic + leakage, over G MACs)
+  cost::RowAt at;  // the row at Report::units_clock_mhz (pj_per_mac: dynamic + leakage, over G)
+  std::string accumulator;
+  long cells = 0;
   double gmacs_per_mm2 = 0;  // throughput per area at the unit's own fmax
 };
 
