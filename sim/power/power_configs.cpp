@@ -36,9 +36,8 @@ PowerConfig chain_pe_row(const char* name, const char* label) {
 // The array's fused PE (fused_ws_pe, `--pe fused`) at the same accumulator, g terms, F = 13,
 // exact products, one chunk (configs/gpu/hopper_fp8.json is g = 32).
 PowerConfig fused_pe_row(const char* name, const char* label, int terms) {
-  PowerConfig c = row(name, label, "M7E8b127:rtz:subnormal", kUnitAcc);
-  c.config.chunk = 0;
-  c.config.fused = num::FusedOrder{terms, 13, true};
+  PowerConfig c = unit_row(name, label, terms);  // the fused unit's config, in the array's PE
+  c.unit = false;
   return c;
 }
 

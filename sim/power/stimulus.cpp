@@ -37,14 +37,13 @@ std::vector<std::uint64_t> pack_codes(const std::vector<std::uint64_t>& codes, i
   return w;
 }
 
-// Code i of `count` codes of `bits` bits packed by pack_codes into words [first, first + n).
-std::uint64_t unpacked_code(const std::vector<std::uint64_t>& words, std::size_t first,
-                            std::size_t n, int i, int bits) {
+// Code i of the `bits`-bit codes that pack_codes packed into `words`.
+std::uint64_t unpacked_code(const std::vector<std::uint64_t>& words, int i, int bits) {
   std::uint64_t code = 0;
   for (int b = 0; b < bits; ++b) {
     const std::size_t bit =
         static_cast<std::size_t>(i) * static_cast<std::size_t>(bits) + static_cast<std::size_t>(b);
-    code |= ((words[first + n - 1 - bit / 64] >> (bit % 64)) & 1) << b;
+    code |= ((words[words.size() - 1 - bit / 64] >> (bit % 64)) & 1) << b;
   }
   return code;
 }
@@ -259,13 +258,6 @@ class WsPeStreams {
   }
 };
 
-// The ws_pe registers (rtl/pe/ws_pe.v), golden: what the outputs become at the end of a
-// cycle. A MAC is a cycle with a valid pair and a valid activation; one tagged `first` uses
-// and activates the shadow weight. `column` (CHUNK_COLUMN = 1): no chunk lane, the restart tag
-// and co_in are ignored, restart_out and co_out are 0. `stages` 2 (STAGES = 2): the activation
-// (with the weight it meets and its restart tag) is taken in its cycle, and the MAC happens
-// in the next cycle if a pair arrives then; the first activation copies shadow to active in
-// its own cycle.
 // The registers both WS PEs have (ws_pe, fused_ws_pe) as their always blocks update them: the
 // shadow and active weights (the first activation row copies shadow to active), the activation
 // moving right with its tags, the valid bits. Word: one code (ws_pe) or the G codes' port words
@@ -287,6 +279,13 @@ struct WsRegisters {
   }
 };
 
+// The ws_pe registers (rtl/pe/ws_pe.v), golden: what the outputs become at the end of a
+// cycle. A MAC is a cycle with a valid pair and a valid activation; one tagged `first` uses
+// and activates the shadow weight. `column` (CHUNK_COLUMN = 1): no chunk lane, the restart tag
+// and co_in are ignored, restart_out and co_out are 0. `stages` 2 (STAGES = 2): the activation
+// (with the weight it meets and its restart tag) is taken in its cycle, and the MAC happens
+// in the next cycle if a pair arrives then; the first activation copies shadow to active in
+// its own cycle.
 class WsPeModel {
  public:
   WsPeModel(const PeFormats& f, const num::AccumConfig& cfg, bool column, int stages)
@@ -422,8 +421,7 @@ class FusedWsPeModel {
   std::vector<double> values(const std::vector<std::uint64_t>& words, const num::Format& f) const {
     std::vector<double> v(static_cast<std::size_t>(g_));
     for (int i = 0; i < g_; ++i)
-      v[static_cast<std::size_t>(i)] =
-          num::decode(unpacked_code(words, 0, words.size(), i, f.width()), f);
+      v[static_cast<std::size_t>(i)] = num::decode(unpacked_code(words, i, f.width()), f);
     return v;
   }
 
